@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Output files for guest dumps: names that cannot escape the target
+ * directory, files that are private to root and never replace anything.
+ */
+#ifndef VG_OUTFILE_H
+#define VG_OUTFILE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Longest file name stem we produce (without suffix and uniqueness tag). */
+#define VG_NAME_MAX 64
+
+/*
+ * Turn an arbitrary string (a VM name taken from guest-controlled or
+ * QEMU-controlled memory) into a safe file name stem: only [A-Za-z0-9._+-]
+ * survive, everything else becomes '_', leading dots and dashes are
+ * dropped, the result is at most VG_NAME_MAX bytes.  Returns 0, or -1 when
+ * nothing usable is left (the caller picks a fallback name).
+ */
+int vg_sanitize_name(const char *in, char *out, size_t outsz);
+
+/*
+ * Create "<stem><suffix>" inside the directory dirfd with mode 0600,
+ * O_EXCL and O_NOFOLLOW.  When the name exists, "<stem>-2<suffix>",
+ * "<stem>-3<suffix>"... are tried (up to 999).  The stem must come from
+ * vg_sanitize_name().  The name actually used is stored in chosen
+ * (chosen_sz bytes).  Returns the open fd, or -1 with errno set.
+ */
+int vg_create_unique(int dirfd, const char *stem, const char *suffix,
+		     char *chosen, size_t chosen_sz);
+
+/*
+ * Write all of buf at offset off.  Returns 0, or -1 with errno set (ENOSPC
+ * for a full disk, EIO when the device gave up).
+ */
+int vg_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+
+#endif
