@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The vendor-neutral state of one guest vCPU, as recovered from a host
+ * dump.  VMX and SVM extraction fill it; the guest-core writer and the
+ * report read it.  Whatever could not be recovered has its "known" bit
+ * clear and is never invented.
+ */
+#ifndef VG_VCPU_H
+#define VG_VCPU_H
+
+#include <stdint.h>
+
+enum vg_vendor { VG_VENDOR_VMX = 1, VG_VENDOR_SVM = 2 };
+
+/* General-purpose registers in x86 encoding order (KVM's VCPU_REGS_*). */
+enum vg_gpr {
+	VG_RAX, VG_RCX, VG_RDX, VG_RBX, VG_RSP, VG_RBP, VG_RSI, VG_RDI,
+	VG_R8, VG_R9, VG_R10, VG_R11, VG_R12, VG_R13, VG_R14, VG_R15,
+	VG_NR_GPRS
+};
+
+/* Segment registers in VMX field order. */
+enum vg_segreg {
+	VG_ES, VG_CS, VG_SS, VG_DS, VG_FS, VG_GS, VG_LDTR, VG_TR, VG_NR_SEGS
+};
+
+/*
+ * attr uses the VMX access-rights layout (SDM 24.4.1): bits 3:0 type,
+ * 4 S, 6:5 DPL, 7 P, 12 AVL, 13 L, 14 D/B, 15 G, 16 unusable.
+ */
+#define VG_SEG_UNUSABLE (1u << 16)
+
+struct vg_seg {
+	uint16_t selector;
+	uint32_t limit;
+	uint32_t attr;
+	uint64_t base;
+};
+
+struct vg_dtable {
+	uint64_t base;
+	uint32_t limit;
+};
+
+/* Bits of vg_vcpu.known. */
+#define VG_K_RIP (1u << 0)
+#define VG_K_RFLAGS (1u << 1)
+#define VG_K_CR0 (1u << 2)
+#define VG_K_CR2 (1u << 3)
+#define VG_K_CR3 (1u << 4)
+#define VG_K_CR4 (1u << 5)
+#define VG_K_EFER (1u << 6)
+#define VG_K_SEGS (1u << 7) /* seg[] */
+#define VG_K_DTABLES (1u << 8) /* gdtr, idtr */
+#define VG_K_KERNEL_GS_BASE (1u << 9)
+#define VG_K_EXIT_REASON (1u << 10)
+#define VG_K_GUEST_MODE (1u << 11) /* in_guest_mode is meaningful */
+#define VG_K_CR8 (1u << 12)
+
+struct vg_vcpu {
+	int index; /* vCPU index within its guest, 0-based */
+	enum vg_vendor vendor;
+	uint64_t state_paddr; /* host physical address of the VMCS/VMCB */
+
+	uint64_t gpr[VG_NR_GPRS];
+	uint32_t gpr_known; /* bit i: gpr[i] is known */
+	uint32_t known; /* VG_K_* */
+
+	uint64_t rip, rflags;
+	uint64_t cr0, cr2, cr3, cr4, cr8, efer;
+	uint64_t kernel_gs_base;
+	struct vg_seg seg[VG_NR_SEGS];
+	struct vg_dtable gdtr, idtr;
+
+	/* VMX: basic exit reason (bits 15:0) plus flags; SVM: EXITCODE. */
+	uint64_t exit_reason;
+	int in_guest_mode;
+	/* SEV-ES/SNP, TDX: the register state is encrypted and left unknown. */
+	int state_encrypted;
+};
+
+#endif
