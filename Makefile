@@ -7,7 +7,8 @@
 #   make format       reformat the C sources with .clang-format
 #   make format-check fail when a C source is not formatted
 #
-# Each part of the tree adds its programs and tests in its own build.mk;
+# Each part of the tree adds its programs and tests in its own build.mk
+# (or build-<part>.mk);
 # this file only holds the shared rules.
 
 .DEFAULT_GOAL := all
@@ -38,7 +39,7 @@ PROGRAMS :=
 UNIT_TESTS :=
 CHECKS :=
 
-include $(sort $(wildcard */build.mk))
+include $(sort $(wildcard */build.mk */build-*.mk))
 
 OBJS_ALL := $(shell find $(B)/obj -name '*.o' 2>/dev/null)
 -include $(OBJS_ALL:.o=.d)
