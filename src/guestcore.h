@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest vmcore writer: an ELF64 ET_CORE file in the layout QEMU's
+ * dump-guest-memory writes (docs/guest-vmcore.md):
+ *   PT_NOTE: CORE/NT_PRSTATUS per vCPU, QEMU (QEMUCPUState v1) per vCPU,
+ *            the guest's own VMCOREINFO note when found in guest RAM;
+ *   PT_LOAD per guest-physical range (p_paddr = gpa), and, when the guest
+ *            VMCOREINFO was found, kernel-text PT_LOADs with kernel virtual
+ *            addresses and (when page_offset_base was verified) direct-map
+ *            p_vaddr on the physical PT_LOADs, as /proc/vmcore has them.
+ * Streaming, constant memory: guest RAM is read once, zero pages become
+ * file holes, absent host pages split PT_LOADs.
+ */
+#ifndef VG_GUESTCORE_H
+#define VG_GUESTCORE_H
+
+#include <stdint.h>
+
+#include "src/gmem.h"
+#include "src/vcpu.h"
+
+struct vg_guestcore_opts {
+	int no_vmcoreinfo; /* do not scan guest RAM for VMCOREINFO */
+	int no_virtual; /* physical PT_LOADs only (p_vaddr 0, as QEMU) */
+	/* Extra PT_LOAD slots for splits at absent host pages; 0 = 256.
+	 * When used up, further absent pages stay inside their PT_LOAD
+	 * as zero holes (still counted in pages_absent). */
+	unsigned split_reserve;
+	/* Optional progress/diagnostic lines (no trailing newline). */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
+};
+
+struct vg_guestcore_result {
+	uint64_t pages_present; /* mapped pages copied from the host dump */
+	uint64_t pages_zero; /* of those, all-zero pages left as holes */
+	uint64_t pages_absent; /* mapped, but not in the host dump: holes */
+	uint64_t bytes_written; /* data bytes actually written */
+	uint64_t file_size;
+	unsigned phys_loads; /* PT_LOADs by guest-physical address */
+	unsigned virt_loads; /* extra kernel-text PT_LOADs */
+	int vmcoreinfo_found;
+	unsigned vmcoreinfo_candidates; /* magic hits in guest RAM */
+	uint64_t vmcoreinfo_gpa;
+	char osrelease[65];
+	int phys_base_known;
+	uint64_t phys_base;
+	int page_offset_base_known; /* direct map verified */
+	uint64_t page_offset_base;
+	struct vg_gmem_stats walk; /* copy of the memory source's stats */
+	int partial; /* file consistent but incomplete (see error) */
+	char error[200]; /* first problem ("" if none) */
+};
+
+/* Return values of vg_guestcore_write besides 0 (complete). */
+#define VG_GC_PARTIAL 1 /* written, consistent, incomplete: res->error */
+#define VG_GC_FAILED (-1) /* no usable file: res->error */
+
+/*
+ * Write the guest core to fd (a regular file opened for writing by the
+ * caller, empty; it is written with pwrite and may be sparse).  vcpus
+ * (nvcpus, may be 0) become the notes in order; registers whose known bit
+ * is clear are written as 0 (elf_prstatus has no validity bits: the
+ * report says which are unknown).  opts may be NULL.  Output errors
+ * (ENOSPC, EFBIG) stop the copy; the headers are then rewritten to
+ * describe what did land and VG_GC_PARTIAL is returned.
+ */
+int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
+		       unsigned nvcpus, const struct vg_guestcore_opts *opts,
+		       struct vg_guestcore_result *res);
+
+#endif
