@@ -1,0 +1,30 @@
+# test-vms/: the nested-VM crash tests (QEMU TCG, nested AMD SVM).
+# See docs/testing.md.
+#
+#   make test-vms-kernel   fetch + extract the Debian kernel into the cache
+#   make check-vms-amd     the crash scenarios A, B, C (in CHECKS)
+
+TV_BIN := $(B)/test-vms
+
+# kvmguest runs inside the L1 initramfs: static, so it needs no libraries.
+TV_STATIC := $(if $(filter 1,$(SAN)),,-static)
+
+$(TV_BIN)/kvmguest: $(B)/obj/test-vms/guest/kvmguest.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $(TV_STATIC) -o $@ $^
+
+$(TV_BIN)/guestcheck: $(B)/obj/test-vms/guest/guestcheck.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+PROGRAMS += $(TV_BIN)/kvmguest $(TV_BIN)/guestcheck
+
+.PHONY: test-vms-kernel
+test-vms-kernel:
+	test-vms/fetch-kernel.sh
+
+.PHONY: check-vms-amd
+check-vms-amd: all test-vms-kernel
+	test-vms/check-vms-amd.sh
+
+# (check-vms-amd joins CHECKS once check-vms-amd.sh is in)

@@ -1,0 +1,78 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# /init of the L1 host (a KVM host under QEMU TCG with nested SVM).
+# Loads kvm-amd, starts the tiny guest, loads the crash kernel with the
+# kexec the image carries, crashes with sysrq.  Kernel command line:
+#   vg_kexec=p|sp     kexec -p (kexec_load) or kexec -s -p (kexec_file_load)
+#   vg_fixture=0|1    pass --vmcsinfo-sysfs=/fixtures/vmcs-sysfs (1) or
+#                     nothing (0)
+# Progress lines start with "VGTEST: " (read by test-vms/run-vm.sh); any
+# failure prints "VGTEST: FAIL <why>" and powers off.
+# No "set -e": an init that exits panics the kernel; failures go through
+# fail(), which says why and powers off.
+set -u
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+
+mark() { echo "VGTEST: $* t=$(cut -d' ' -f1 /proc/uptime)"; }
+fail() {
+	echo "VGTEST: FAIL $*"
+	poweroff -f
+	sleep 60
+}
+arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^$1=//p" | tail -1; }
+
+mark L1_UP
+KV=$(uname -r)
+grep -q crashkernel= /proc/cmdline || fail "no crashkernel= on the L1 command line"
+grep -qi 'crash kernel' /proc/iomem || fail "no crash kernel region reserved in /proc/iomem"
+grep -qw svm /proc/cpuinfo || fail "the L1 CPU has no svm flag (QEMU -cpu ...,+svm)"
+
+while read -r m; do
+	# crc32c-intel needs SSE4.2 (not in qemu64): its failure is harmless.
+	insmod "/lib/modules/$KV/$m" 2>/dev/null || echo "insmod $m failed"
+done <"/lib/modules/$KV/load.order"
+[ -c /dev/kvm ] || fail "/dev/kvm missing after loading kvm-amd: $(dmesg | grep -iE 'kvm|svm' | tail -3)"
+mark KVM_LOADED
+
+/kvmguest >/tmp/guest.log 2>&1 &
+gpid=$!
+i=0
+while ! grep -q GUEST_RUNNING /tmp/guest.log; do
+	kill -0 "$gpid" 2>/dev/null || fail "kvmguest exited: $(cat /tmp/guest.log)"
+	i=$((i + 1))
+	[ "$i" -lt 600 ] || fail "kvmguest not running after 60 s: $(cat /tmp/guest.log)"
+	sleep 0.1
+done
+cat /tmp/guest.log
+mark GUEST_RUNNING pid=$gpid
+
+mode=$(arg vg_kexec)
+fixture=$(arg vg_fixture)
+case "$mode" in
+p) kx="-p" ;;
+sp) kx="-s -p" ;;
+*) fail "vg_kexec=$mode: want p or sp" ;;
+esac
+case "$fixture" in
+1) kx="$kx --vmcsinfo-sysfs=/fixtures/vmcs-sysfs" ;;
+0) ;;
+*) fail "vg_fixture=$fixture: want 0 or 1" ;;
+esac
+append="console=ttyS0,115200 irqpoll nr_cpus=1 reset_devices panic=-1"
+mark KEXEC_LOAD "kexec $kx"
+# shellcheck disable=SC2086
+kexec $kx /vmlinuz --initrd=/capture.cpio.gz --append="$append" ||
+	fail "kexec $kx failed (rc $?)"
+[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
+	fail "kexec returned 0 but /sys/kernel/kexec_crash_loaded is not 1"
+mark KEXEC_LOADED
+
+kill -0 "$gpid" 2>/dev/null || fail "kvmguest died before the crash: $(tail -3 /tmp/guest.log)"
+tail -1 /tmp/guest.log
+mark PANIC_NOW
+echo c >/proc/sysrq-trigger
+fail "still alive after sysrq-trigger c"
