@@ -20,6 +20,14 @@
 #define VMCSINFO_SYSFS_ROOT "/sys/devices/system/cpu"
 #define VMCSINFO_MAX_FIELDS 512
 #define VMCSINFO_REGION_SIZE 4096
+/* Revision id and VMX-abort indicator: no field may overlap them. */
+#define VMCSINFO_HEADER_SIZE 8
+/* Upper bound of the descriptor text vmcsinfo_format() produces. */
+#define VMCSINFO_TEXT_MAX 16384
+/* Values of the informational SOURCE key. */
+#define VMCSINFO_SOURCE_SYSFS "sysfs"
+#define VMCSINFO_SOURCE_VMCS12 "vmcs12"
+#define VMCSINFO_SOURCE_FILE "file"
 
 struct vmcsinfo_field {
 	uint16_t encoding;
@@ -33,7 +41,13 @@ struct vmcsinfo {
 	char info[512]; /* informational KEY=VALUE lines, '\n'-terminated */
 };
 
-/* Width in bytes of a field, from its encoding (natural width = 8). */
+/*
+ * Width in bytes of a field, from its encoding (bits 14:13: 0 = 16-bit,
+ * 1 = 64-bit, 2 = 32-bit, 3 = natural width = 8).  A "high" access
+ * encoding (bit 0 set) of a 64-bit field names its upper 4 bytes: width 4.
+ * Returns 0 for an encoding that cannot name a field (reserved bits 12 or
+ * 15 set, or the high access type on a field that is not 64-bit).
+ */
 unsigned int vmcsinfo_field_width(uint16_t encoding);
 
 /*
@@ -51,10 +65,36 @@ int vmcsinfo_validate(const struct vmcsinfo *vi, char *err, size_t errsz);
 int vmcsinfo_format(const struct vmcsinfo *vi, char *buf, size_t bufsz);
 
 /* Parse descriptor text (need not be NUL-terminated) and validate it. */
-int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi,
-		   char *err, size_t errsz);
+int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi, char *err,
+		   size_t errsz);
 
 /* Offset of a field, or -1 when the layout does not have it. */
 int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding);
+
+/*
+ * Informational keys (SOURCE, CPU_VENDOR, CPU_FAMILY, CPU_MODEL,
+ * CPU_STEPPING, MICROCODE): never needed to use the layout.  Set or
+ * replace one; key is [A-Z0-9_]+, value printable ASCII of at most 64
+ * bytes (longer values are cut).  Returns 0, -EINVAL or -ENOSPC.
+ */
+int vmcsinfo_set_info(struct vmcsinfo *vi, const char *key, const char *value);
+
+/* Copy the value of an informational key into buf; 0 or -ENOENT. */
+int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
+		      size_t bufsz);
+
+/*
+ * Add CPU_VENDOR, CPU_FAMILY, CPU_MODEL, CPU_STEPPING and MICROCODE from
+ * the first processor of a /proc/cpuinfo-format file (NULL: /proc/cpuinfo).
+ * Whatever is missing or unreadable is left out: this never fails.
+ */
+void vmcsinfo_add_cpuinfo(struct vmcsinfo *vi, const char *cpuinfo_path);
+
+/*
+ * The whole VMCSINFO ELF note (header, "VMCSINFO\0" padded to 4, the
+ * descriptor text padded to 4), built with loadnote_build() from
+ * loadnotes-cpio.h.  Returns its size, or -ENOSPC / -EINVAL.
+ */
+int vmcsinfo_note(const struct vmcsinfo *vi, void *buf, size_t bufsz);
 
 #endif

@@ -1,0 +1,23 @@
+# kexec/: load-time notes (VMCSINFO, the cpio carrier for "kexec -s") and
+# the note finder for dumps, as libvgnotes.a, plus the vmcsinfo CLI.
+# Others link $(VGNOTES_LIB) $(VGNOTES_LDLIBS).
+VGNOTES_SRCS := kexec/vmcsinfo.c kexec/loadnotes-cpio.c
+VGNOTES_LIB := $(B)/lib/libvgnotes.a
+VGNOTES_LDLIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
+
+$(VGNOTES_LIB): $(VGNOTES_SRCS:%.c=$(B)/obj/%.o)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+LIBS_ALL += $(VGNOTES_LIB)
+PROGRAMS += $(VGNOTES_LIB)
+
+# Unit tests (tests/kexec/test_<module>.c).
+VGNOTES_TESTS := vmcsinfo loadnotes_cpio
+
+$(VGNOTES_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
+		$(B)/obj/tests/kexec/test_%.o $(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VGNOTES_LDLIBS)
+
+UNIT_TESTS += $(VGNOTES_TESTS:%=$(B)/tests/test_%)

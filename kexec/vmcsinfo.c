@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * VMCSINFO: read the VMCS layout from the sysfs ABI, validate it, turn it
+ * into descriptor text and back (docs/vmcsinfo-note.md).
+ * libc only: the kexec-tools patch series carries the same source.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmcsinfo.h"
+#include "loadnotes-cpio.h"
+
+/* Largest sysfs value file we accept ("0x" + 16 digits + newline fits). */
+#define VALUE_FILE_MAX 64
+/* Longest informational value kept. */
+#define INFO_VALUE_MAX 64
+
+static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errsz) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/*
+ * Strict base-0 number: "0x..." hex, "0..." octal, otherwise decimal, as
+ * strtoull(s, NULL, 0) reads them, but without sign or white space and
+ * with every byte of s[0..len) consumed.  0 or -1.
+ */
+static int parse_number(const char *s, size_t len, uint64_t *out)
+{
+	unsigned int base = 10, digit;
+	uint64_t v = 0;
+	size_t i = 0;
+
+	if (len == 0)
+		return -1;
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+		if (len == 2)
+			return -1;
+	} else if (s[0] == '0') {
+		base = 8;
+	}
+	for (; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= '0' && c <= '9')
+			digit = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			digit = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			digit = c - 'A' + 10;
+		else
+			return -1;
+		if (digit >= base)
+			return -1;
+		if (v > (UINT64_MAX - digit) / base)
+			return -1;
+		v = v * base + digit;
+	}
+	*out = v;
+	return 0;
+}
+
+unsigned int vmcsinfo_field_width(uint16_t encoding)
+{
+	unsigned int width;
+
+	if (encoding & 0x9000) /* bits 12 and 15 are reserved */
+		return 0;
+	switch ((encoding >> 13) & 3) {
+	case 0:
+		width = 2;
+		break;
+	case 1:
+		width = 8;
+		break;
+	case 2:
+		width = 4;
+		break;
+	default:
+		width = 8;
+		break;
+	}
+	if (encoding & 1) /* high access type */
+		return width == 8 && ((encoding >> 13) & 3) == 1 ? 4 : 0;
+	return width;
+}
+
+static const struct vmcsinfo_field *find_field(const struct vmcsinfo *vi,
+					       uint16_t encoding)
+{
+	unsigned int lo = 0, hi = vi->nfields;
+
+	if (vi->nfields > VMCSINFO_MAX_FIELDS)
+		return NULL;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (vi->fields[mid].encoding == encoding)
+			return &vi->fields[mid];
+		if (vi->fields[mid].encoding < encoding)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding)
+{
+	const struct vmcsinfo_field *f = find_field(vi, encoding);
+
+	return f ? f->offset : -1;
+}
+
+struct span {
+	unsigned int start, end;
+	uint16_t encoding;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->encoding < y->encoding ? -1 : x->encoding > y->encoding;
+}
+
+/* Name a field in messages: its sysfs file, or its note key. */
+static const char *fname(char *buf, size_t bufsz, const char *dir,
+			 uint16_t encoding)
+{
+	if (dir)
+		snprintf(buf, bufsz, "%s/%04x", dir, encoding);
+	else
+		snprintf(buf, bufsz, "FIELD(0x%04x)", encoding);
+	return buf;
+}
+
+static int check(const struct vmcsinfo *vi, char *err, size_t errsz,
+		 const char *dir)
+{
+	static const char *const hdr = "the header (revision id, abort "
+				       "indicator: bytes 0-7)";
+	struct span spans[VMCSINFO_MAX_FIELDS];
+	char a[PATH_MAX], b[PATH_MAX];
+	unsigned int i, n = 0;
+
+	if (vi->revision_id & 0x80000000u)
+		return fail(err, errsz, -EINVAL,
+			    "revision id 0x%x has bit 31 set (shadow VMCS "
+			    "indicator), not a VMCS revision identifier",
+			    vi->revision_id);
+	if (vi->nfields > VMCSINFO_MAX_FIELDS)
+		return fail(err, errsz, -EINVAL,
+			    "%u fields, at most %d allowed", vi->nfields,
+			    VMCSINFO_MAX_FIELDS);
+	if (vi->nfields == 0)
+		return fail(err, errsz, -EINVAL,
+			    "%s: no field has a known offset",
+			    dir ? dir : "descriptor");
+	for (i = 0; i < vi->nfields; i++) {
+		const struct vmcsinfo_field *f = &vi->fields[i];
+		unsigned int w = vmcsinfo_field_width(f->encoding);
+
+		fname(a, sizeof(a), dir, f->encoding);
+		if (i && f->encoding <= vi->fields[i - 1].encoding)
+			return fail(err, errsz, -EINVAL,
+				    "%s: fields not sorted by encoding or "
+				    "listed twice",
+				    a);
+		if (!w)
+			return fail(err, errsz, -EINVAL,
+				    "%s: 0x%04x is not a valid field encoding",
+				    a, f->encoding);
+		if (f->offset >= VMCSINFO_REGION_SIZE ||
+		    f->offset + w > VMCSINFO_REGION_SIZE)
+			return fail(err, errsz, -EINVAL,
+				    "%s: offset 0x%x out of range (the %d-byte "
+				    "field must end within %d bytes)",
+				    a, f->offset, w, VMCSINFO_REGION_SIZE);
+		if (f->offset < VMCSINFO_HEADER_SIZE)
+			return fail(err, errsz, -EINVAL,
+				    "%s: offset 0x%x overlaps %s", a, f->offset,
+				    hdr);
+		if (f->offset % w)
+			return fail(err, errsz, -EINVAL,
+				    "%s: offset 0x%x is not aligned to the "
+				    "field's %u-byte width",
+				    a, f->offset, w);
+		if (f->encoding & 1) {
+			const struct vmcsinfo_field *full =
+				find_field(vi, f->encoding & ~1);
+
+			if (full) {
+				if (full->offset + 4 != f->offset)
+					return fail(err, errsz, -EINVAL,
+						    "%s: high half at 0x%x is "
+						    "not 4 bytes into the full "
+						    "field at 0x%x",
+						    a, f->offset, full->offset);
+				continue; /* covered by the full field */
+			}
+		}
+		spans[n].start = f->offset;
+		spans[n].end = f->offset + w;
+		spans[n].encoding = f->encoding;
+		n++;
+	}
+	qsort(spans, n, sizeof(spans[0]), cmp_span);
+	for (i = 1; i < n; i++) {
+		if (spans[i].start < spans[i - 1].end)
+			return fail(err, errsz, -EINVAL,
+				    "%s: offset 0x%x overlaps %s at 0x%x",
+				    fname(a, sizeof(a), dir, spans[i].encoding),
+				    spans[i].start,
+				    fname(b, sizeof(b), dir,
+					  spans[i - 1].encoding),
+				    spans[i - 1].start);
+	}
+	return 0;
+}
+
+int vmcsinfo_validate(const struct vmcsinfo *vi, char *err, size_t errsz)
+{
+	return check(vi, err, errsz, NULL);
+}
+
+static int cmp_field(const void *a, const void *b)
+{
+	const struct vmcsinfo_field *x = a, *y = b;
+
+	return x->encoding < y->encoding ? -1 : x->encoding > y->encoding;
+}
+
+/* Read one small sysfs value file: a base-0 number, maybe "\n"-ended. */
+static int read_value(const char *path, uint64_t *v, char *err, size_t errsz)
+{
+	char buf[VALUE_FILE_MAX + 1];
+	size_t len = 0;
+	struct stat st;
+	ssize_t r;
+	int fd, e;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		return fail(err, errsz, -e, "%s: %s", path,
+			    e == ENOENT ? "missing" : strerror(e));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(err, errsz, -EINVAL, "%s: not a regular file",
+			    path);
+	}
+	while (len < sizeof(buf)) {
+		r = read(fd, buf + len, sizeof(buf) - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			e = errno;
+			close(fd);
+			return fail(err, errsz, -e, "%s: %s", path,
+				    strerror(e));
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > VALUE_FILE_MAX)
+		return fail(err, errsz, -EINVAL,
+			    "%s: too large (more than %d bytes) for a number",
+			    path, VALUE_FILE_MAX);
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ' ||
+		       buf[len - 1] == '\t'))
+		len--;
+	if (len == 0)
+		return fail(err, errsz, -EINVAL, "%s: empty", path);
+	if (parse_number(buf, len, v) < 0)
+		return fail(err, errsz, -EINVAL,
+			    "%s: not a number (expected e.g. 0x1f8 or 504)",
+			    path);
+	return 0;
+}
+
+static int is_encoding_name(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return s[4] == '\0';
+}
+
+int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
+			size_t errsz)
+{
+	char idpath[PATH_MAX], dirpath[PATH_MAX], path[PATH_MAX + 8];
+	unsigned char seen[65536 / 8];
+	struct stat st;
+	struct dirent *de;
+	uint64_t v;
+	DIR *d;
+	int rc;
+
+	if (!root)
+		root = VMCSINFO_SYSFS_ROOT;
+	memset(vi, 0, sizeof(*vi));
+	if ((size_t)snprintf(idpath, sizeof(idpath), "%s/vmcs_id", root) >=
+		    sizeof(idpath) ||
+	    (size_t)snprintf(dirpath, sizeof(dirpath), "%s/vmcs", root) >=
+		    sizeof(dirpath) - 6)
+		return fail(err, errsz, -ENAMETOOLONG, "%s: path too long",
+			    root);
+	if (stat(idpath, &st) < 0 && errno == ENOENT &&
+	    stat(dirpath, &st) < 0 && errno == ENOENT)
+		return fail(err, errsz, -ENOENT,
+			    "no VMCS layout in %s (no vmcs_id, no vmcs/): "
+			    "vmcsinfo provider not loaded",
+			    root);
+	rc = read_value(idpath, &v, err, errsz);
+	if (rc < 0)
+		return rc == -ENOENT ? -EINVAL : rc;
+	if (v > UINT32_MAX)
+		return fail(err, errsz, -EINVAL,
+			    "%s: revision id 0x%llx does not fit in 32 bits",
+			    idpath, (unsigned long long)v);
+	if (v & 0x80000000u)
+		return fail(err, errsz, -EINVAL,
+			    "%s: revision id 0x%llx has bit 31 set", idpath,
+			    (unsigned long long)v);
+	vi->revision_id = (uint32_t)v;
+
+	d = opendir(dirpath);
+	if (!d) {
+		rc = errno;
+		return fail(err, errsz, rc == ENOENT ? -EINVAL : -rc, "%s: %s",
+			    dirpath, rc == ENOENT ? "missing" : strerror(rc));
+	}
+	memset(seen, 0, sizeof(seen));
+	rc = 0;
+	while ((de = readdir(d)) != NULL) {
+		unsigned long enc;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!is_encoding_name(de->d_name)) {
+			rc = fail(err, errsz, -EINVAL,
+				  "%s/%.64s: file name is not a field encoding "
+				  "(4 hex digits)",
+				  dirpath, de->d_name);
+			break;
+		}
+		enc = strtoul(de->d_name, NULL, 16);
+		snprintf(path, sizeof(path), "%s/%.4s", dirpath, de->d_name);
+		if (seen[enc / 8] & (1u << (enc % 8))) {
+			rc = fail(err, errsz, -EINVAL,
+				  "%s: encoding 0x%04lx appears twice", path,
+				  enc);
+			break;
+		}
+		seen[enc / 8] |= 1u << (enc % 8);
+		rc = read_value(path, &v, err, errsz);
+		if (rc < 0)
+			break;
+		if (v >= VMCSINFO_REGION_SIZE) {
+			rc = fail(err, errsz, -EINVAL,
+				  "%s: offset 0x%llx out of range (must be "
+				  "< %d)",
+				  path, (unsigned long long)v,
+				  VMCSINFO_REGION_SIZE);
+			break;
+		}
+		if (v == 0)
+			continue; /* field absent or not decoded */
+		if (vi->nfields >= VMCSINFO_MAX_FIELDS) {
+			rc = fail(err, errsz, -EINVAL,
+				  "%s: more than %d fields", dirpath,
+				  VMCSINFO_MAX_FIELDS);
+			break;
+		}
+		vi->fields[vi->nfields].encoding = (uint16_t)enc;
+		vi->fields[vi->nfields].offset = (uint16_t)v;
+		vi->nfields++;
+	}
+	closedir(d);
+	if (rc < 0)
+		return rc;
+	qsort(vi->fields, vi->nfields, sizeof(vi->fields[0]), cmp_field);
+	rc = check(vi, err, errsz, dirpath);
+	if (rc < 0)
+		return rc;
+	vmcsinfo_set_info(vi, "SOURCE", VMCSINFO_SOURCE_SYSFS);
+	return 0;
+}
+
+int vmcsinfo_format(const struct vmcsinfo *vi, char *buf, size_t bufsz)
+{
+	size_t len;
+	unsigned int i;
+	int n;
+
+	if (vi->nfields > VMCSINFO_MAX_FIELDS)
+		return -EINVAL;
+	n = snprintf(buf, bufsz, "VMCSINFO_VERSION=%d\nREVISION_ID=0x%x\n",
+		     VMCSINFO_VERSION, vi->revision_id);
+	if (n < 0 || (size_t)n >= bufsz)
+		return -ENOSPC;
+	len = (size_t)n;
+	for (i = 0; i < vi->nfields; i++) {
+		n = snprintf(buf + len, bufsz - len, "FIELD(0x%04x)=0x%x\n",
+			     vi->fields[i].encoding, vi->fields[i].offset);
+		if (n < 0 || (size_t)n >= bufsz - len)
+			return -ENOSPC;
+		len += (size_t)n;
+	}
+	n = snprintf(buf + len, bufsz - len, "%.*s",
+		     (int)strnlen(vi->info, sizeof(vi->info)), vi->info);
+	if (n < 0 || (size_t)n >= bufsz - len)
+		return -ENOSPC;
+	len += (size_t)n;
+	return (int)len;
+}
+
+static int valid_key(const char *key, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!(isupper((unsigned char)key[i]) ||
+		      isdigit((unsigned char)key[i]) || key[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* Find "KEY=" at the start of a line of info; pointer to the line. */
+static const char *info_line(const char *info, size_t infosz, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = info, *end = info + strnlen(info, infosz);
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			nl = end;
+		if ((size_t)(nl - p) > klen && !memcmp(p, key, klen) &&
+		    p[klen] == '=')
+			return p;
+		p = nl + 1;
+	}
+	return NULL;
+}
+
+int vmcsinfo_set_info(struct vmcsinfo *vi, const char *key, const char *value)
+{
+	char val[INFO_VALUE_MAX + 1];
+	size_t klen = strlen(key), vlen, len, i;
+	const char *line;
+
+	if (!valid_key(key, klen))
+		return -EINVAL;
+	for (vlen = 0; value[vlen] && vlen < INFO_VALUE_MAX; vlen++) {
+		unsigned char c = (unsigned char)value[vlen];
+
+		val[vlen] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	val[vlen] = '\0';
+	/* Drop an earlier value of the same key. */
+	line = info_line(vi->info, sizeof(vi->info), key);
+	if (line) {
+		char *l = vi->info + (line - vi->info);
+		char *nl = strchr(l, '\n');
+
+		if (nl)
+			memmove(l, nl + 1, strlen(nl + 1) + 1);
+		else
+			*l = '\0';
+	}
+	len = strnlen(vi->info, sizeof(vi->info));
+	if (len + klen + 1 + vlen + 1 >= sizeof(vi->info))
+		return -ENOSPC;
+	i = len;
+	memcpy(vi->info + i, key, klen);
+	i += klen;
+	vi->info[i++] = '=';
+	memcpy(vi->info + i, val, vlen);
+	i += vlen;
+	vi->info[i++] = '\n';
+	vi->info[i] = '\0';
+	return 0;
+}
+
+int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
+		      size_t bufsz)
+{
+	const char *line = info_line(vi->info, sizeof(vi->info), key);
+	const char *v, *nl;
+	size_t n;
+
+	if (!line)
+		return -ENOENT;
+	v = line + strlen(key) + 1;
+	nl = strchr(v, '\n');
+	n = nl ? (size_t)(nl - v) : strlen(v);
+	if (bufsz) {
+		if (n >= bufsz)
+			n = bufsz - 1;
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+	}
+	return 0;
+}
+
+static const char *const info_keys[] = {
+	"SOURCE",    "CPU_VENDOR",   "CPU_FAMILY",
+	"CPU_MODEL", "CPU_STEPPING", "MICROCODE",
+};
+
+static int is_info_key(const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(info_keys) / sizeof(info_keys[0]); i++)
+		if (strlen(info_keys[i]) == len &&
+		    !memcmp(info_keys[i], key, len))
+			return 1;
+	return 0;
+}
+
+/* Parse one line (no '\n'); lineno for messages. */
+static int parse_line(const char *l, size_t len, unsigned int lineno,
+		      struct vmcsinfo *vi, unsigned char *seen,
+		      int *have_version, int *have_rev, char *err, size_t errsz)
+{
+	const char *eq = memchr(l, '=', len);
+	size_t klen, vlen;
+	const char *val;
+	uint64_t v, enc;
+
+	if (!eq)
+		return fail(err, errsz, -EINVAL,
+			    "line %u: not a KEY=VALUE line", lineno);
+	klen = (size_t)(eq - l);
+	val = eq + 1;
+	vlen = len - klen - 1;
+	if (klen == 16 && !memcmp(l, "VMCSINFO_VERSION", 16)) {
+		if (*have_version)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: VMCSINFO_VERSION given twice",
+				    lineno);
+		if (parse_number(val, vlen, &v) < 0)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: VMCSINFO_VERSION is not a number",
+				    lineno);
+		if (v != VMCSINFO_VERSION)
+			return fail(
+				err, errsz, -EINVAL,
+				"line %u: unsupported VMCSINFO_VERSION %llu "
+				"(this reader knows %d)",
+				lineno, (unsigned long long)v,
+				VMCSINFO_VERSION);
+		*have_version = 1;
+		return 0;
+	}
+	if (klen == 11 && !memcmp(l, "REVISION_ID", 11)) {
+		if (*have_rev)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: REVISION_ID given twice", lineno);
+		if (parse_number(val, vlen, &v) < 0 || v > UINT32_MAX)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: REVISION_ID is not a 32-bit "
+				    "number",
+				    lineno);
+		vi->revision_id = (uint32_t)v;
+		*have_rev = 1;
+		return 0;
+	}
+	if (klen >= 7 && !memcmp(l, "FIELD(", 6) && l[klen - 1] == ')') {
+		if (parse_number(l + 6, klen - 7, &enc) < 0 || enc > 0xffff)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: bad field encoding in %.*s",
+				    lineno, (int)klen, l);
+		if (parse_number(val, vlen, &v) < 0)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: FIELD(0x%04llx) offset is not a "
+				    "number",
+				    lineno, (unsigned long long)enc);
+		if (v >= VMCSINFO_REGION_SIZE)
+			return fail(
+				err, errsz, -EINVAL,
+				"line %u: FIELD(0x%04llx) offset 0x%llx out "
+				"of range (must be < %d)",
+				lineno, (unsigned long long)enc,
+				(unsigned long long)v, VMCSINFO_REGION_SIZE);
+		if (seen[enc / 8] & (1u << (enc % 8)))
+			return fail(err, errsz, -EINVAL,
+				    "line %u: FIELD(0x%04llx) given twice",
+				    lineno, (unsigned long long)enc);
+		seen[enc / 8] |= (unsigned char)(1u << (enc % 8));
+		if (v == 0)
+			return 0; /* absent */
+		if (vi->nfields >= VMCSINFO_MAX_FIELDS)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: more than %d fields", lineno,
+				    VMCSINFO_MAX_FIELDS);
+		vi->fields[vi->nfields].encoding = (uint16_t)enc;
+		vi->fields[vi->nfields].offset = (uint16_t)v;
+		vi->nfields++;
+		return 0;
+	}
+	if (klen == 0 || memchr(l, ' ', klen))
+		return fail(err, errsz, -EINVAL, "line %u: bad key \"%.*s\"",
+			    lineno, (int)(klen > 32 ? 32 : klen), l);
+	if (is_info_key(l, klen)) {
+		char key[32], value[INFO_VALUE_MAX + 1];
+
+		memcpy(key, l, klen);
+		key[klen] = '\0';
+		if (vmcsinfo_get_info(vi, key, NULL, 0) == 0)
+			return fail(err, errsz, -EINVAL,
+				    "line %u: %s given twice", lineno, key);
+		if (vlen > INFO_VALUE_MAX)
+			vlen = INFO_VALUE_MAX;
+		memcpy(value, val, vlen);
+		value[vlen] = '\0';
+		vmcsinfo_set_info(vi, key, value);
+	}
+	return 0; /* unknown keys are ignored */
+}
+
+int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi, char *err,
+		   size_t errsz)
+{
+	unsigned char seen[65536 / 8];
+	int have_version = 0, have_rev = 0, rc;
+	unsigned int lineno = 0;
+	size_t i, end, start;
+
+	memset(vi, 0, sizeof(*vi));
+	memset(seen, 0, sizeof(seen));
+	end = len;
+	if (text) {
+		const char *nul = memchr(text, '\0', len);
+
+		if (nul)
+			end = (size_t)(nul - text);
+	}
+	for (i = end; i < len; i++)
+		if (text[i] != '\0')
+			return fail(
+				err, errsz, -EINVAL,
+				"data after the terminating NUL at byte %zu",
+				end);
+	for (i = 0; i < end; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((c < 0x20 && c != '\n') || c >= 0x7f)
+			return fail(err, errsz, -EINVAL,
+				    "byte %zu: not printable ASCII (0x%02x)", i,
+				    c);
+	}
+	for (start = 0; start < end;) {
+		const char *nl = memchr(text + start, '\n', end - start);
+		size_t l = nl ? (size_t)(nl - (text + start)) : end - start;
+
+		lineno++;
+		if (l) {
+			rc = parse_line(text + start, l, lineno, vi, seen,
+					&have_version, &have_rev, err, errsz);
+			if (rc < 0)
+				return rc;
+		}
+		start += l + 1;
+	}
+	if (!have_version)
+		return fail(err, errsz, -EINVAL, "no VMCSINFO_VERSION line");
+	if (!have_rev)
+		return fail(err, errsz, -EINVAL, "no REVISION_ID line");
+	qsort(vi->fields, vi->nfields, sizeof(vi->fields[0]), cmp_field);
+	return check(vi, err, errsz, NULL);
+}
+
+static void trim(char *s)
+{
+	size_t n = strlen(s);
+	char *p = s;
+
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	memmove(s, p, strlen(p) + 1);
+}
+
+void vmcsinfo_add_cpuinfo(struct vmcsinfo *vi, const char *cpuinfo_path)
+{
+	static const struct {
+		const char *cpuinfo, *key;
+	} map[] = {
+		{ "vendor_id", "CPU_VENDOR" }, { "cpu family", "CPU_FAMILY" },
+		{ "model", "CPU_MODEL" },      { "stepping", "CPU_STEPPING" },
+		{ "microcode", "MICROCODE" },
+	};
+	char line[512];
+	int skip = 0, seen_any = 0;
+	size_t i, lines = 0;
+	FILE *f;
+
+	f = fopen(cpuinfo_path ? cpuinfo_path : "/proc/cpuinfo", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && ++lines < 10000) {
+		size_t n = strlen(line);
+		int whole = n && line[n - 1] == '\n';
+		char *colon;
+
+		if (skip) { /* rest of an over-long line */
+			skip = !whole;
+			continue;
+		}
+		skip = !whole;
+		trim(line);
+		if (!*line) {
+			if (seen_any)
+				break; /* end of the first processor */
+			continue;
+		}
+		colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		trim(line);
+		trim(colon + 1);
+		seen_any = 1;
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (!strcmp(line, map[i].cpuinfo) && colon[1])
+				vmcsinfo_set_info(vi, map[i].key, colon + 1);
+	}
+	fclose(f);
+}
+
+int vmcsinfo_note(const struct vmcsinfo *vi, void *buf, size_t bufsz)
+{
+	char *text = malloc(VMCSINFO_TEXT_MAX);
+	size_t size;
+	int len;
+
+	if (!text)
+		return -ENOMEM;
+	len = vmcsinfo_format(vi, text, VMCSINFO_TEXT_MAX);
+	if (len < 0) {
+		free(text);
+		return len;
+	}
+	size = loadnote_build(buf, bufsz, VMCSINFO_NOTE_NAME,
+			      VMCSINFO_NOTE_TYPE, text, (size_t)len);
+	free(text);
+	return size ? (int)size : -ENOSPC;
+}
