@@ -27,4 +27,4 @@ test-vms-kernel:
 check-vms-amd: all test-vms-kernel
 	test-vms/check-vms-amd.sh
 
-# (check-vms-amd joins CHECKS once check-vms-amd.sh is in)
+CHECKS += check-vms-amd

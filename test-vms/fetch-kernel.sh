@@ -7,6 +7,7 @@
 # nothing and needs no apt and no network.  Set VG_KERNEL=6.1.0-NN-amd64 to
 # pin another ABI.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 res=$VG_CACHE/kernel.resolved

@@ -7,6 +7,7 @@
 # (VG_CAPTURE_INITRD), so this one can be swapped for a dracut-built image
 # that honours the same results-disk contract (docs/testing.md).
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ $# = 1 ] || die "usage: $tv_prog OUT.cpio.gz"

@@ -6,6 +6,7 @@
 # patched build/kexec-tools/sbin/kexec) with its libraries, the tiny guest
 # and the fixture VMCS sysfs tree; init/l1-init.sh as /init.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ $# = 2 ] || die "usage: $tv_prog CAPTURE.cpio.gz OUT.cpio.gz"

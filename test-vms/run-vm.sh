@@ -14,6 +14,7 @@
 # results were read back; otherwise 1, after printing the last progress
 # marker reached and the tail of the console log.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 2 ] || die "usage: $tv_prog OUTDIR L1.cpio.gz [cmdline words...]"

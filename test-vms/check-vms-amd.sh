@@ -1,0 +1,385 @@
+#!/bin/bash
+# make check-vms-amd: crash a KVM host (L1, QEMU TCG, nested AMD SVM) that
+# runs the tiny guest, and judge what the capture kernel produced, from
+# outside, with readelf, gdb, jq, makedumpfile and our vmcsinfo.
+#
+#   A  kexec -p + fixture VMCS tree: VMCSINFO in /proc/vmcore and in the
+#      saved host dump; the guest's vmcore and report
+#   B  kexec -s -p + fixture tree: VMCSINFO reaches the capture kernel
+#      through the initrd carrier, not through /proc/vmcore's notes
+#   C  kexec -p, no tree: no VMCSINFO; the notes are otherwise A's
+#
+#   VG_SCENARIOS  which to run (default "A B C"; C compares with A's notes)
+#   VG_KEXEC      kexec to load with (default build/kexec-tools/sbin/kexec)
+#   VG_PARTIAL=1  run the cycles even when a piece is missing (development;
+#                 the missing piece's checks still fail)
+# Details, timings, logs: docs/testing.md.  Exit 0 only when every check of
+# every scenario passed.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+PATH=$PATH:/sbin:/usr/sbin
+
+need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio
+load_kernel
+
+kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
+vmcsinfo=$TOP/build/bin/vmcsinfo
+vmcore_guests=$TOP/build/bin/vmcore-guests
+kvmguest=$TOP/build/test-vms/kvmguest
+guestcheck=$TOP/build/test-vms/guestcheck
+fixture=$TV_DIR/fixtures/vmcs-sysfs
+
+missing=()
+[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
+[ -x "$vmcsinfo" ] || missing+=("$vmcsinfo (make)")
+[ -x "$vmcore_guests" ] || missing+=("$vmcore_guests (make)")
+[ -x "$kvmguest" ] || missing+=("$kvmguest (make)")
+[ -x "$guestcheck" ] || missing+=("$guestcheck (make)")
+if [ ${#missing[@]} -gt 0 ]; then
+	for m in "${missing[@]}"; do
+		echo "check-vms-amd: FAIL: missing $m" >&2
+	done
+	if [ "${VG_PARTIAL:-0}" != 1 ]; then
+		echo "check-vms-amd: FAIL: cannot run the crash tests without the pieces above" >&2
+		exit 1
+	fi
+	echo "check-vms-amd: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
+	if [ ! -x "$kexec" ]; then
+		kexec=/usr/sbin/kexec
+		echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
+	fi
+fi
+
+mkdir -p "$VG_OUT" "$VG_BUILD"
+"$kvmguest" --expect >"$VG_OUT/expect.env"
+# shellcheck source=/dev/null
+. "$VG_OUT/expect.env"
+if [ -x "$vmcsinfo" ]; then
+	"$vmcsinfo" show --sysfs "$fixture" >"$VG_OUT/fixture.vmcsinfo" ||
+		die "vmcsinfo show --sysfs $fixture failed on the build machine"
+else
+	: >"$VG_OUT/fixture.vmcsinfo"
+fi
+
+test-vms/mkinitramfs-capture.sh "$VG_BUILD/capture.cpio.gz"
+VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.cpio.gz" "$VG_BUILD/l1.cpio.gz"
+
+# ---------------------------------------------------------------- checks
+nfail=0
+npass=0
+failed=()
+scen=
+ok() {
+	npass=$((npass + 1))
+	echo "  ok    $scen: $*"
+}
+bad() {
+	nfail=$((nfail + 1))
+	failed+=("$scen: $1")
+	echo "  FAIL  $scen: $*"
+}
+# check DESC CMD...: ok when CMD succeeds; CMD prints why when it fails.
+check() {
+	local desc=$1 why
+	shift
+	if why=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		bad "$desc" "${why:+-- $(echo "$why" | head -5 | tr '\n' ' ')}"
+	fi
+}
+
+# The layout part of a VMCSINFO descriptor (version, revision, fields,
+# source): the other informational keys (CPU_*, MICROCODE) describe the
+# machine that ran kexec, so they differ between L1 and the build machine.
+layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=)' || true; }
+
+same_layout() { # FILE: its layout equals the fixture's
+	local got want
+	[ -f "$1" ] || {
+		echo "no $(basename "$1") (see ${1}.err)"
+		return 1
+	}
+	got=$(layout <"$1")
+	want=$(layout <"$VG_OUT/fixture.vmcsinfo")
+	[ -n "$want" ] || {
+		echo "no fixture layout (vmcsinfo show failed or is missing)"
+		return 1
+	}
+	[ "$got" = "$want" ] || {
+		echo "layout differs from the fixture:"
+		diff <(echo "$want") <(echo "$got") | head -8
+		return 1
+	}
+}
+
+rc_is() { # FILE WANT
+	local rc
+	rc=$(cat "$1" 2>/dev/null || echo missing)
+	[ "$rc" = "$2" ] || {
+		echo "exit code $rc (want $2; $(cat "${1%.rc}.err" "${1%.rc}.log" 2>/dev/null | head -c 300 || true))"
+		return 1
+	}
+}
+
+# VMCSINFO descriptor as readelf -n printed it (hex bytes), as text.
+readelf_vmcsinfo() { # NOTES.txt OUT
+	local hex
+	hex=$(awk '/^  VMCSINFO /{f=1; next} f && /description data:/{sub(/.*description data: */,""); print; exit}' "$1")
+	[ -n "$hex" ] || {
+		echo "no VMCSINFO note with description data in readelf -n"
+		return 1
+	}
+	# shellcheck disable=SC2059
+	printf "$(echo "$hex" | sed -e 's/ *$//' -e 's/\([0-9a-f][0-9a-f]\) */\\x\1/g')" | tr -d '\0' >"$2"
+}
+
+readelf_has_vmcsinfo() { grep -qE '^  VMCSINFO ' "$1"; }
+no_vmcsinfo_in() {
+	if readelf_has_vmcsinfo "$1"; then
+		echo "readelf -n shows a VMCSINFO note"
+		return 1
+	fi
+}
+
+# Owner + type of every note, sizes left out.
+note_list() {
+	awk '/^  [A-Za-z]/ && $1 != "Owner" {o=$1; $1=""; $2=""; sub(/^ +/,""); print o, $0}' "$1"
+}
+
+host_dump_ok() { # RESULTS: a saved, makedumpfile-readable kdump-compressed dump of this crash
+	local r=$1
+	rc_is "$r/host.kdump.rc" 0 || return 1
+	[ -s "$r/host.kdump" ] || {
+		echo "host.kdump missing or empty"
+		return 1
+	}
+	makedumpfile --dump-dmesg "$r/host.kdump" "$r/host.dmesg" >"$r/host.dmesg.log" 2>&1 || {
+		echo "makedumpfile --dump-dmesg failed: $(tail -2 "$r/host.dmesg.log")"
+		return 1
+	}
+	grep -q 'sysrq: Trigger a crash' "$r/host.dmesg" || {
+		echo "the host dump's kernel log has no 'sysrq: Trigger a crash'"
+		return 1
+	}
+}
+
+saved_dump_layout() { # RESULTS
+	[ -x "$vmcsinfo" ] || {
+		echo "no $vmcsinfo"
+		return 1
+	}
+	"$vmcsinfo" read "$1/host.kdump" >"$1/host.vmcsinfo" 2>"$1/host.vmcsinfo.err" || {
+		echo "vmcsinfo read host.kdump: $(head -2 "$1/host.vmcsinfo.err")"
+		return 1
+	}
+	same_layout "$1/host.vmcsinfo"
+}
+
+saved_dump_no_vmcsinfo() { # RESULTS: vmcsinfo read finds nothing (exit 1)
+	local rc=0
+	[ -x "$vmcsinfo" ] || {
+		echo "no $vmcsinfo"
+		return 1
+	}
+	"$vmcsinfo" read "$1/host.kdump" >/dev/null 2>"$1/host.vmcsinfo.err" || rc=$?
+	[ "$rc" = 1 ] || {
+		echo "vmcsinfo read host.kdump exited $rc (want 1 = no note)"
+		return 1
+	}
+}
+
+# One svm guest in report.json whose vmcore is there; sets G (its file).
+one_guest() { # RESULTS
+	local r=$1 n f
+	rc_is "$r/guests.rc" 0 || {
+		echo "vmcore-guests: $(tail -3 "$r/guests.log" | tr '\n' ' ')"
+		return 1
+	}
+	[ -f "$r/guests/report.json" ] || {
+		echo "no guests/report.json"
+		return 1
+	}
+	n=$(jq '.guests | length' "$r/guests/report.json")
+	[ "$n" = 1 ] || {
+		echo "report.json lists $n guests (want 1)"
+		return 1
+	}
+	[ "$(jq -r '.guests[0].vendor' "$r/guests/report.json")" = svm ] || {
+		echo "guest vendor is not svm"
+		return 1
+	}
+	f=$(jq -r '.guests[0].file' "$r/guests/report.json")
+	G=$r/guests/$(basename "$f")
+	[ -f "$G" ] || {
+		echo "report.json names $f, which is not in guests/"
+		return 1
+	}
+}
+
+hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
+
+report_regs() { # REPORT.json
+	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages
+	rip=$(jq -r "$q.regs.rip" "$j")
+	rsp=$(jq -r "$q.regs.rsp" "$j")
+	rfl=$(jq -r "$q.regs.rflags" "$j")
+	sel=$(jq -r "$q.regs.cs.selector" "$j")
+	base=$(jq -r "$q.regs.cs.base" "$j")
+	lim=$(jq -r "$q.regs.cs.limit" "$j")
+	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
+	local err=
+	{ [ "$rip" != null ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
+		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
+	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
+	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
+	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
+	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
+	{ [ "$pages" != null ] && [ "$pages" -ge "$KG_PAGES" ]; } ||
+		err+="memory.pages_present=$pages (want >= $KG_PAGES) "
+	[ -z "$err" ] || {
+		echo "$err"
+		return 1
+	}
+}
+
+guest_notes() { # GUEST.vmcore: one CORE/NT_PRSTATUS and one QEMU note (1 vCPU)
+	local out
+	out=$(readelf -n "$1") || return 1
+	[ "$(grep -cE '^ +CORE +0x[0-9a-f]+ +NT_PRSTATUS' <<<"$out")" = 1 ] || {
+		echo "want exactly 1 CORE/NT_PRSTATUS note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+	[ "$(grep -cE '^ +QEMU +0x' <<<"$out")" = 1 ] || {
+		echo "want exactly 1 QEMU note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+}
+
+gdb_regs() { # GUEST.vmcore
+	local out rip rsp
+	out=$(gdb -nx -batch -c "$1" -ex 'info registers' 2>&1) || true
+	echo "$out" >"$1.gdb.txt"
+	rip=$(awk '$1 == "rip" {print $2}' <<<"$out")
+	rsp=$(awk '$1 == "rsp" {print $2}' <<<"$out")
+	{ [ -n "$rip" ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } || {
+		echo "gdb rip=${rip:-none} not in [$KG_RIP_MIN,$KG_RIP_MAX]: $(tail -3 <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+	hexeq "$rsp" "$KG_RSP" || {
+		echo "gdb rsp=${rsp:-none} (want $KG_RSP)"
+		return 1
+	}
+}
+
+mode_0600() {
+	local m
+	m=$(stat -c %a "$1")
+	[ "$m" = 600 ] || {
+		echo "mode $m"
+		return 1
+	}
+}
+
+carrier_listed() { grep -q 'loadtime.notes' "$1" || {
+	echo "no /etc/vmcore-guests/loadtime.notes in the capture rootfs: $(head -3 "$1")"
+	return 1
+}; }
+
+# ------------------------------------------------------------- scenarios
+declare -A timing
+run_cycle() { # NAME cmdline...
+	local name=$1
+	shift
+	if test-vms/run-vm.sh "$VG_OUT/$name" "$VG_BUILD/l1.cpio.gz" "$@"; then
+		timing[$name]=$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt")
+		return 0
+	fi
+	timing[$name]="$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt" 2>/dev/null)(failed)"
+	bad "crash cycle" "(console: $VG_OUT/$name/console.log)"
+	return 1
+}
+
+scenario_A() {
+	scen=A
+	echo "== A: kexec -p --vmcsinfo-sysfs=FIXTURE, tiny guest running"
+	run_cycle A vg_kexec=p vg_fixture=1 || return 0
+	local r=$VG_OUT/A/results G=
+	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
+	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
+		check "readelf -n /proc/vmcore: VMCSINFO = fixture layout" same_layout "$r/notes.vmcsinfo"
+	else
+		bad "readelf -n /proc/vmcore: VMCSINFO = fixture layout" "-- no VMCSINFO note in readelf -n /proc/vmcore"
+	fi
+	check "vmcsinfo read /proc/vmcore exits 0" rc_is "$r/vmcsinfo.read.rc" 0
+	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
+	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
+	if one_guest "$r" >"$r/one_guest.txt" 2>&1; then
+		ok "vmcore-guests: one svm guest, its vmcore written"
+		check "guest vmcore mode 0600" mode_0600 "$G"
+		check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$r/guests/report.json"
+		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
+		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$G"
+		check "guest memory: every page's marker, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$G"
+	else
+		bad "vmcore-guests: one svm guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
+	fi
+}
+
+scenario_B() {
+	scen=B
+	echo "== B: kexec -s -p --vmcsinfo-sysfs=FIXTURE (kexec_file_load)"
+	run_cycle B vg_kexec=sp vg_fixture=1 || return 0
+	local r=$VG_OUT/B/results G=
+	check "carrier in the capture rootfs (/etc/vmcore-guests/loadtime.notes)" carrier_listed "$r/carrier.ls"
+	check "vmcsinfo read /proc/vmcore exits 0 (via the carrier)" rc_is "$r/vmcsinfo.read.rc" 0
+	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
+	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
+	check "readelf -n /proc/vmcore: no VMCSINFO (the kernel builds the headers)" no_vmcsinfo_in "$r/notes.readelf"
+	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+}
+
+scenario_C() {
+	scen=C
+	echo "== C: kexec -p, no VMCS tree"
+	run_cycle C vg_kexec=p vg_fixture=0 || return 0
+	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf G=
+	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
+	check "readelf -n /proc/vmcore: no VMCSINFO" no_vmcsinfo_in "$r/notes.readelf"
+	check "vmcsinfo read /proc/vmcore exits 1 (no note)" rc_is "$r/vmcsinfo.read.rc" 1
+	if [ -f "$a" ]; then
+		note_list "$a" | grep -v '^VMCSINFO ' >"$VG_OUT/C/notes.A-minus-vmcsinfo"
+		note_list "$r/notes.readelf" >"$VG_OUT/C/notes.C"
+		check "note names/types = A's without VMCSINFO" \
+			diff "$VG_OUT/C/notes.A-minus-vmcsinfo" "$VG_OUT/C/notes.C"
+	else
+		bad "note names/types = A's without VMCSINFO" "-- scenario A's notes ($a) are missing"
+	fi
+	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcsinfo read on the saved host dump finds none" saved_dump_no_vmcsinfo "$r"
+	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+}
+
+t0=$SECONDS
+for s in ${VG_SCENARIOS:-A B C}; do
+	case "$s" in
+	A | B | C) "scenario_$s" ;;
+	*) die "unknown scenario '$s' in VG_SCENARIOS (A, B, C)" ;;
+	esac
+done
+total=$((SECONDS - t0))
+
+echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s" \
+	"(cycles: $(for s in "${!timing[@]}"; do printf '%s=%ss ' "$s" "${timing[$s]}"; done))"
+echo "   logs and results: $VG_OUT/<scenario>/"
+if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+	for f in "${failed[@]}"; do
+		echo "   failed: $f"
+	done
+	[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
+	exit 1
+fi
