@@ -24,7 +24,7 @@ test-vms-kernel:
 	test-vms/fetch-kernel.sh
 
 .PHONY: check-vms-amd
-check-vms-amd: all test-vms-kernel
+check-vms-amd: all kexec-tools test-vms-kernel
 	test-vms/check-vms-amd.sh
 
 CHECKS += check-vms-amd
