@@ -1,9 +1,38 @@
 # src/: the vmcore-guests library (libvmcoreguests.a) and CLI.
-VG_LIB_SRCS := src/outfile.c
+# The root Makefile includes src/build-*.mk before this file ('-' sorts
+# before '.'), so VG_LIB is not set yet while they are read: their
+# sources are taken in here (build-mem.mk's MEM_SRCS).
+VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
+	src/report.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
+VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf 2>/dev/null || \
+	echo -lkdumpfile -lelf)
 
 $(VG_LIB): $(VG_LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 LIBS_ALL += $(VG_LIB)
+
+$(B)/bin/vmcore-guests: $(B)/obj/src/main.o $(VG_LIB) $(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(VGNOTES_LDLIBS)
+
+PROGRAMS += $(B)/bin/vmcore-guests
+
+# Unit tests (tests/src/test_<module>.c) on dumps tests/src/fixture.c
+# generates.  test_cli runs $(B)/bin/vmcore-guests end to end.
+VG_FIXTURE_OBJ := $(B)/obj/tests/src/fixture.o
+VG_TESTS := scan
+
+$(VG_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
+		$(B)/obj/tests/src/test_%.o $(VG_FIXTURE_OBJ) $(VG_LIB) \
+		$(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VG_LDLIBS) \
+		$(VGNOTES_LDLIBS)
+
+$(B)/tests/test_cli: | $(B)/bin/vmcore-guests
+
+UNIT_TESTS += $(VG_TESTS:%=$(B)/tests/test_%)

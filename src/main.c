@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vmcore-guests: find the KVM guests in a host dump and write one
+ * crash-readable vmcore per guest.  docs/vmcore-guests.md is the manual.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kexec/vmcsinfo.h"
+#include "src/gpmap.h"
+#include "src/guestcore.h"
+#include "src/hostdump.h"
+#include "src/outfile.h"
+#include "src/report.h"
+#include "src/scan.h"
+#include "src/vmx.h"
+
+#define VG_VERSION "0.1"
+#define EXIT_ALL 0
+#define EXIT_SOME 1
+#define EXIT_NOINPUT 2
+
+static const char usage[] =
+	"usage: vmcore-guests [options] HOST_DUMP OUTDIR\n"
+	"Find the KVM guests in a host crash dump (/proc/vmcore, ELF vmcore or\n"
+	"makedumpfile kdump-compressed) and write OUTDIR/<guest>.vmcore for each,\n"
+	"plus OUTDIR/report.json.\n"
+	"\n"
+	"  --vmcsinfo FILE|DIR  VMCS layout: descriptor text or sysfs-style tree\n"
+	"  --notes FILE         load-time notes carrier (kexec -s)\n"
+	"  --report FILE        write the JSON report here (default OUTDIR/report.json)\n"
+	"  --only NAME          write only the guest called NAME\n"
+	"  -v, --verbose        say which candidates were rejected and why\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        print the version\n"
+	"\n"
+	"Exit status: 0 every guest written (or none found), 1 some guests\n"
+	"partial or skipped, 2 no usable input.\n";
+
+static const char *prog = "vmcore-guests";
+
+static void die_usage(const char *msg)
+{
+	fprintf(stderr, "%s: %s\n%s", prog, msg,
+		"Try 'vmcore-guests --help' for more information.\n");
+	exit(EXIT_NOINPUT);
+}
+
+/* Read a whole small text file (descriptor text); NULL + err on failure. */
+static char *read_small(const char *path, size_t max, size_t *len, char *err,
+			size_t errsz)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	size_t n = 0;
+
+	if (fd < 0) {
+		snprintf(err, errsz, "cannot open %s: %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+
+		if (r < 0) {
+			snprintf(err, errsz, "cannot read %s: %s", path,
+				 strerror(errno));
+			goto fail;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			snprintf(err, errsz, "%s: larger than %zu bytes", path,
+				 max);
+			goto fail;
+		}
+	}
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* --vmcsinfo FILE|DIR into vi; 0 or -1 with err. */
+static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi, char *err,
+			     size_t errsz)
+{
+	char e2[256] = "";
+	struct stat st;
+	size_t len;
+	char *text;
+	int r;
+
+	if (stat(path, &st) < 0) {
+		snprintf(err, errsz, "--vmcsinfo %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = vmcsinfo_from_sysfs(path, vi, e2, sizeof(e2));
+		if (r < 0) {
+			snprintf(err, errsz, "--vmcsinfo %s: %s", path,
+				 r == -ENOENT && !e2[0] ?
+					 "no vmcs_id / vmcs/ tree there" :
+					 e2);
+			return -1;
+		}
+	} else {
+		text = read_small(path, VMCSINFO_TEXT_MAX, &len, e2,
+				  sizeof(e2));
+		if (!text) {
+			snprintf(err, errsz, "--vmcsinfo: %s", e2);
+			return -1;
+		}
+		r = vmcsinfo_parse(text, len, vi, e2, sizeof(e2));
+		free(text);
+		if (r < 0) {
+			snprintf(err, errsz, "--vmcsinfo %s: %s", path, e2);
+			return -1;
+		}
+	}
+	if (vg_vmx_layout_usable(vi, e2, sizeof(e2))) {
+		snprintf(err, errsz, "--vmcsinfo %s: %s", path, e2);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_layout(struct vg_scan_cfg *cfg, const struct vmcsinfo *vi,
+		      const char *source)
+{
+	for (int i = 0; i < cfg->nlayouts; i++)
+		if (cfg->layouts[i].vi->revision_id == vi->revision_id)
+			return 0; /* an earlier source wins */
+	if (cfg->nlayouts >= VG_SCAN_MAX_LAYOUTS)
+		return 0;
+	cfg->layouts[cfg->nlayouts].vi = vi;
+	cfg->layouts[cfg->nlayouts].source = source;
+	cfg->nlayouts++;
+	return 1;
+}
+
+/* Create OUTDIR (0700) when missing; open it without following links. */
+static int open_outdir(const char *path, char *err, size_t errsz)
+{
+	int fd;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errsz, "cannot create output directory %s: %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errsz, "output directory %s: %s", path,
+			 errno == ELOOP ? "is a symbolic link, refusing" :
+					  strerror(errno));
+		return -1;
+	}
+	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
+		snprintf(err, errsz, "output directory %s is not writable: %s",
+			 path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void write_guest(int dirfd, struct vg_hostmem *hm,
+			struct vg_report_guest *rg, int verbose)
+{
+	const struct vg_guest *g = rg->g;
+	struct vg_vcpu *vcpus;
+	struct vg_gmem gm;
+	char stem[VG_NAME_MAX + 1];
+	int fd, levels, r;
+
+	memset(&gm, 0, sizeof(gm));
+	if (vg_sanitize_name(g->name, stem, sizeof(stem)) < 0)
+		snprintf(stem, sizeof(stem), "guest");
+	vcpus = calloc(g->n, sizeof(*vcpus));
+	if (!vcpus) {
+		snprintf(rg->error, sizeof(rg->error), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		vcpus[i] = rg->vcpus[i].vcpu;
+	if (g->vendor == VG_VENDOR_VMX)
+		levels = vg_gpmap_ept_levels(g->root);
+	else
+		levels = 4; /* nCR3 uses the host's paging mode */
+	if (levels < 0 ||
+	    vg_gpmap_init(&gm, hm,
+			  g->vendor == VG_VENDOR_VMX ? VG_GPMAP_EPT :
+						       VG_GPMAP_NPT,
+			  g->root, levels) < 0) {
+		snprintf(rg->error, sizeof(rg->error),
+			 "cannot walk the %s tables at 0x%llx: %s",
+			 g->vendor == VG_VENDOR_VMX ? "EPT" : "NPT",
+			 (unsigned long long)g->root,
+			 gm.stats.first_error[0] ? gm.stats.first_error :
+						   "bad root");
+		goto out;
+	}
+	fd = vg_create_unique(dirfd, stem, ".vmcore", rg->file,
+			      sizeof(rg->file));
+	if (fd < 0) {
+		snprintf(rg->error, sizeof(rg->error),
+			 "cannot create %s.vmcore: %s", stem, strerror(errno));
+		goto out;
+	}
+	r = vg_guestcore_write(fd, &gm, vcpus, (unsigned int)g->n, NULL,
+			       &rg->core);
+	rg->have_core = 1;
+	if (close(fd) < 0 && r == 0) {
+		r = VG_GC_PARTIAL;
+		snprintf(rg->core.error, sizeof(rg->core.error),
+			 "closing the file: %s", strerror(errno));
+	}
+	if (r == VG_GC_FAILED) {
+		snprintf(rg->error, sizeof(rg->error), "%s: %s", rg->file,
+			 rg->core.error[0] ? rg->core.error : "write failed");
+		unlinkat(dirfd, rg->file, 0);
+		rg->have_core = 0;
+		goto out;
+	}
+	rg->written = 1;
+	if (r == VG_GC_PARTIAL || rg->core.partial) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error), "partial: %s",
+			 rg->core.error[0] ? rg->core.error :
+					     "incomplete guest memory");
+	}
+	if (verbose && rg->core.walk.first_error[0])
+		fprintf(stderr, "%s: guest %s: %s\n", prog, g->name,
+			rg->core.walk.first_error);
+out:
+	vg_gmem_release(&gm);
+	free(vcpus);
+}
+
+static FILE *open_report(int dirfd, const char *path, char *err, size_t errsz)
+{
+	int fd;
+	FILE *f;
+
+	if (path)
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+	else
+		fd = openat(dirfd, "report.json",
+			    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0600);
+	if (fd < 0) {
+		snprintf(err, errsz, "cannot write report %s: %s",
+			 path ? path : "report.json", strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		snprintf(err, errsz, "cannot write report: %s",
+			 strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "vmcsinfo", required_argument, NULL, 'm' },
+		{ "notes", required_argument, NULL, 'n' },
+		{ "report", required_argument, NULL, 'r' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *vmcsinfo_path = NULL, *notes_path = NULL;
+	const char *report_path = NULL, *only = NULL;
+	static struct vmcsinfo arg_vi;
+	struct vg_scan_cfg cfg;
+	struct vg_scan_result res;
+	struct vg_report rep;
+	struct vg_guest *guests = NULL;
+	struct vg_hostdump *hd;
+	char err[512];
+	int verbose = 0, c, dirfd, exit_code = EXIT_ALL;
+	long ng;
+	FILE *rf;
+
+	/* A size limit must fail a write with EFBIG, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	while ((c = getopt_long(argc, argv, "vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			vmcsinfo_path = optarg;
+			break;
+		case 'n':
+			notes_path = optarg;
+			break;
+		case 'r':
+			report_path = optarg;
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'V':
+			printf("vmcore-guests %s\n", VG_VERSION);
+			return 0;
+		default:
+			die_usage("bad option");
+		}
+	}
+	if (argc - optind != 2)
+		die_usage("need HOST_DUMP and OUTDIR");
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&rep, 0, sizeof(rep));
+	rep.version = VG_VERSION;
+	rep.host_dump = argv[optind];
+
+	(void)notes_path; /* the note/carrier lookup joins with dumpnotes.h */
+	if (vmcsinfo_path) {
+		if (load_vmcsinfo_arg(vmcsinfo_path, &arg_vi, err,
+				      sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", prog, err);
+			return EXIT_NOINPUT;
+		}
+	}
+
+	hd = vg_hostdump_open(argv[optind], err, sizeof(err));
+	if (!hd) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return EXIT_NOINPUT;
+	}
+	dirfd = open_outdir(argv[optind + 1], err, sizeof(err));
+	if (dirfd < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		vg_hostdump_close(hd);
+		return EXIT_NOINPUT;
+	}
+	rep.format = vg_hostdump_format(hd);
+
+	if (vmcsinfo_path)
+		add_layout(&cfg, &arg_vi, "--vmcsinfo");
+	add_layout(&cfg, vg_vmcs12_layout(), "built-in vmcs12");
+
+	cfg.hm = vg_hostdump_mem(hd);
+	cfg.next_range = vg_hostdump_next_range;
+	cfg.range_ctx = hd;
+	cfg.verbose = verbose ? stderr : NULL;
+	rep.layouts = cfg.layouts;
+	rep.nlayouts = cfg.nlayouts;
+	if (vg_scan(&cfg, &res, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		vg_scan_result_free(&res);
+		vg_hostdump_close(hd);
+		close(dirfd);
+		return EXIT_NOINPUT;
+	}
+	rep.scan = &res;
+	if (res.pages_unreadable) {
+		vg_report_error(
+			&rep, "%llu host pages could not be read from the dump",
+			(unsigned long long)res.pages_unreadable);
+		exit_code = EXIT_SOME;
+	}
+	for (unsigned int i = 0; i < res.nnolayout; i++) {
+		vg_report_error(
+			&rep,
+			"%u VMCS regions with revision 0x%x, no layout: load vmcsinfo-intel before kdump or pass --vmcsinfo",
+			res.nolayout[i].count, res.nolayout[i].revision);
+		exit_code = EXIT_SOME;
+	}
+	if (res.too_many) {
+		vg_report_error(
+			&rep,
+			"more than %d vCPU states found: the rest were skipped",
+			VG_SCAN_MAX_VCPUS);
+		exit_code = EXIT_SOME;
+	}
+
+	ng = vg_group(&res, &guests);
+	if (ng < 0) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_NOINPUT;
+	}
+	rep.guests = ng ? calloc((size_t)ng, sizeof(*rep.guests)) : NULL;
+	if (ng && !rep.guests) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return EXIT_NOINPUT;
+	}
+	rep.nguests = (size_t)ng;
+	{
+		int matched = 0;
+
+		for (long i = 0; i < ng; i++) {
+			struct vg_report_guest *rg = &rep.guests[i];
+
+			rg->g = &guests[i];
+			rg->vcpus = &res.found[guests[i].first];
+			rg->selected = !only || !strcmp(only, guests[i].name);
+			if (!rg->selected)
+				continue;
+			matched++;
+			write_guest(dirfd, cfg.hm, rg, verbose);
+			if (!rg->written || rg->partial)
+				exit_code = EXIT_SOME;
+			if (rg->error[0])
+				fprintf(stderr, "%s: guest %s: %s\n", prog,
+					guests[i].name, rg->error);
+		}
+		if (only && !matched) {
+			vg_report_error(&rep, "no guest named %s", only);
+			fprintf(stderr, "%s: no guest named %s\n", prog, only);
+			exit_code = EXIT_SOME;
+		}
+	}
+	rep.exit_code = exit_code;
+	for (unsigned int i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, "%s: %s\n", prog, rep.errors[i]);
+	vg_report_summary(stdout, &rep);
+
+	rf = open_report(dirfd, report_path, err, sizeof(err));
+	if (!rf) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		exit_code = EXIT_SOME;
+	} else {
+		int bad = vg_report_json(rf, &rep);
+
+		if (fclose(rf) != 0 || bad) {
+			fprintf(stderr, "%s: cannot write report: %s\n", prog,
+				strerror(errno));
+			exit_code = EXIT_SOME;
+		}
+	}
+	fflush(stdout);
+	free(rep.guests);
+	free(guests);
+	vg_scan_result_free(&res);
+	vg_hostdump_close(hd);
+	close(dirfd);
+	return exit_code;
+}

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "src/report.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+void vg_report_error(struct vg_report *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->nerrors >= VG_REPORT_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->errors[r->nerrors], sizeof(r->errors[0]), fmt, ap);
+	va_end(ap);
+	r->nerrors++;
+}
+
+void vg_json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)
+			fprintf(f, "\\u%04x", *p); /* bytes, not UTF-8 */
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* A tiny streaming emitter: commas and nesting tracked per level. */
+struct js {
+	FILE *f;
+	int depth;
+	int n[16];
+};
+
+static void js_key(struct js *j, const char *key)
+{
+	if (j->n[j->depth]++)
+		fputc(',', j->f);
+	fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	if (key) {
+		vg_json_string(j->f, key);
+		fputs(": ", j->f);
+	}
+}
+
+static void js_open(struct js *j, const char *key, char c)
+{
+	js_key(j, key);
+	fputc(c, j->f);
+	if (j->depth < 15)
+		j->depth++;
+	j->n[j->depth] = 0;
+}
+
+static void js_close(struct js *j, char c)
+{
+	int had = j->n[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(c, j->f);
+}
+
+static void js_str(struct js *j, const char *key, const char *v)
+{
+	js_key(j, key);
+	if (v)
+		vg_json_string(j->f, v);
+	else
+		fputs("null", j->f);
+}
+
+static void js_u64(struct js *j, const char *key, uint64_t v)
+{
+	js_key(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)v);
+}
+
+static void js_bool(struct js *j, const char *key, int v)
+{
+	js_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+static void js_hex(struct js *j, const char *key, uint64_t v, int known)
+{
+	js_key(j, key);
+	if (known)
+		fprintf(j->f, "\"0x%llx\"", (unsigned long long)v);
+	else
+		fputs("null", j->f);
+}
+
+static const char *const seg_names[VG_NR_SEGS] = { "es", "cs", "ss",   "ds",
+						   "fs", "gs", "ldtr", "tr" };
+
+static void js_vcpu(struct js *j, const struct vg_found *f)
+{
+	const struct vg_vcpu *v = &f->vcpu;
+	uint32_t k = v->known;
+
+	js_open(j, NULL, '{');
+	js_u64(j, "index", (uint64_t)v->index);
+	js_hex(j, "state_paddr", v->state_paddr, 1);
+	js_str(j, "state", v->vendor == VG_VENDOR_SVM ? "vmcb" : "vmcs");
+	if (f->layout)
+		js_str(j, "layout", f->layout);
+	js_bool(j, "state_encrypted", v->state_encrypted);
+	js_hex(j, "exit_reason", v->exit_reason, k & VG_K_EXIT_REASON);
+	js_open(j, "regs", '{');
+	js_hex(j, "rip", v->rip, k & VG_K_RIP);
+	js_hex(j, "rsp", v->gpr[VG_RSP], v->gpr_known & (1u << VG_RSP));
+	js_hex(j, "rax", v->gpr[VG_RAX], v->gpr_known & (1u << VG_RAX));
+	js_hex(j, "rflags", v->rflags, k & VG_K_RFLAGS);
+	js_hex(j, "cr0", v->cr0, k & VG_K_CR0);
+	js_hex(j, "cr2", v->cr2, k & VG_K_CR2);
+	js_hex(j, "cr3", v->cr3, k & VG_K_CR3);
+	js_hex(j, "cr4", v->cr4, k & VG_K_CR4);
+	js_hex(j, "cr8", v->cr8, k & VG_K_CR8);
+	js_hex(j, "efer", v->efer, k & VG_K_EFER);
+	js_hex(j, "kernel_gs_base", v->kernel_gs_base, k & VG_K_KERNEL_GS_BASE);
+	for (int s = 0; s < VG_NR_SEGS; s++) {
+		if (!(k & VG_K_SEGS)) {
+			js_str(j, seg_names[s], NULL);
+			continue;
+		}
+		js_open(j, seg_names[s], '{');
+		js_hex(j, "selector", v->seg[s].selector, 1);
+		js_hex(j, "base", v->seg[s].base, 1);
+		js_hex(j, "limit", v->seg[s].limit, 1);
+		js_hex(j, "attr", v->seg[s].attr, 1);
+		js_close(j, '}');
+	}
+	for (int d = 0; d < 2; d++) {
+		const struct vg_dtable *t = d ? &v->idtr : &v->gdtr;
+
+		if (!(k & VG_K_DTABLES)) {
+			js_str(j, d ? "idtr" : "gdtr", NULL);
+			continue;
+		}
+		js_open(j, d ? "idtr" : "gdtr", '{');
+		js_hex(j, "base", t->base, 1);
+		js_hex(j, "limit", t->limit, 1);
+		js_close(j, '}');
+	}
+	js_close(j, '}');
+	js_close(j, '}');
+}
+
+static void js_guest(struct js *j, const struct vg_report_guest *rg)
+{
+	const struct vg_guest *g = rg->g;
+
+	js_open(j, NULL, '{');
+	js_str(j, "name", g->name);
+	js_str(j, "vendor", g->vendor == VG_VENDOR_SVM ? "svm" : "vmx");
+	js_hex(j, g->vendor == VG_VENDOR_SVM ? "ncr3" : "eptp", g->root, 1);
+	js_bool(j, "selected", rg->selected);
+	js_str(j, "file", rg->written ? rg->file : NULL);
+	js_bool(j, "written", rg->written);
+	js_bool(j, "partial", rg->partial);
+	js_str(j, "error", rg->error[0] ? rg->error : NULL);
+	js_open(j, "memory", '{');
+	if (rg->have_core) {
+		const struct vg_guestcore_result *c = &rg->core;
+
+		js_u64(j, "pages_present", c->pages_present);
+		js_u64(j, "pages_absent", c->pages_absent);
+		js_u64(j, "pages_zero", c->pages_zero);
+		js_u64(j, "file_size", c->file_size);
+		js_u64(j, "pt_loads", c->phys_loads);
+		js_open(j, "walk", '{');
+		js_u64(j, "tables_visited", c->walk.tables_visited);
+		js_u64(j, "bad_entries", c->walk.bad_entries);
+		js_u64(j, "out_of_range", c->walk.out_of_range);
+		js_u64(j, "loops", c->walk.loops);
+		js_u64(j, "table_absent", c->walk.table_absent);
+		js_u64(j, "table_errors", c->walk.table_errors);
+		js_bool(j, "truncated", c->walk.truncated);
+		js_str(j, "first_error",
+		       c->walk.first_error[0] ? c->walk.first_error : NULL);
+		js_close(j, '}');
+	} else {
+		js_u64(j, "pages_present", 0);
+		js_u64(j, "pages_absent", 0);
+	}
+	js_close(j, '}');
+	js_open(j, "vmcoreinfo", '{');
+	js_bool(j, "found", rg->have_core && rg->core.vmcoreinfo_found);
+	js_str(j, "osrelease",
+	       rg->have_core && rg->core.vmcoreinfo_found ? rg->core.osrelease :
+							    NULL);
+	js_close(j, '}');
+	js_open(j, "vcpus", '[');
+	for (size_t i = 0; i < g->n; i++)
+		js_vcpu(j, &rg->vcpus[i]);
+	js_close(j, ']');
+	js_close(j, '}');
+}
+
+int vg_report_json(FILE *f, const struct vg_report *r)
+{
+	const struct vg_scan_result *s = r->scan;
+	struct js j = { .f = f };
+
+	fputc('{', f);
+	js_str(&j, "tool", "vmcore-guests");
+	js_str(&j, "version", r->version);
+	js_str(&j, "host_dump", r->host_dump);
+	js_str(&j, "format", r->format);
+	js_u64(&j, "exit_code", (uint64_t)r->exit_code);
+	js_open(&j, "scan", '{');
+	if (s) {
+		js_u64(&j, "pages_scanned", s->pages_scanned);
+		js_u64(&j, "pages_absent", s->pages_absent);
+		js_u64(&j, "pages_unreadable", s->pages_unreadable);
+		js_open(&j, "rejected", '{');
+		js_u64(&j, "vmcs", s->rejected_vmcs);
+		js_u64(&j, "vmcb", s->rejected_vmcb);
+		js_u64(&j, "vmxon_like", s->vmxon_like);
+		js_close(&j, '}');
+		js_open(&j, "no_layout", '[');
+		for (unsigned int i = 0; i < s->nnolayout; i++) {
+			js_open(&j, NULL, '{');
+			js_hex(&j, "revision", s->nolayout[i].revision, 1);
+			js_u64(&j, "count", s->nolayout[i].count);
+			js_close(&j, '}');
+		}
+		js_close(&j, ']');
+		js_bool(&j, "too_many_vcpus", s->too_many);
+	}
+	js_open(&j, "layouts", '[');
+	for (int i = 0; i < r->nlayouts; i++) {
+		js_open(&j, NULL, '{');
+		js_hex(&j, "revision", r->layouts[i].vi->revision_id, 1);
+		js_str(&j, "source", r->layouts[i].source);
+		js_u64(&j, "fields", r->layouts[i].vi->nfields);
+		js_close(&j, '}');
+	}
+	js_close(&j, ']');
+	js_close(&j, '}');
+	js_open(&j, "guests", '[');
+	for (size_t i = 0; i < r->nguests; i++)
+		js_guest(&j, &r->guests[i]);
+	js_close(&j, ']');
+	js_open(&j, "errors", '[');
+	for (unsigned int i = 0; i < r->nerrors; i++)
+		js_str(&j, NULL, r->errors[i]);
+	js_close(&j, ']');
+	js_close(&j, '}');
+	fputc('\n', f);
+	if (fflush(f) || ferror(f))
+		return -1;
+	return 0;
+}
+
+void vg_report_summary(FILE *f, const struct vg_report *r)
+{
+	const struct vg_scan_result *s = r->scan;
+	size_t shown = 0;
+
+	if (s)
+		fprintf(f,
+			"scanned %llu host pages (%llu absent, %llu unreadable): %zu vCPU state(s), %u VMCS and %u VMCB candidates rejected\n",
+			(unsigned long long)s->pages_scanned,
+			(unsigned long long)s->pages_absent,
+			(unsigned long long)s->pages_unreadable, s->nfound,
+			s->rejected_vmcs, s->rejected_vmcb);
+	for (unsigned int i = 0; s && i < s->nnolayout; i++)
+		fprintf(f,
+			"%u VMCS regions with revision 0x%x, no layout: load vmcsinfo-intel before kdump or pass --vmcsinfo\n",
+			s->nolayout[i].count, s->nolayout[i].revision);
+	for (size_t i = 0; i < r->nguests; i++) {
+		const struct vg_report_guest *rg = &r->guests[i];
+
+		if (!rg->selected)
+			continue;
+		shown++;
+		fprintf(f, "guest %s (%s, %zu vCPU%s)", rg->g->name,
+			rg->g->vendor == VG_VENDOR_SVM ? "svm" : "vmx",
+			rg->g->n, rg->g->n == 1 ? "" : "s");
+		if (rg->have_core)
+			fprintf(f, ": %llu pages present, %llu absent",
+				(unsigned long long)rg->core.pages_present,
+				(unsigned long long)rg->core.pages_absent);
+		fputc('\n', f);
+		for (size_t c = 0; c < rg->g->n; c++) {
+			const struct vg_vcpu *v = &rg->vcpus[c].vcpu;
+
+			if (v->state_encrypted) {
+				fprintf(f,
+					"  vcpu %d: state encrypted (SEV-ES), exit 0x%llx\n",
+					v->index,
+					(unsigned long long)v->exit_reason);
+				continue;
+			}
+			fprintf(f,
+				"  vcpu %d: rip 0x%llx rsp 0x%llx cr3 0x%llx cs %04x:0x%llx exit 0x%llx\n",
+				v->index, (unsigned long long)v->rip,
+				(unsigned long long)v->gpr[VG_RSP],
+				(unsigned long long)v->cr3,
+				v->seg[VG_CS].selector,
+				(unsigned long long)v->seg[VG_CS].base,
+				(unsigned long long)v->exit_reason);
+		}
+		if (rg->written)
+			fprintf(f, "  file %s%s\n", rg->file,
+				rg->partial ? " (partial)" : "");
+		if (rg->error[0])
+			fprintf(f, "  %s\n", rg->error);
+	}
+	if (!shown)
+		fprintf(f, "no guests found\n");
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What vmcore-guests found and wrote: report.json (schema in
+ * docs/report-json.md) and the human summary on stdout.
+ */
+#ifndef VG_REPORT_H
+#define VG_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "src/guestcore.h"
+#include "src/scan.h"
+
+struct vg_report_guest {
+	const struct vg_guest *g;
+	const struct vg_found *vcpus; /* g->n entries */
+	int selected; /* not filtered out by --only */
+	int written; /* a file exists (complete or partial) */
+	int partial;
+	char file[128];
+	char error[400];
+	int have_core; /* core is meaningful */
+	struct vg_guestcore_result core;
+};
+
+#define VG_REPORT_MAX_ERRORS 8
+
+struct vg_report {
+	const char *version;
+	const char *host_dump;
+	const char *format;
+	const struct vg_scan_result *scan;
+	const struct vg_scan_layout *layouts;
+	int nlayouts;
+	struct vg_report_guest *guests;
+	size_t nguests;
+	char errors[VG_REPORT_MAX_ERRORS][256];
+	unsigned int nerrors;
+	int exit_code;
+};
+
+void vg_report_error(struct vg_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* report.json; returns 0 or -1 (errno from the stream). */
+int vg_report_json(FILE *f, const struct vg_report *r);
+
+/* The human summary. */
+void vg_report_summary(FILE *f, const struct vg_report *r);
+
+/* JSON string literal with everything outside printable ASCII escaped. */
+void vg_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "src/scan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/svm.h"
+#include "src/vmx.h"
+
+#define PAGE_SZ 4096u
+#define CHUNK (1u << 20) /* one large sequential read at a time */
+
+static int add_found(struct vg_scan_result *res, const struct vg_vcpu *v,
+		     uint64_t root, const char *layout)
+{
+	if (res->nfound >= VG_SCAN_MAX_VCPUS) {
+		res->too_many = 1;
+		return 0;
+	}
+	if (res->nfound == res->cap) {
+		size_t cap = res->cap ? res->cap * 2 : 16;
+		struct vg_found *n = realloc(res->found, cap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		res->found = n;
+		res->cap = cap;
+	}
+	res->found[res->nfound].vcpu = *v;
+	res->found[res->nfound].root = root;
+	res->found[res->nfound].layout = layout;
+	res->nfound++;
+	return 0;
+}
+
+static void note_nolayout(struct vg_scan_result *res, uint32_t rev)
+{
+	for (unsigned int i = 0; i < res->nnolayout; i++) {
+		if (res->nolayout[i].revision == rev) {
+			res->nolayout[i].count++;
+			return;
+		}
+	}
+	if (res->nnolayout < VG_SCAN_MAX_NOLAYOUT) {
+		res->nolayout[res->nnolayout].revision = rev;
+		res->nolayout[res->nnolayout].count = 1;
+		res->nnolayout++;
+	}
+}
+
+static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+		     const uint8_t *page, uint64_t paddr)
+{
+	uint64_t max = cfg->hm->max_paddr, root;
+	struct vg_vcpu v;
+	const char *why;
+	uint32_t rev;
+	int i;
+
+	memcpy(&rev, page, 4);
+	for (i = 0; i < cfg->nlayouts; i++)
+		if (cfg->layouts[i].vi->revision_id == rev)
+			break;
+	if (i < cfg->nlayouts) {
+		why = vg_vmx_check(page, cfg->layouts[i].vi, max, &v, &root);
+		if (!why) {
+			v.state_paddr = paddr;
+			return add_found(res, &v, root, cfg->layouts[i].source);
+		}
+		if (!strncmp(why, "all zero", 8))
+			res->vmxon_like++;
+		else
+			res->rejected_vmcs++;
+		if (cfg->verbose)
+			fprintf(cfg->verbose,
+				"rejected VMCS candidate at 0x%llx (revision 0x%x): %s\n",
+				(unsigned long long)paddr, rev, why);
+		return 0;
+	}
+	if (vg_svm_prefilter(page)) {
+		why = vg_svm_check(page, max, &v, &root);
+		if (!why) {
+			v.state_paddr = paddr;
+			return add_found(res, &v, root, NULL);
+		}
+		res->rejected_vmcb++;
+		if (cfg->verbose)
+			fprintf(cfg->verbose,
+				"rejected VMCB candidate at 0x%llx: %s\n",
+				(unsigned long long)paddr, why);
+		return 0;
+	}
+	if (vg_vmx_looks_like_vmcs(page))
+		note_nolayout(res, rev);
+	return 0;
+}
+
+int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+	    char *err, size_t errsz)
+{
+	uint64_t from = 0, start, end;
+	uint8_t *buf;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	buf = malloc(CHUNK);
+	if (!buf) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		if (cfg->next_range) {
+			r = cfg->next_range(cfg->range_ctx, from, &start, &end);
+			if (r < 0) {
+				snprintf(
+					err, errsz,
+					"cannot list the dump's memory ranges");
+				goto fail;
+			}
+			if (r == 0)
+				break;
+		} else {
+			if (from >= cfg->hm->max_paddr)
+				break;
+			start = from;
+			end = cfg->hm->max_paddr;
+		}
+		start &= ~(uint64_t)(PAGE_SZ - 1);
+		if (end > cfg->hm->max_paddr)
+			end = cfg->hm->max_paddr;
+		if (end <= start || end <= from)
+			break;
+		for (uint64_t p = start; p + PAGE_SZ <= end;) {
+			uint64_t len = end - p;
+
+			if (len > CHUNK)
+				len = CHUNK;
+			len &= ~(uint64_t)(PAGE_SZ - 1);
+			r = vg_hostmem_read(cfg->hm, p, buf, len);
+			for (uint64_t o = 0; o < len; o += PAGE_SZ) {
+				int pr = r;
+
+				/* A failed chunk is retried page by page. */
+				if (r != VG_HM_OK)
+					pr = vg_hostmem_read(cfg->hm, p + o,
+							     buf + o, PAGE_SZ);
+				if (pr == VG_HM_ABSENT) {
+					res->pages_absent++;
+					continue;
+				}
+				if (pr != VG_HM_OK) {
+					res->pages_unreadable++;
+					continue;
+				}
+				res->pages_scanned++;
+				if (scan_page(cfg, res, buf + o, p + o) < 0) {
+					snprintf(err, errsz, "out of memory");
+					goto fail;
+				}
+			}
+			p += len;
+		}
+		from = end;
+	}
+	free(buf);
+	if (!res->pages_scanned) {
+		snprintf(
+			err, errsz,
+			"no readable host memory in the dump (%llu pages absent, %llu unreadable)",
+			(unsigned long long)res->pages_absent,
+			(unsigned long long)res->pages_unreadable);
+		return -1;
+	}
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+void vg_scan_result_free(struct vg_scan_result *res)
+{
+	free(res->found);
+	res->found = NULL;
+	res->nfound = res->cap = 0;
+}
+
+static uint64_t root_key(const struct vg_found *f)
+{
+	return f->root & 0x000ffffffffff000ull;
+}
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct vg_found *x = a, *y = b;
+
+	if (x->vcpu.vendor != y->vcpu.vendor)
+		return x->vcpu.vendor < y->vcpu.vendor ? -1 : 1;
+	if (root_key(x) != root_key(y))
+		return root_key(x) < root_key(y) ? -1 : 1;
+	if (x->vcpu.state_paddr != y->vcpu.state_paddr)
+		return x->vcpu.state_paddr < y->vcpu.state_paddr ? -1 : 1;
+	return 0;
+}
+
+long vg_group(struct vg_scan_result *res, struct vg_guest **out)
+{
+	struct vg_guest *g;
+	long n = 0;
+
+	*out = NULL;
+	if (!res->nfound)
+		return 0;
+	qsort(res->found, res->nfound, sizeof(res->found[0]), cmp_found);
+	g = calloc(res->nfound, sizeof(*g));
+	if (!g)
+		return -1;
+	for (size_t i = 0; i < res->nfound; i++) {
+		struct vg_found *f = &res->found[i];
+
+		if (n == 0 || g[n - 1].vendor != f->vcpu.vendor ||
+		    root_key(&res->found[g[n - 1].first]) != root_key(f)) {
+			g[n].vendor = f->vcpu.vendor;
+			g[n].root = f->root;
+			g[n].first = i;
+			snprintf(g[n].name, sizeof(g[n].name), "%s-%llx",
+				 f->vcpu.vendor == VG_VENDOR_SVM ? "svm" :
+								   "vmx",
+				 (unsigned long long)f->root);
+			n++;
+		}
+		f->vcpu.index = (int)g[n - 1].n;
+		g[n - 1].n++;
+	}
+	*out = g;
+	return n;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Discovery: one sequential pass over host RAM that finds VMCS regions
+ * (for every revision id we have a layout for) and VMCBs, validates them,
+ * and groups the vCPUs into guests by EPTP / nested CR3.  Memory use is one
+ * read buffer plus one entry per vCPU found.
+ */
+#ifndef VG_SCAN_H
+#define VG_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "kexec/vmcsinfo.h"
+#include "src/hostmem.h"
+#include "src/vcpu.h"
+
+#define VG_SCAN_MAX_LAYOUTS 8
+#define VG_SCAN_MAX_NOLAYOUT 16
+#define VG_SCAN_MAX_VCPUS 4096
+
+struct vg_scan_layout {
+	const struct vmcsinfo *vi;
+	const char *source; /* "note", "--vmcsinfo", "built-in vmcs12" */
+};
+
+struct vg_scan_cfg {
+	struct vg_hostmem *hm;
+	/* Host RAM runs (vg_hostdump_next_range); NULL: [0, max_paddr). */
+	int (*next_range)(void *ctx, uint64_t from, uint64_t *start,
+			  uint64_t *end);
+	void *range_ctx;
+	struct vg_scan_layout layouts[VG_SCAN_MAX_LAYOUTS];
+	int nlayouts;
+	FILE *verbose; /* -v: one line per rejected candidate */
+};
+
+struct vg_found {
+	struct vg_vcpu vcpu;
+	uint64_t root; /* EPTP or nCR3 as stored */
+	const char *layout; /* VMX: layout source */
+};
+
+struct vg_nolayout {
+	uint32_t revision;
+	unsigned int count;
+};
+
+struct vg_scan_result {
+	struct vg_found *found;
+	size_t nfound, cap;
+	uint64_t pages_scanned, pages_absent, pages_unreadable;
+	unsigned int rejected_vmcs, rejected_vmcb;
+	unsigned int vmxon_like;
+	struct vg_nolayout nolayout[VG_SCAN_MAX_NOLAYOUT];
+	unsigned int nnolayout;
+	int too_many; /* more than VG_SCAN_MAX_VCPUS candidates */
+};
+
+/* 0, or -1 with err set (out of memory, no readable page at all). */
+int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+	    char *err, size_t errsz);
+void vg_scan_result_free(struct vg_scan_result *res);
+
+/* One guest: the vCPUs found[first .. first + n) after vg_group(). */
+struct vg_guest {
+	enum vg_vendor vendor;
+	uint64_t root; /* EPTP / nCR3 of the first vCPU */
+	size_t first, n;
+	char name[80];
+};
+
+/*
+ * Sort res->found by (vendor, paging root, state address), number the
+ * vCPUs of each guest from 0 and return the guests (malloc'd).
+ * Returns the number of guests, or -1 when out of memory.
+ */
+long vg_group(struct vg_scan_result *res, struct vg_guest **guests);
+
+#endif

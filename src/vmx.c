@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "src/vmx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PAGE_SZ 4096u
+#define PADDR_MASK 0x000ffffffffff000ull
+
+/*
+ * KVM's vmcs12 offsets, from the CHECK_OFFSET list in
+ * arch/x86/kvm/vmx/vmcs12.h (a save/restore ABI, so they never move).
+ * Sorted by encoding.
+ */
+static const struct vmcsinfo_field vmcs12_fields[] = {
+	{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
+	{ 0x0802, 966 }, { 0x0804, 968 }, { 0x0806, 970 },
+	{ 0x0808, 972 }, { 0x080a, 974 }, { 0x080c, 976 },
+	{ 0x080e, 978 }, { 0x201a, 120 }, /* EPT_POINTER */
+	{ 0x2800, 176 }, /* VMCS_LINK_POINTER */
+	{ 0x2806, 200 }, /* GUEST_IA32_EFER */
+	{ 0x2c02, 264 }, /* HOST_IA32_EFER */
+	{ 0x4012, 780 }, /* VM_ENTRY_CONTROLS */
+	{ 0x401e, 804 }, /* SECONDARY_VM_EXEC_CONTROL */
+	{ 0x4402, 812 }, /* VM_EXIT_REASON */
+	{ 0x4800, 840 }, /* GUEST_ES_LIMIT ... GUEST_IDTR_LIMIT */
+	{ 0x4802, 844 }, { 0x4804, 848 }, { 0x4806, 852 },
+	{ 0x4808, 856 }, { 0x480a, 860 }, { 0x480c, 864 },
+	{ 0x480e, 868 }, { 0x4810, 872 }, { 0x4812, 876 },
+	{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES */
+	{ 0x4816, 884 }, { 0x4818, 888 }, { 0x481a, 892 },
+	{ 0x481c, 896 }, { 0x481e, 900 }, { 0x4820, 904 },
+	{ 0x4822, 908 }, { 0x6000, 344 }, /* CR0_GUEST_HOST_MASK */
+	{ 0x6002, 352 }, /* CR4_GUEST_HOST_MASK */
+	{ 0x6004, 360 }, /* CR0_READ_SHADOW */
+	{ 0x6006, 368 }, /* CR4_READ_SHADOW */
+	{ 0x6400, 408 }, /* EXIT_QUALIFICATION */
+	{ 0x6800, 424 }, /* GUEST_CR0 */
+	{ 0x6802, 432 }, /* GUEST_CR3 */
+	{ 0x6804, 440 }, /* GUEST_CR4 */
+	{ 0x6806, 448 }, /* GUEST_ES_BASE ... GUEST_IDTR_BASE */
+	{ 0x6808, 456 }, { 0x680a, 464 }, { 0x680c, 472 },
+	{ 0x680e, 480 }, { 0x6810, 488 }, { 0x6812, 496 },
+	{ 0x6814, 504 }, { 0x6816, 512 }, { 0x6818, 520 },
+	{ 0x681a, 528 }, /* GUEST_DR7 */
+	{ 0x681c, 536 }, /* GUEST_RSP */
+	{ 0x681e, 544 }, /* GUEST_RIP */
+	{ 0x6820, 552 }, /* GUEST_RFLAGS */
+	{ 0x6c00, 584 }, /* HOST_CR0 */
+	{ 0x6c02, 592 }, /* HOST_CR3 */
+	{ 0x6c04, 600 }, /* HOST_CR4 */
+	{ 0x6c14, 664 }, /* HOST_RSP */
+	{ 0x6c16, 672 }, /* HOST_RIP */
+};
+
+const struct vmcsinfo *vg_vmcs12_layout(void)
+{
+	static struct vmcsinfo vi;
+
+	if (!vi.nfields) {
+		vi.revision_id = VG_VMCS12_REVISION;
+		memcpy(vi.fields, vmcs12_fields, sizeof(vmcs12_fields));
+		vi.nfields = sizeof(vmcs12_fields) / sizeof(vmcs12_fields[0]);
+		snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
+	}
+	return &vi;
+}
+
+static unsigned int width(uint16_t enc)
+{
+	switch ((enc >> 13) & 3) {
+	case 0:
+		return 2;
+	case 1:
+		return (enc & 1) ? 4 : 8; /* "high" access of a 64-bit field */
+	case 2:
+		return 4;
+	default:
+		return 8;
+	}
+}
+
+int vg_vmx_offset(const struct vmcsinfo *vi, uint16_t encoding)
+{
+	unsigned int n = vi->nfields;
+
+	if (n > VMCSINFO_MAX_FIELDS)
+		n = VMCSINFO_MAX_FIELDS;
+	for (unsigned int i = 0; i < n; i++) {
+		if (vi->fields[i].encoding != encoding)
+			continue;
+		/* Never trust an offset to stay inside the region. */
+		if (vi->fields[i].offset < 8 ||
+		    vi->fields[i].offset + width(encoding) > PAGE_SZ)
+			return -1;
+		return vi->fields[i].offset;
+	}
+	return -1;
+}
+
+static const uint16_t required[] = {
+	VMCS_LINK_POINTER, VMCS_EPT_POINTER, VMCS_HOST_CR0,	VMCS_HOST_CR3,
+	VMCS_HOST_CR4,	   VMCS_GUEST_CR0,   VMCS_GUEST_CR3,	VMCS_GUEST_CR4,
+	VMCS_GUEST_RIP,	   VMCS_GUEST_RSP,   VMCS_GUEST_RFLAGS,
+};
+
+int vg_vmx_layout_usable(const struct vmcsinfo *vi, char *err, size_t errsz)
+{
+	if (vi->revision_id & 0x80000000u) {
+		snprintf(
+			err, errsz,
+			"VMCSINFO revision 0x%x has bit 31 set (a shadow VMCS id)",
+			vi->revision_id);
+		return -1;
+	}
+	for (unsigned int i = 0; i < vi->nfields && i < VMCSINFO_MAX_FIELDS;
+	     i++) {
+		uint16_t e = vi->fields[i].encoding;
+
+		if (vi->fields[i].offset < 8 ||
+		    vi->fields[i].offset + width(e) > PAGE_SZ) {
+			snprintf(
+				err, errsz,
+				"VMCSINFO field %04x: offset %u is outside the 4096-byte VMCS region",
+				e, vi->fields[i].offset);
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (vg_vmx_offset(vi, required[i]) < 0) {
+			snprintf(err, errsz,
+				 "VMCSINFO for revision 0x%x lacks field %04x",
+				 vi->revision_id, required[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read a field; returns 0 when the layout lacks it (*ok cleared). */
+static uint64_t rd(const uint8_t *page, const struct vmcsinfo *vi, uint16_t enc,
+		   int *ok)
+{
+	int off = vg_vmx_offset(vi, enc);
+	uint64_t v = 0;
+
+	if (off < 0) {
+		if (ok)
+			*ok = 0;
+		return 0;
+	}
+	memcpy(&v, page + off, width(enc));
+	return v;
+}
+
+static int rflags_ok(uint64_t f)
+{
+	/* Bit 1 always reads 1; 3, 5, 15 and 63:22 are reserved zero. */
+	return (f & 2) && !(f & 0x8028) && !(f >> 22);
+}
+
+const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
+			 uint64_t max_paddr, struct vg_vcpu *vcpu,
+			 uint64_t *eptp_out)
+{
+	uint32_t abort_ind;
+	uint64_t hcr0, hcr3, hcr4, gcr0, gcr3, gcr4, eptp, rflags, reason;
+	uint64_t root;
+	int ok = 1;
+
+	memcpy(&abort_ind, page + 4, 4);
+	if (abort_ind > 5)
+		return "abort indicator is not a VMX-abort code";
+	if (rd(page, vi, VMCS_LINK_POINTER, NULL) != ~0ull) {
+		int zero = 1;
+
+		for (unsigned int i = 8; i < PAGE_SZ && zero; i++)
+			zero = page[i] == 0;
+		return zero ? "all zero after the header: a VMXON region" :
+			      "VMCS link pointer is not all ones";
+	}
+	hcr0 = rd(page, vi, VMCS_HOST_CR0, NULL);
+	hcr3 = rd(page, vi, VMCS_HOST_CR3, NULL);
+	hcr4 = rd(page, vi, VMCS_HOST_CR4, NULL);
+	if (!(hcr4 & (1u << 13)) || (hcr4 >> 32))
+		return "HOST_CR4.VMXE clear or reserved bits set";
+	if ((hcr0 & 0x80000001u) != 0x80000001u || (hcr0 >> 32))
+		return "HOST_CR0 without PE/PG";
+	hcr3 &= ~(1ull << 63);
+	if (!(hcr4 & (1u << 17)) && (hcr3 & 0xfff))
+		return "HOST_CR3 not page aligned";
+	if (!(hcr3 & PADDR_MASK) || (hcr3 >> 52) ||
+	    (hcr3 & PADDR_MASK) >= max_paddr)
+		return "HOST_CR3 zero or outside host memory";
+
+	eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
+	if (!eptp)
+		return "EPT pointer is zero (shadow paging is not supported)";
+	if ((eptp & 7) != 0 && (eptp & 7) != 6)
+		return "EPTP memory type is neither UC nor WB";
+	if (((eptp >> 3) & 7) != 3 && ((eptp >> 3) & 7) != 4)
+		return "EPTP page-walk length is not 4 or 5";
+	if ((eptp & 0xf00) || (eptp >> 52))
+		return "EPTP reserved bits set";
+	root = eptp & PADDR_MASK;
+	if (!root || root >= max_paddr)
+		return "EPT root outside host memory";
+
+	gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
+	gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
+	gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+	if ((gcr0 >> 32) || (gcr4 >> 32))
+		return "guest CR0/CR4 reserved bits set";
+	if ((gcr0 & 0x80000000u) && !(gcr0 & 1))
+		return "guest CR0.PG without PE";
+	if ((gcr3 >> 52) || (!(gcr4 & (1u << 17)) && (gcr3 & 0xfe7)))
+		return "guest CR3 not page aligned";
+	rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
+	if (!rflags_ok(rflags))
+		return "guest RFLAGS reserved bits wrong";
+	reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
+	if (ok && ((reason & 0xffff) > 100 || (reason & 0x07ff0000)))
+		return "exit reason out of range";
+	for (int i = 0; i < VG_NR_SEGS; i++) {
+		int aok = 1;
+		uint64_t ar = rd(page, vi, (uint16_t)(VMCS_GUEST_ES_AR + 2 * i),
+				 &aok);
+
+		if (aok && ((ar >> 17) || (ar & 0xf00)))
+			return "segment access rights reserved bits set";
+	}
+
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->vendor = VG_VENDOR_VMX;
+	vcpu->rip = rd(page, vi, VMCS_GUEST_RIP, NULL);
+	vcpu->gpr[VG_RSP] = rd(page, vi, VMCS_GUEST_RSP, NULL);
+	vcpu->gpr_known = 1u << VG_RSP;
+	vcpu->rflags = rflags;
+	vcpu->cr3 = gcr3;
+	vcpu->known = VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR3 | VG_K_CR4;
+	/* What the guest sees: host-owned bits come from the read shadows. */
+	{
+		int m0 = 1, s0 = 1, m4 = 1, s4 = 1;
+		uint64_t mask0 = rd(page, vi, VMCS_CR0_GUEST_HOST_MASK, &m0);
+		uint64_t sh0 = rd(page, vi, VMCS_CR0_READ_SHADOW, &s0);
+		uint64_t mask4 = rd(page, vi, VMCS_CR4_GUEST_HOST_MASK, &m4);
+		uint64_t sh4 = rd(page, vi, VMCS_CR4_READ_SHADOW, &s4);
+
+		vcpu->cr0 = (m0 && s0) ? (gcr0 & ~mask0) | (sh0 & mask0) : gcr0;
+		vcpu->cr4 = (m4 && s4) ? (gcr4 & ~mask4) | (sh4 & mask4) : gcr4;
+	}
+	{
+		int eok = 1, cok = 1;
+		uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
+		uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
+
+		/* The field is only live when VM entry loads IA32_EFER. */
+		if (eok && cok && (entry & (1u << 15))) {
+			vcpu->efer = efer;
+			vcpu->known |= VG_K_EFER;
+		}
+	}
+	if (ok) {
+		vcpu->exit_reason = reason;
+		vcpu->known |= VG_K_EXIT_REASON;
+	}
+	{
+		int sok = 1;
+
+		for (int i = 0; i < VG_NR_SEGS && sok; i++) {
+			uint16_t d = (uint16_t)(2 * i);
+			struct vg_seg *s = &vcpu->seg[i];
+
+			s->selector = (uint16_t)rd(
+				page, vi,
+				(uint16_t)(VMCS_GUEST_ES_SELECTOR + d), &sok);
+			s->limit = (uint32_t)rd(
+				page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d),
+				&sok);
+			s->attr = (uint32_t)rd(page, vi,
+					       (uint16_t)(VMCS_GUEST_ES_AR + d),
+					       &sok);
+			s->base = rd(page, vi,
+				     (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
+		}
+		if (sok)
+			vcpu->known |= VG_K_SEGS;
+		sok = 1;
+		vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
+		vcpu->gdtr.limit =
+			(uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
+		vcpu->idtr.base = rd(page, vi, VMCS_GUEST_IDTR_BASE, &sok);
+		vcpu->idtr.limit =
+			(uint32_t)rd(page, vi, VMCS_GUEST_IDTR_LIMIT, &sok);
+		if (sok)
+			vcpu->known |= VG_K_DTABLES;
+	}
+	*eptp_out = eptp;
+	return NULL;
+}
+
+int vg_vmx_looks_like_vmcs(const uint8_t *page)
+{
+	uint32_t rev, abort_ind;
+	unsigned int nonzero = 0, ones = 0;
+
+	memcpy(&rev, page, 4);
+	memcpy(&abort_ind, page + 4, 4);
+	/* Hardware revision ids are small numbers. */
+	if (rev == 0 || rev >= 0x10000 || abort_ind != 0)
+		return 0;
+	for (unsigned int off = 8; off < PAGE_SZ; off += 8) {
+		uint64_t v;
+
+		memcpy(&v, page + off, 8);
+		if (v == ~0ull)
+			ones++;
+		else if (v)
+			nonzero++;
+	}
+	return ones >= 1 && ones <= 4 && nonzero >= 16;
+}

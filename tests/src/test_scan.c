@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Discovery: VMCB/VMCS validation, decoys, grouping, register extraction. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/scan.h"
+#include "src/svm.h"
+#include "src/vmx.h"
+#include "tests/src/fixture.h"
+
+#define MiB (1ull << 20)
+
+/* Host memory straight from the fixture image. */
+static int img_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
+		    size_t len)
+{
+	struct fx *fx = hm->priv;
+
+	for (int i = 0; i < fx->nholes; i++)
+		if (paddr < fx->holes[i].end &&
+		    paddr + len > fx->holes[i].start)
+			return VG_HM_ABSENT;
+	if (paddr + len > fx->ram_size)
+		return VG_HM_ABSENT;
+	memcpy(buf, fx->ram + paddr, len);
+	return VG_HM_OK;
+}
+
+static void run_scan(struct fx *fx, const struct vmcsinfo *extra,
+		     struct vg_scan_result *res, FILE *verbose)
+{
+	struct vg_hostmem hm = { .read = img_read,
+				 .max_paddr = fx->ram_size,
+				 .priv = fx };
+	struct vg_scan_cfg cfg;
+	char err[256];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = &hm;
+	if (extra) {
+		cfg.layouts[cfg.nlayouts].vi = extra;
+		cfg.layouts[cfg.nlayouts++].source = "test";
+	}
+	cfg.layouts[cfg.nlayouts].vi = vg_vmcs12_layout();
+	cfg.layouts[cfg.nlayouts++].source = "built-in vmcs12";
+	cfg.verbose = verbose;
+	assert_int_equal(vg_scan(&cfg, res, err, sizeof(err)), 0);
+}
+
+static void svm_realmode_guest_found(void **state)
+{
+	struct fx *fx = fx_new(8 * MiB, 4 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct vg_scan_result res;
+	struct vg_guest *g;
+	struct fx_cpu c;
+	const struct vg_vcpu *v;
+
+	(void)state;
+	fx_cpu_realmode(&c, ncr3);
+	fx_make_vmcb(fx, 0x200000, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	assert_int_equal(vg_group(&res, &g), 1);
+	assert_int_equal(g[0].vendor, VG_VENDOR_SVM);
+	assert_int_equal(g[0].root, ncr3);
+	assert_string_equal(g[0].name, "svm-400000");
+	v = &res.found[0].vcpu;
+	assert_int_equal(v->state_paddr, 0x200000);
+	assert_int_equal(v->rip, 0x2340);
+	assert_int_equal(v->gpr[VG_RSP], 0x7000);
+	assert_int_equal(v->gpr[VG_RAX], 0x1234);
+	assert_int_equal(v->gpr_known, (1u << VG_RSP) | (1u << VG_RAX));
+	assert_int_equal(v->rflags, 0x202);
+	assert_int_equal(v->cr0, 0x60000010);
+	assert_int_equal(v->cr3, 0);
+	assert_int_equal(v->efer, 0x1000);
+	assert_int_equal(v->exit_reason, 0x78);
+	assert_int_equal(v->seg[VG_CS].selector, 0x1000);
+	assert_int_equal(v->seg[VG_CS].base, 0x10000);
+	assert_int_equal(v->seg[VG_CS].limit, 0xffff);
+	assert_int_equal(v->seg[VG_CS].attr, 0x9b);
+	assert_true(v->seg[VG_LDTR].attr & VG_SEG_UNUSABLE);
+	assert_int_equal(v->gdtr.base, 0x5000);
+	assert_int_equal(v->gdtr.limit, 0x7f);
+	assert_int_equal(v->idtr.limit, 0x3ff);
+	assert_true(v->known & VG_K_KERNEL_GS_BASE);
+	assert_false(v->state_encrypted);
+	free(g);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+static void svm_attr_conversion(void **state)
+{
+	(void)state;
+	/* 64-bit code: SVM 0x29b (L bit 9) -> VMX 0x209b (L bit 13). */
+	assert_int_equal(vg_svm_attr_to_ar(0x29b), 0x209b);
+	assert_int_equal(vg_svm_attr_to_ar(0xc93), 0xc093);
+	assert_int_equal(vg_svm_attr_to_ar(0), VG_SEG_UNUSABLE);
+}
+
+static void svm_vcpus_grouped_by_ncr3(void **state)
+{
+	struct fx *fx = fx_new(8 * MiB, 4 * MiB);
+	uint64_t a = fx_alloc_page(fx), b = fx_alloc_page(fx);
+	struct vg_scan_result res;
+	struct vg_guest *g;
+	struct fx_cpu c;
+
+	(void)state;
+	fx_cpu_long(&c, a);
+	fx_make_vmcb(fx, 0x300000, &c);
+	fx_make_vmcb(fx, 0x100000, &c);
+	fx_cpu_realmode(&c, b);
+	fx_make_vmcb(fx, 0x200000, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 3);
+	assert_int_equal(vg_group(&res, &g), 2);
+	assert_int_equal(g[0].root, a);
+	assert_int_equal(g[0].n, 2);
+	assert_int_equal(g[1].root, b);
+	assert_int_equal(g[1].n, 1);
+	/* vCPUs numbered by VMCB address within the guest. */
+	assert_int_equal(res.found[0].vcpu.state_paddr, 0x100000);
+	assert_int_equal(res.found[0].vcpu.index, 0);
+	assert_int_equal(res.found[1].vcpu.index, 1);
+	assert_int_equal(res.found[0].vcpu.efer, 0xd01 | 0x1000);
+	assert_int_equal(res.found[0].vcpu.seg[VG_CS].attr, 0xa09b);
+	free(g);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+/* Break one property of a good VMCB at a time: each must be rejected. */
+static void svm_rejects_broken_vmcbs(void **state)
+{
+	static const struct {
+		unsigned int off;
+		uint64_t val;
+		int width;
+	} breaks[] = {
+		{ 0x58, 0, 4 }, /* ASID 0 */
+		{ 0x90, 0, 8 }, /* nested paging off */
+		{ 0xb0, 0x400123, 8 }, /* nCR3 not aligned */
+		{ 0xb0, 0x40000000, 8 }, /* nCR3 beyond host memory */
+		{ 0x300, 1, 8 }, /* reserved control area */
+		{ 0x4d0, 0x1000 | (1ull << 40), 8 }, /* EFER reserved */
+		{ 0x4d0, 0x1400, 8 }, /* LMA without LME */
+		{ 0x558, 0x80000000, 8 }, /* PG without PE */
+		{ 0x558, 1ull << 33, 8 }, /* CR0 upper bits */
+		{ 0x570, 0x200, 8 }, /* RFLAGS bit 1 clear */
+		{ 0x412, 0xf09b, 2 }, /* CS attrib reserved */
+		{ 0x4a8, 1, 8 }, /* reserved save area */
+		{ 0x4cb, 7, 1 }, /* CPL 7 */
+	};
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct fx_cpu c;
+	char *log = NULL;
+	size_t loglen = 0;
+
+	(void)state;
+	fx_cpu_realmode(&c, ncr3);
+	for (size_t i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+		struct vg_scan_result res;
+		uint64_t p = 0x100000;
+		FILE *vlog = open_memstream(&log, &loglen);
+
+		fx_make_vmcb(fx, p, &c);
+		memcpy(fx_ptr(fx, p + breaks[i].off), &breaks[i].val,
+		       (size_t)breaks[i].width);
+		run_scan(fx, NULL, &res, vlog);
+		fclose(vlog);
+		if (res.nfound != 0)
+			fail_msg("break %zu at 0x%x accepted", i,
+				 breaks[i].off);
+		assert_int_equal(res.rejected_vmcb, 1);
+		/* -v names the page and the reason. */
+		assert_non_null(
+			strstr(log, "rejected VMCB candidate at 0x100000"));
+		free(log);
+		log = NULL;
+		vg_scan_result_free(&res);
+	}
+	fx_free(fx);
+}
+
+static void svm_sev_es_state_is_encrypted(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct vg_scan_result res;
+	struct fx_cpu c;
+
+	(void)state;
+	fx_cpu_long(&c, ncr3);
+	c.sev_es = 1;
+	c.vmsa = fx_alloc_page(fx);
+	fx_make_vmcb(fx, 0x100000, &c);
+	/* Save area holds host state for SEV-ES: EFER.SVME set there too. */
+	fx_put64(fx, 0x100000 + 0x4d0, 0x1d01);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	assert_true(res.found[0].vcpu.state_encrypted);
+	assert_int_equal(res.found[0].vcpu.known, VG_K_EXIT_REASON);
+	assert_int_equal(res.found[0].vcpu.gpr_known, 0);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+/* A made-up layout: every field at a different place than vmcs12. */
+static void made_up_layout(struct vmcsinfo *vi)
+{
+	const struct vmcsinfo *v12 = vg_vmcs12_layout();
+
+	memset(vi, 0, sizeof(*vi));
+	vi->revision_id = 0x2b;
+	vi->nfields = v12->nfields;
+	for (unsigned int i = 0; i < v12->nfields; i++) {
+		vi->fields[i].encoding = v12->fields[i].encoding;
+		vi->fields[i].offset = (uint16_t)(0x800 + 8 * i);
+	}
+}
+
+static void vmx_layouts_and_decoys(void **state)
+{
+	struct fx *fx = fx_new(8 * MiB, 4 * MiB);
+	uint64_t eptp1 = fx_alloc_page(fx) | 0x5e; /* WB, 4 levels, A/D */
+	uint64_t eptp2 = fx_alloc_page(fx) | 0x1e;
+	struct vg_scan_result res;
+	struct vmcsinfo vi;
+	struct vg_guest *g;
+	struct fx_cpu c;
+	const struct vg_vcpu *v;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx_cpu_realmode(&c, eptp1);
+	c.exit_code = 0; /* NMI shoot-down at the crash */
+	fx_make_vmcs(fx, 0x100000, &vi, &c);
+	fx_make_vmcs(fx, 0x101000, &vi, &c);
+	fx_cpu_long(&c, eptp2);
+	c.exit_code = 12; /* HLT */
+	fx_make_vmcs(fx, 0x102000, vg_vmcs12_layout(), &c);
+	/* Decoys: revision id then garbage, a VMXON region, a VMCS whose
+	 * EPTP is broken. */
+	fx_put32(fx, 0x180000, 0x2b);
+	memset(fx_ptr(fx, 0x180008), 0x5a, 100);
+	fx_put32(fx, 0x181000, 0x2b);
+	fx_put32(fx, 0x182000, VG_VMCS12_REVISION);
+	fx_make_vmcs(fx, 0x183000, &vi, &c);
+	fx_put64(fx, 0x183000 + 0x800 + 8 * 8, 0x400007); /* EPTP: UC walk 1 */
+	run_scan(fx, &vi, &res, NULL);
+	assert_int_equal(res.nfound, 3);
+	assert_int_equal(res.rejected_vmcs, 2);
+	assert_int_equal(res.vmxon_like, 2);
+	assert_int_equal(vg_group(&res, &g), 2);
+	assert_int_equal(g[0].vendor, VG_VENDOR_VMX);
+	assert_int_equal(g[0].root, eptp1);
+	assert_int_equal(g[0].n, 2);
+	assert_string_equal(g[0].name, "vmx-40005e");
+	assert_int_equal(g[1].root, eptp2);
+	v = &res.found[0].vcpu;
+	assert_string_equal(res.found[0].layout, "test");
+	assert_int_equal(v->rip, 0x2340);
+	assert_int_equal(v->cr0, 0x60000010); /* NE from the read shadow */
+	assert_int_equal(v->cr3, 0);
+	assert_int_equal(v->seg[VG_CS].selector, 0x1000);
+	assert_int_equal(v->seg[VG_CS].base, 0x10000);
+	assert_int_equal(v->exit_reason, 0);
+	assert_true(v->known & VG_K_EFER);
+	assert_false(v->known & VG_K_KERNEL_GS_BASE);
+	assert_int_equal(v->gpr_known, 1u << VG_RSP);
+	v = &res.found[2].vcpu;
+	assert_string_equal(res.found[2].layout, "built-in vmcs12");
+	assert_int_equal(v->rip, 0xffffffff81000000ull);
+	assert_int_equal(v->cr3, 0x1234000);
+	assert_int_equal(v->cr4, 0x3506f0); /* VMXE hidden by the shadow */
+	assert_int_equal(v->efer, 0xd01);
+	assert_int_equal(v->exit_reason, 12);
+	assert_int_equal(v->seg[VG_CS].attr, 0xa09b);
+	free(g);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+static void vmx_without_layout_is_counted(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	struct vg_scan_result res;
+	struct vmcsinfo vi;
+	struct fx_cpu c;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx_cpu_long(&c, fx_alloc_page(fx) | 0x5e);
+	fx_make_vmcs(fx, 0x100000, &vi, &c);
+	fx_make_vmcs(fx, 0x101000, &vi, &c);
+	fx_put32(fx, 0x102000, 0x2b); /* VMXON region: not counted */
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 0);
+	assert_int_equal(res.nnolayout, 1);
+	assert_int_equal(res.nolayout[0].revision, 0x2b);
+	assert_int_equal(res.nolayout[0].count, 2);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+static void ordinary_pages_give_nothing(void **state)
+{
+	struct fx *fx = fx_new(16 * MiB, 8 * MiB);
+	struct vg_scan_result res;
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	/* Pseudo-random pages, text-like pages, pages of small integers. */
+	for (uint64_t p = 0; p < 16 * MiB; p += 8) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (p < 4 * MiB)
+			fx_put64(fx, p, x);
+		else if (p < 8 * MiB)
+			fx_put64(fx, p,
+				 0x2020656c706d6173ull ^ (x & 0x0101010101));
+		else
+			fx_put64(fx, p, x & 0x1ff);
+	}
+	/* Pages that begin with plausible revision ids and abort 0. */
+	for (uint64_t p = 0; p < 16 * MiB; p += 64 * 4096) {
+		fx_put32(fx, p, 0x2b);
+		fx_put32(fx, p + 4, 0);
+	}
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 0);
+	assert_int_equal(res.nnolayout, 0);
+	assert_int_equal(res.pages_scanned, 4096);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+static void layout_out_of_range_refused(void **state)
+{
+	struct vmcsinfo vi;
+	char err[256];
+
+	(void)state;
+	made_up_layout(&vi);
+	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	vi.fields[3].offset = 4094; /* 16-bit field fits */
+	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	vi.fields[9].offset = 4092; /* link pointer, 8 bytes: does not */
+	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "outside"));
+	made_up_layout(&vi);
+	vi.fields[9].encoding = 0x2802; /* no link pointer at all */
+	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "lacks field 2800"));
+}
+
+static void absent_pages_are_counted(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 3 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct vg_scan_result res;
+	struct fx_cpu c;
+
+	(void)state;
+	fx_cpu_realmode(&c, ncr3);
+	fx_make_vmcb(fx, 0x100000, &c);
+	fx_make_vmcb(fx, 0x181000, &c); /* inside the hole: not seen */
+	fx_hole(fx, 0x180000, 0x190000);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	assert_int_equal(res.pages_absent, 16);
+	assert_int_equal(res.pages_scanned, 1024 - 16);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(svm_realmode_guest_found),
+		cmocka_unit_test(svm_attr_conversion),
+		cmocka_unit_test(svm_vcpus_grouped_by_ncr3),
+		cmocka_unit_test(svm_rejects_broken_vmcbs),
+		cmocka_unit_test(svm_sev_es_state_is_encrypted),
+		cmocka_unit_test(vmx_layouts_and_decoys),
+		cmocka_unit_test(vmx_without_layout_is_counted),
+		cmocka_unit_test(ordinary_pages_give_nothing),
+		cmocka_unit_test(layout_out_of_range_refused),
+		cmocka_unit_test(absent_pages_are_counted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
