@@ -33,6 +33,7 @@ struct vg_gmem_stats {
 	uint64_t tables_visited; /* table pages read */
 	uint64_t not_present; /* non-present leaf-level entries in tables */
 	uint64_t bad_entries; /* reserved bits / misconfigured: skipped */
+	uint64_t mmio_entries; /* KVM MMIO markers (not memory): skipped */
 	uint64_t out_of_range; /* table or page beyond hostmem max_paddr */
 	uint64_t loops; /* entry pointing back to a table on its own path */
 	uint64_t table_absent; /* table page not in the host dump */

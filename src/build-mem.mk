@@ -1,0 +1,20 @@
+# src/ memory side: guest-physical memory (EPT/NPT walker, guest page
+# tables) and the guest vmcore writer, linked into libvmcoreguests.a.
+# This fragment is read before src/build.mk ('-' sorts before '.'), so
+# VG_LIB is not set yet: the library is named by its path here, and the
+# objects are extra prerequisites of it ($^ in its rule picks them up).
+MEM_SRCS := src/gmem.c src/gpmap.c src/guestcore.c
+MEM_LIB := $(B)/lib/libvmcoreguests.a
+$(MEM_LIB): $(patsubst %.c,$(B)/obj/%.o,$(MEM_SRCS))
+
+# Tests: cmocka + libelf (the cores are checked with gelf).
+MEM_TESTS := test_gpmap
+MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf
+
+$(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
+		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
+
+UNIT_TESTS += $(addprefix $(B)/tests/,$(MEM_TESTS))
+
