@@ -1,7 +1,7 @@
 # kexec/: load-time notes (VMCSINFO, the cpio carrier for "kexec -s") and
 # the note finder for dumps, as libvgnotes.a, plus the vmcsinfo CLI.
 # Others link $(VGNOTES_LIB) $(VGNOTES_LDLIBS).
-VGNOTES_SRCS := kexec/vmcsinfo.c kexec/loadnotes-cpio.c
+VGNOTES_SRCS := kexec/vmcsinfo.c kexec/loadnotes-cpio.c kexec/dumpnotes.c
 VGNOTES_LIB := $(B)/lib/libvgnotes.a
 VGNOTES_LDLIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 
@@ -10,10 +10,14 @@ $(VGNOTES_LIB): $(VGNOTES_SRCS:%.c=$(B)/obj/%.o)
 	$(AR) rcs $@ $^
 
 LIBS_ALL += $(VGNOTES_LIB)
-PROGRAMS += $(VGNOTES_LIB)
+PROGRAMS += $(VGNOTES_LIB) $(B)/bin/vmcsinfo
+
+$(B)/bin/vmcsinfo: $(B)/obj/kexec/vmcsinfo-cli.o $(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VGNOTES_LDLIBS)
 
 # Unit tests (tests/kexec/test_<module>.c).
-VGNOTES_TESTS := vmcsinfo loadnotes_cpio
+VGNOTES_TESTS := vmcsinfo loadnotes_cpio dumpnotes
 
 $(VGNOTES_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 		$(B)/obj/tests/kexec/test_%.o $(VGNOTES_LIB)
