@@ -360,7 +360,11 @@ static void notes_file_fallback(void **state)
 	add(&a, "CORE", 1, "x", 1);
 	seg = (struct fx_seg){ PT_NOTE, a.b, a.len, 0 };
 	fx_elf_core(t->path, &seg, 1, ET_CORE, 0);
-	fx_write(t->dir, "loadtime.notes", "\x09\0\0\0\xff\xff", 12);
+	{
+		static const unsigned char bad[12] = { 9, 0, 0, 0, 0xff, 0xff };
+
+		fx_write(t->dir, "loadtime.notes", bad, sizeof(bad));
+	}
 	assert_true(dumpnotes_find_ex(t->path, t->notes, "VMCSINFO", 0, &desc,
 				      &len, &from, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "loadtime.notes"));
