@@ -24,4 +24,11 @@ $(VGNOTES_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VGNOTES_LDLIBS)
 
-UNIT_TESTS += $(VGNOTES_TESTS:%=$(B)/tests/test_%)
+# test_vmcsinfo_cli runs the built CLI (../bin/vmcsinfo from the test).
+$(B)/tests/test_vmcsinfo_cli: $(B)/obj/tests/kexec/test_vmcsinfo_cli.o \
+		$(VGNOTES_LIB) | $(B)/bin/vmcsinfo
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(filter-out $(B)/bin/vmcsinfo,$^) \
+		$(CMOCKA_LIBS) $(VGNOTES_LDLIBS)
+
+UNIT_TESTS += $(VGNOTES_TESTS:%=$(B)/tests/test_%) $(B)/tests/test_vmcsinfo_cli

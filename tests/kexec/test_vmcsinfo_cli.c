@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Runs the built vmcsinfo binary (next to this test: ../bin/vmcsinfo). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <libgen.h>
+#include <sys/wait.h>
+
+#include "tests/kexec/kexec_fixtures.h"
+#include "kexec/dumpnotes.h"
+#include "kexec/loadnotes-cpio.h"
+#include "kexec/vmcsinfo.h"
+
+static char bin[PATH_MAX];
+static char *dir;
+
+static const char cpuinfo[] = "processor\t: 0\nvendor_id\t: GenuineIntel\n"
+			      "cpu family\t: 6\nmodel\t\t: 85\n"
+			      "stepping\t: 4\nmicrocode\t: 0x2006e05\n\n";
+
+static const char expected[] = "VMCSINFO_VERSION=1\n"
+			       "REVISION_ID=0x2b\n"
+			       "FIELD(0x0800)=0x10\n"
+			       "FIELD(0x2800)=0x20\n"
+			       "FIELD(0x681e)=0x1f8\n"
+			       "SOURCE=sysfs\n"
+			       "CPU_VENDOR=GenuineIntel\n"
+			       "CPU_FAMILY=6\n"
+			       "CPU_MODEL=85\n"
+			       "CPU_STEPPING=4\n"
+			       "MICROCODE=0x2006e05\n";
+
+/* Run "vmcsinfo ARGS" in dir; stdout to dir/out, stderr to dir/err. */
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int run(const char *fmt, ...)
+{
+	char args[2048], *cmd;
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	if (asprintf(&cmd, "cd '%s' && '%s' %s >out 2>err", dir, bin, args) < 0)
+		abort();
+	st = system(cmd);
+	free(cmd);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static char *slurp_in(const char *name, size_t *len)
+{
+	char path[PATH_MAX + 64];
+	size_t l = 0;
+	char *s;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	s = fx_slurp(path, &l);
+	assert_non_null(s);
+	s = realloc(s, l + 1);
+	s[l] = '\0';
+	if (len)
+		*len = l;
+	return s;
+}
+
+/* stderr is exactly one line containing what. */
+static void err_is(const char *what)
+{
+	char *e = slurp_in("err", NULL);
+
+	if (!strstr(e, what) || !strchr(e, '\n') || strchr(e, '\n')[1])
+		fail_msg("stderr \"%s\", wanted one line with \"%s\"", e, what);
+	free(e);
+}
+
+static void out_is(const char *want)
+{
+	char *o = slurp_in("out", NULL);
+
+	assert_string_equal(o, want);
+	free(o);
+}
+
+static int setup(void **state)
+{
+	char exe[PATH_MAX], sub[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	(void)state;
+	if (n < 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(bin, sizeof(bin), "%s/../bin/vmcsinfo", dirname(exe));
+	if (access(bin, X_OK))
+		return -1;
+	dir = fx_tmpdir();
+	snprintf(sub, sizeof(sub), "%s/sys", dir);
+	mkdir(sub, 0755);
+	snprintf(sub, sizeof(sub), "%s/sys/vmcs", dir);
+	mkdir(sub, 0755);
+	fx_puts(sub, "0800", "0x10\n");
+	fx_puts(sub, "2800", "32\n");
+	fx_puts(sub, "681e", "0x1f8\n");
+	fx_puts(sub, "4000", "0\n");
+	snprintf(sub, sizeof(sub), "%s/sys", dir);
+	fx_puts(sub, "vmcs_id", "0x2b\n");
+	fx_puts(dir, "cpuinfo", cpuinfo);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fx_rmtree(dir);
+	return 0;
+}
+
+static void usage_and_version(void **state)
+{
+	(void)state;
+	assert_int_equal(run("--help"), 0);
+	{
+		char *o = slurp_in("out", NULL);
+
+		assert_non_null(strstr(o, "vmcsinfo read"));
+		free(o);
+	}
+	assert_int_equal(run("--version"), 0);
+	assert_int_equal(run("%s", ""), 2);
+	assert_int_equal(run("frobnicate"), 2);
+	assert_int_equal(run("show --bogus"), 2);
+	assert_int_equal(run("note --sysfs sys"), 2); /* no -o */
+	assert_int_equal(run("read"), 2);
+	assert_int_equal(run("read a b"), 2);
+}
+
+static void show(void **state)
+{
+	(void)state;
+	assert_int_equal(run("show --sysfs sys --cpuinfo cpuinfo"), 0);
+	out_is(expected);
+	assert_int_equal(run("show --sysfs nowhere --cpuinfo cpuinfo"), 1);
+	err_is("not loaded");
+	/* a bad tree: exit 2, one line naming the file, nothing printed */
+	fx_puts(dir, "sys/vmcs/0802", "0x11\n");
+	assert_int_equal(run("show --sysfs sys --cpuinfo cpuinfo"), 2);
+	err_is("sys/vmcs/0802");
+	out_is("");
+	assert_int_equal(run("note --sysfs sys -o bad.note"), 2);
+	{
+		char p[PATH_MAX + 32];
+
+		snprintf(p, sizeof(p), "%s/bad.note", dir);
+		assert_int_equal(access(p, F_OK), -1);
+	}
+	{
+		char p[PATH_MAX + 32];
+
+		snprintf(p, sizeof(p), "%s/sys/vmcs/0802", dir);
+		unlink(p);
+	}
+}
+
+static void note_and_read(void **state)
+{
+	unsigned char *note, *ref = malloc(VMCSINFO_TEXT_MAX + 64);
+	struct vmcsinfo vi;
+	struct fx_seg segs[2];
+	char err[256], path[PATH_MAX + 32];
+	size_t len;
+	int n;
+
+	(void)state;
+	assert_int_equal(run("note --sysfs sys --cpuinfo cpuinfo -o v.note"),
+			 0);
+	note = (unsigned char *)slurp_in("v.note", &len);
+	/* the same bytes as the library builds from the same text */
+	assert_int_equal(vmcsinfo_parse(expected, strlen(expected), &vi, err,
+					sizeof(err)),
+			 0);
+	n = vmcsinfo_note(&vi, ref, VMCSINFO_TEXT_MAX + 64);
+	assert_int_equal(n, len);
+	assert_memory_equal(note, ref, len);
+
+	/* an ELF core carrying it, after a CORE note */
+	len = loadnote_build(ref, VMCSINFO_TEXT_MAX + 64, "CORE", 1, "r", 1);
+	segs[0] = (struct fx_seg){ PT_NOTE, ref, len, 0 };
+	segs[1] = (struct fx_seg){ PT_NOTE, note, (size_t)n, 0 };
+	snprintf(path, sizeof(path), "%s/vmcore", dir);
+	fx_elf_core(path, segs, 2, ET_CORE, 0);
+	assert_int_equal(run("read vmcore"), 0);
+	out_is(expected);
+	/* binutils sees the same note */
+	{
+		char cmd[PATH_MAX + 128];
+
+		snprintf(cmd, sizeof(cmd),
+			 "readelf -n '%s' | grep -q 'VMCSINFO  *0x0*%x'", path,
+			 (unsigned int)strlen(expected));
+		assert_int_equal(system(cmd), 0);
+	}
+	/* kdump-compressed */
+	snprintf(path, sizeof(path), "%s/dump.kdump", dir);
+	fx_kdump(path, 6, 4096, note, (size_t)n, 0, 0, 0);
+	assert_int_equal(run("read dump.kdump"), 0);
+	out_is(expected);
+
+	/* none in the dump: exit 1; with --notes: found there */
+	snprintf(path, sizeof(path), "%s/plain", dir);
+	fx_elf_core(path, segs, 1, ET_CORE, 0);
+	assert_int_equal(run("read plain"), 1);
+	err_is("no VMCSINFO note in plain");
+	out_is("");
+	assert_int_equal(run("read --notes v.note plain"), 0);
+	out_is(expected);
+
+	/* the cpio carrier, unpacked, serves as --notes */
+	assert_int_equal(run("carrier --sysfs sys --cpuinfo cpuinfo "
+			     "-o c.cpio && mkdir -p root && cd root && "
+			     "cpio -id --quiet < ../c.cpio && cd .. && '%s' "
+			     "read --notes root/" LOADNOTES_CPIO_NAME " plain",
+			     bin),
+			 0);
+	out_is(expected);
+
+	/* unusable input: exit 2 */
+	fx_puts(dir, "junk", "this is not a dump at all");
+	assert_int_equal(run("read junk"), 2);
+	err_is("not an ELF core or kdump-compressed dump");
+	{
+		char flat[4096] = "makedumpfile";
+
+		fx_write(dir, "flat", flat, sizeof(flat));
+	}
+	assert_int_equal(run("read flat"), 2);
+	err_is("flattened format: run makedumpfile -R first");
+	assert_int_equal(run("read missing"), 2);
+	fx_elf_core(path, segs, 2, ET_CORE, 100);
+	assert_int_equal(run("read plain"), 2);
+	err_is("truncated");
+	/* a VMCSINFO note whose text is bad */
+	{
+		static unsigned char bad[128];
+		static const char text[] = "VMCSINFO_VERSION=1\n"
+					   "REVISION_ID=0x8000002b\n";
+
+		len = loadnote_build(bad, sizeof(bad), "VMCSINFO", 0, text,
+				     sizeof(text) - 1);
+		segs[1] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
+	}
+	fx_elf_core(path, segs, 2, ET_CORE, 0);
+	assert_int_equal(run("read plain"), 2);
+	err_is("invalid");
+	free(note);
+	free(ref);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(usage_and_version),
+		cmocka_unit_test(show),
+		cmocka_unit_test(note_and_read),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
