@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kexec/dumpnotes.h"
 #include "kexec/vmcsinfo.h"
 #include "src/gpmap.h"
 #include "src/guestcore.h"
@@ -160,9 +161,48 @@ static int add_layout(struct vg_scan_cfg *cfg, const struct vmcsinfo *vi,
 	return 1;
 }
 
+/*
+ * The VMCSINFO note from the dump, or from the kexec -s carrier file.
+ * Returns 1 with vi filled, 0 when there is none or it is unusable (the
+ * reason goes into the report), -1 when --notes FILE itself is bad.
+ */
+static int load_note_layout(const char *dump, const char *notes_path,
+			    struct vmcsinfo *vi, struct vg_report *rep)
+{
+	char err[256] = "", e2[256] = "";
+	const char *from = NULL;
+	void *desc = NULL;
+	size_t len = 0;
+	int r;
+
+	r = dumpnotes_find_ex(dump, notes_path, VMCSINFO_NOTE_NAME,
+			      VMCSINFO_NOTE_TYPE, &desc, &len, &from, err,
+			      sizeof(err));
+	if (r < 0 && notes_path) {
+		fprintf(stderr, "%s: --notes %s: %s\n", prog, notes_path, err);
+		return -1;
+	}
+	if (r < 0) {
+		vg_report_error(rep, "VMCSINFO note: %s", err);
+		return 0;
+	}
+	if (r > 0)
+		return 0;
+	r = vmcsinfo_parse(desc, len, vi, e2, sizeof(e2));
+	if (r == 0 && vg_vmx_layout_usable(vi, e2, sizeof(e2)) == 0) {
+		free(desc);
+		return 1;
+	}
+	vg_report_error(rep, "VMCSINFO note in %s unusable: %s",
+			from ? from : dump, e2);
+	free(desc);
+	return 0;
+}
+
 /* Create OUTDIR (0700) when missing; open it without following links. */
 static int open_outdir(const char *path, char *err, size_t errsz)
 {
+	struct stat st;
 	int fd;
 
 	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
@@ -170,11 +210,16 @@ static int open_outdir(const char *path, char *err, size_t errsz)
 			 path, strerror(errno));
 		return -1;
 	}
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		snprintf(err, errsz,
+			 "output directory %s is a symbolic link, refusing",
+			 path);
+		return -1;
+	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errsz, "output directory %s: %s", path,
-			 errno == ELOOP ? "is a symbolic link, refusing" :
-					  strerror(errno));
+			 strerror(errno));
 		return -1;
 	}
 	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
@@ -183,6 +228,29 @@ static int open_outdir(const char *path, char *err, size_t errsz)
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+/*
+ * vg_create_unique() opens write-only; the core writer reads its program
+ * headers back.  Reopen the same file (checked by inode) read-write.
+ */
+static int reopen_rw(int dirfd, const char *name, int wfd)
+{
+	struct stat a, b;
+	int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(wfd, &b) < 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+		int e = fd < 0 ? errno : EEXIST;
+
+		if (fd >= 0)
+			close(fd);
+		close(wfd);
+		errno = e;
+		return -1;
+	}
+	close(wfd);
 	return fd;
 }
 
@@ -227,6 +295,13 @@ static void write_guest(int dirfd, struct vg_hostmem *hm,
 	if (fd < 0) {
 		snprintf(rg->error, sizeof(rg->error),
 			 "cannot create %s.vmcore: %s", stem, strerror(errno));
+		goto out;
+	}
+	fd = reopen_rw(dirfd, rg->file, fd);
+	if (fd < 0) {
+		snprintf(rg->error, sizeof(rg->error), "cannot reopen %s: %s",
+			 rg->file, strerror(errno));
+		unlinkat(dirfd, rg->file, 0);
 		goto out;
 	}
 	r = vg_guestcore_write(fd, &gm, vcpus, (unsigned int)g->n, NULL,
@@ -301,7 +376,8 @@ int main(int argc, char **argv)
 	};
 	const char *vmcsinfo_path = NULL, *notes_path = NULL;
 	const char *report_path = NULL, *only = NULL;
-	static struct vmcsinfo arg_vi;
+	static struct vmcsinfo arg_vi, note_vi;
+	int have_note = 0;
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_report rep;
@@ -349,7 +425,6 @@ int main(int argc, char **argv)
 	rep.version = VG_VERSION;
 	rep.host_dump = argv[optind];
 
-	(void)notes_path; /* the note/carrier lookup joins with dumpnotes.h */
 	if (vmcsinfo_path) {
 		if (load_vmcsinfo_arg(vmcsinfo_path, &arg_vi, err,
 				      sizeof(err))) {
@@ -371,6 +446,14 @@ int main(int argc, char **argv)
 	}
 	rep.format = vg_hostdump_format(hd);
 
+	have_note = load_note_layout(argv[optind], notes_path, &note_vi, &rep);
+	if (have_note < 0) {
+		vg_hostdump_close(hd);
+		close(dirfd);
+		return EXIT_NOINPUT;
+	}
+	if (have_note)
+		add_layout(&cfg, &note_vi, "VMCSINFO note");
 	if (vmcsinfo_path)
 		add_layout(&cfg, &arg_vi, "--vmcsinfo");
 	add_layout(&cfg, vg_vmcs12_layout(), "built-in vmcs12");
@@ -446,6 +529,8 @@ int main(int argc, char **argv)
 			exit_code = EXIT_SOME;
 		}
 	}
+	if (rep.nerrors && exit_code == EXIT_ALL)
+		exit_code = EXIT_SOME;
 	rep.exit_code = exit_code;
 	for (unsigned int i = 0; i < rep.nerrors; i++)
 		fprintf(stderr, "%s: %s\n", prog, rep.errors[i]);

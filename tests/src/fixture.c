@@ -201,7 +201,11 @@ int fx_write_elf(struct fx *fx, const char *path,
 	if (pwrite(fd, ph, n * sizeof(ph[0]), sizeof(eh)) !=
 	    (ssize_t)(n * sizeof(ph[0])))
 		goto out;
+	if (fx->notes_len && pwrite(fd, fx->notes, fx->notes_len, (off_t)off) !=
+				     (ssize_t)fx->notes_len)
+		goto out;
 	if (opts->garbage_note) {
+		/* The first note claims a descriptor far past the segment. */
 		Elf64_Nhdr bad = { .n_namesz = 5,
 				   .n_descsz = 0x7ffffff0,
 				   .n_type = 0 };
@@ -209,13 +213,10 @@ int fx_write_elf(struct fx *fx, const char *path,
 
 		memcpy(buf, &bad, sizeof(bad));
 		memcpy(buf + sizeof(bad), "CORE", 5);
-		if (fx->notes_len < sizeof(buf))
-			abort();
-		memcpy(fx->notes, buf, sizeof(buf));
+		if (fx->notes_len < sizeof(buf) ||
+		    pwrite(fd, buf, sizeof(buf), (off_t)off) != sizeof(buf))
+			goto out;
 	}
-	if (fx->notes_len && pwrite(fd, fx->notes, fx->notes_len, (off_t)off) !=
-				     (ssize_t)fx->notes_len)
-		goto out;
 	for (int i = 1; i < n; i++) {
 		uint64_t done = 0;
 

@@ -1,0 +1,570 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vmcore-guests end to end: synthetic host dumps written by the fixture,
+ * the real binary run on them, report.json, exit codes, file modes and
+ * the guest cores read back with libelf.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kexec/vmcsinfo.h"
+#include "src/vmx.h"
+#include "tests/src/fixture.h"
+
+#define MiB (1ull << 20)
+
+static char bin[PATH_MAX];
+
+struct run {
+	int status;
+	char out[16384];
+	char err[16384];
+};
+
+static void slurp(const char *path, char *buf, size_t sz)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	n = fread(buf, 1, sz - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+/* Run vmcore-guests with args (NULL-terminated); fsize_limit 0 = none. */
+static void run_tool(struct run *r, const char *dir, rlim_t fsize_limit,
+		     const char *const *args)
+{
+	char outp[PATH_MAX], errp[PATH_MAX];
+	const char *argv[16];
+	int n = 0, st;
+	pid_t pid;
+
+	snprintf(outp, sizeof(outp), "%s/stdout", dir);
+	snprintf(errp, sizeof(errp), "%s/stderr", dir);
+	argv[n++] = bin;
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		dup2(o, 1);
+		dup2(e, 2);
+		if (fsize_limit) {
+			struct rlimit rl = { fsize_limit, fsize_limit };
+
+			setrlimit(RLIMIT_FSIZE, &rl);
+		}
+		alarm(60); /* a hang fails the test instead of the CI job */
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st))
+		fail_msg("vmcore-guests died with signal %d", WTERMSIG(st));
+	r->status = WEXITSTATUS(st);
+	slurp(outp, r->out, sizeof(r->out));
+	slurp(errp, r->err, sizeof(r->err));
+	unlink(outp);
+	unlink(errp);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * The host of the nested-VM crash test in miniature: a real-mode guest
+ * with 2 MiB of RAM behind nested page tables, its code at CS base 0x10000
+ * + RIP 0x2340, and decoy pages.
+ */
+#define GUEST_HPA 0x200000ull
+static const uint8_t code[] = { 0xf4, 0xeb, 0xfd, 0x90, 0x0f, 0x0b };
+
+static struct fx *svm_host(uint64_t *ncr3_out)
+{
+	struct fx *fx = fx_new(8 * MiB, 5 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct fx_cpu c;
+
+	for (uint64_t gpa = 0; gpa < 2 * MiB; gpa += FX_PAGE)
+		fx_map(fx, ncr3, gpa, GUEST_HPA + gpa, FX_PAGE, 0x7);
+	memcpy(fx_ptr(fx, GUEST_HPA + 0x12340), code, sizeof(code));
+	memset(fx_ptr(fx, GUEST_HPA + 0x100000), 0xab, FX_PAGE);
+	fx_cpu_realmode(&c, ncr3);
+	fx_make_vmcb(fx, 0x100000, &c);
+	/* Decoy: VMRUN intercept and SVME set, nothing else right. */
+	fx_put32(fx, 0x101000 + 0x10, 1);
+	fx_put64(fx, 0x101000 + 0x4d0, 0x1000);
+	*ncr3_out = ncr3;
+	return fx;
+}
+
+static const char vmcoreinfo[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
+
+struct core_info {
+	int nprstatus, nqemu;
+	uint8_t bytes[sizeof(code)];
+	int have_bytes;
+	uint64_t prstatus_rip;
+};
+
+/* Read a guest core with libelf: notes and the bytes at gpa 0x12340. */
+static void read_core(const char *path, struct core_info *ci)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *e;
+	size_t phnum;
+
+	memset(ci, 0, sizeof(*ci));
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	assert_int_equal(elf_getphdrnum(e, &phnum), 0);
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+
+		assert_non_null(gelf_getphdr(e, (int)i, &ph));
+		if (ph.p_type == PT_NOTE) {
+			Elf_Data *d =
+				elf_getdata_rawchunk(e, (int64_t)ph.p_offset,
+						     ph.p_filesz, ELF_T_NHDR);
+			size_t off = 0, no, doff;
+			GElf_Nhdr nh;
+
+			assert_non_null(d);
+			while ((off = gelf_getnote(d, off, &nh, &no, &doff)) >
+			       0) {
+				const char *name = (const char *)d->d_buf + no;
+
+				if (!strcmp(name, "CORE") && nh.n_type == 1) {
+					ci->nprstatus++;
+					/* regs at 112, rip is the 17th */
+					memcpy(&ci->prstatus_rip,
+					       (const char *)d->d_buf + doff +
+						       112 + 16 * 8,
+					       8);
+				}
+				if (!strcmp(name, "QEMU"))
+					ci->nqemu++;
+			}
+		}
+		if (ph.p_type == PT_LOAD && ph.p_paddr <= 0x12340 &&
+		    ph.p_paddr + ph.p_filesz >= 0x12340 + sizeof(code)) {
+			assert_int_equal(pread(fd, ci->bytes, sizeof(code),
+					       (off_t)(ph.p_offset + 0x12340 -
+						       ph.p_paddr)),
+					 sizeof(code));
+			ci->have_bytes = 1;
+		}
+	}
+	elf_end(e);
+	close(fd);
+}
+
+static void svm_end_to_end(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768], name[64];
+	struct core_info ci;
+	struct run r;
+	struct stat st;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out/guests", dir); /* parent missing */
+	fx_note(fx, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	snprintf(path, sizeof(path), "%s/out", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(name, sizeof(name), "svm-%llx", (unsigned long long)ncr3);
+	assert_non_null(strstr(r.out, name));
+	assert_non_null(strstr(r.out, "rip 0x2340"));
+	assert_non_null(strstr(r.out, "cs 1000:0x10000"));
+
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"vendor\": \"svm\""));
+	assert_non_null(strstr(report, "\"rip\": \"0x2340\""));
+	assert_non_null(strstr(report, "\"rsp\": \"0x7000\""));
+	assert_non_null(strstr(report, "\"rflags\": \"0x202\""));
+	assert_non_null(strstr(report, "\"cr0\": \"0x60000010\""));
+	assert_non_null(strstr(report, "\"cr3\": \"0x0\""));
+	assert_non_null(strstr(report, "\"efer\": \"0x1000\""));
+	assert_non_null(strstr(report, "\"selector\": \"0x1000\""));
+	assert_non_null(strstr(report, "\"base\": \"0x10000\""));
+	assert_non_null(strstr(report, "\"exit_reason\": \"0x78\""));
+	assert_non_null(strstr(report, "\"pages_present\": 512"));
+	assert_non_null(strstr(report, "\"partial\": false"));
+	assert_non_null(strstr(report, "\"vmcb\": 1")); /* the decoy */
+	assert_non_null(strstr(report, "\"exit_code\": 0"));
+
+	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_non_null(strstr(report, "\"file\": \"svm-"));
+	read_core(path, &ci);
+	assert_int_equal(ci.nprstatus, 1);
+	assert_int_equal(ci.nqemu, 1);
+	assert_true(ci.have_bytes);
+	assert_memory_equal(ci.bytes, code, sizeof(code));
+	assert_int_equal(ci.prstatus_rip, 0x2340);
+
+	/* A second run never replaces the first one's files. */
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/%s-2.vmcore", out, name);
+	assert_int_equal(stat(path, &st), 0);
+
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+static void write_layout_file(const char *path, const struct vmcsinfo *vi)
+{
+	char text[VMCSINFO_TEXT_MAX];
+	int n = vmcsinfo_format(vi, text, sizeof(text));
+	FILE *f;
+
+	assert_true(n > 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite(text, 1, (size_t)n, f);
+	fclose(f);
+}
+
+/* A made-up hardware layout: fields in another order than vmcs12. */
+static void made_up_layout(struct vmcsinfo *vi)
+{
+	const struct vmcsinfo *v12 = vg_vmcs12_layout();
+
+	memset(vi, 0, sizeof(*vi));
+	vi->revision_id = 0x2b;
+	vi->nfields = v12->nfields;
+	for (unsigned int i = 0; i < v12->nfields; i++) {
+		vi->fields[i].encoding = v12->fields[i].encoding;
+		vi->fields[i].offset = (uint16_t)(0xff8 - 8 * i);
+	}
+}
+
+static struct fx *vmx_host(const struct vmcsinfo *vi, uint64_t *eptp)
+{
+	struct fx *fx = fx_new(8 * MiB, 5 * MiB);
+	uint64_t root = fx_alloc_page(fx);
+	struct fx_cpu c;
+
+	/* One 2 MiB EPT page: the whole guest. */
+	fx_map(fx, root, 0, GUEST_HPA, 2 * MiB, 0x7);
+	memcpy(fx_ptr(fx, GUEST_HPA + 0x12340), code, sizeof(code));
+	*eptp = root | 0x5e;
+	fx_cpu_realmode(&c, *eptp);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x100000, vi, &c);
+	fx_make_vmcs(fx, 0x101000, vi, &c);
+	fx_put32(fx, 0x102000, vi->revision_id); /* VMXON region */
+	fx_put32(fx, 0x103000, vi->revision_id); /* decoy */
+	memset(fx_ptr(fx, 0x103100), 0xff, 64);
+	return fx;
+}
+
+static void vmx_layout_sources(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char lay[PATH_MAX + 16], path[2 * PATH_MAX], report[32768];
+	char note[VMCSINFO_TEXT_MAX + 64];
+	struct vmcsinfo vi;
+	struct core_info ci;
+	struct run r;
+	uint64_t eptp;
+	struct fx *fx;
+	int n;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx = vmx_host(&vi, &eptp);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(lay, sizeof(lay), "%s/layout.txt", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+
+	/* No layout: the regions are reported, nothing is written. */
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(
+		r.err,
+		"2 VMCS regions with revision 0x2b, no layout: load vmcsinfo-intel before kdump or pass --vmcsinfo"));
+	assert_non_null(strstr(r.out, "no guests found"));
+
+	/* --vmcsinfo FILE */
+	write_layout_file(lay, &vi);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "-v", "--vmcsinfo", lay, dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.err, "rejected VMCS candidate at 0x103000"));
+	/* The VMXON region is named as such, not as a broken VMCS. */
+	assert_non_null(strstr(
+		r.err,
+		"0x102000 (revision 0x2b): all zero after the header: a VMXON region"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
+	assert_non_null(strstr(report, "\"layout\": \"--vmcsinfo\""));
+	assert_non_null(strstr(report, "\"rip\": \"0x2340\""));
+	assert_non_null(strstr(report, "\"exit_reason\": \"0x0\""));
+	assert_non_null(strstr(report, "\"kernel_gs_base\": null"));
+	assert_non_null(strstr(report, "\"pages_present\": 512"));
+	snprintf(path, sizeof(path), "%s/vmx-%llx.vmcore", out,
+		 (unsigned long long)eptp);
+	read_core(path, &ci);
+	assert_int_equal(ci.nprstatus, 2);
+	assert_true(ci.have_bytes);
+	assert_memory_equal(ci.bytes, code, sizeof(code));
+	fx_rm_rf(out);
+
+	/* The VMCSINFO note in the dump wins, no option needed. */
+	n = vmcsinfo_note(&vi, note, sizeof(note));
+	assert_true(n > 0);
+	memcpy(fx->notes + fx->notes_len, note, (size_t)n);
+	fx->notes_len += (size_t)n;
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"layout\": \"VMCSINFO note\""));
+	fx_rm_rf(out);
+	fx_free(fx);
+
+	/* KVM's vmcs12 is built in. */
+	fx = vmx_host(vg_vmcs12_layout(), &eptp);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"layout\": \"built-in vmcs12\""));
+	assert_non_null(strstr(report, "\"rip\": \"0x2340\""));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+static void only_and_no_guests(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char name[64], path[2 * PATH_MAX];
+	struct run r;
+	struct stat st;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--only", "nosuch", dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "no guest named nosuch"));
+	snprintf(name, sizeof(name), "svm-%llx", (unsigned long long)ncr3);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--only", name, dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
+	assert_int_equal(stat(path, &st), 0);
+	fx_free(fx);
+
+	/* A host without guests: a clean run, exit 0, an empty list. */
+	fx = fx_new(4 * MiB, 2 * MiB);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	snprintf(path, sizeof(path), "%s/rep.json", dir);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--report", path, dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "no guests found"));
+	assert_int_equal(stat(path, &st), 0);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+/* Each bad input: exit 2 and exactly one line on stderr saying why. */
+static void bad_inputs(void **state)
+{
+	static const struct {
+		struct fx_write_opts o;
+		const char *msg;
+	} cases[] = {
+		{ { .no_ptloads = 1 }, "no PT_LOAD segments" },
+		{ { .truncate_to = 3 * MiB }, "truncated dump" },
+		{ { .truncate_to = 40 }, "not a valid ELF" },
+		{ { .garbage_note = 1 }, "corrupt ELF note" },
+		{ { .huge_note = 1 }, "PT_NOTE segment" },
+	};
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX];
+	struct run r;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+	struct vmcsinfo vi;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	fx_note(fx, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(fx_write_elf(fx, dump, &cases[i].o), 0);
+		run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+		if (r.status != 2 || !strstr(r.err, cases[i].msg) ||
+		    count_lines(r.err) != 1)
+			fail_msg("case %zu: exit %d, stderr: %s", i, r.status,
+				 r.err);
+	}
+
+	/* Not a dump at all. */
+	f = fopen(dump, "w");
+	fputs("hello, this is not a vmcore\n", f);
+	fclose(f);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "not an ELF or kdump-compressed dump"));
+	assert_int_equal(count_lines(r.err), 1);
+	run_tool(&r, dir, 0, (const char *[]){ "/nonexistent", out, NULL });
+	assert_int_equal(r.status, 2);
+	run_tool(&r, dir, 0, (const char *[]){ dump, NULL });
+	assert_int_equal(r.status, 2);
+
+	/* VMCSINFO whose offsets leave the region. */
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	made_up_layout(&vi);
+	snprintf(path, sizeof(path), "%s/layout.txt", dir);
+	write_layout_file(path, &vi);
+	{
+		char text[VMCSINFO_TEXT_MAX], *p;
+
+		slurp(path, text, sizeof(text));
+		/* Move the first field (ES selector) past the region. */
+		p = strstr(text, "FIELD(0x0800)=0xff8\n");
+		assert_non_null(p);
+		f = fopen(path, "w");
+		fwrite(text, 1, (size_t)(p - text), f);
+		fputs("FIELD(0x0800)=0x1ff8\n", f);
+		fputs(p + strlen("FIELD(0x0800)=0xff8\n"), f);
+		fclose(f);
+	}
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--vmcsinfo", path, dump, out, NULL });
+	if (r.status != 2 || count_lines(r.err) != 1 ||
+	    !strstr(r.err, "--vmcsinfo"))
+		fail_msg("exit %d, stderr: %s", r.status, r.err);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--vmcsinfo", dir, dump, out, NULL });
+	assert_int_equal(r.status, 2);
+	assert_int_equal(count_lines(r.err), 1);
+
+	/* OUTDIR is a file, or a symlink: refused. */
+	run_tool(&r, dir, 0, (const char *[]){ dump, path, NULL });
+	assert_int_equal(r.status, 2);
+	assert_int_equal(count_lines(r.err), 1);
+	snprintf(out, sizeof(out), "%s/link", dir);
+	assert_int_equal(symlink("/tmp", out), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 2 || !strstr(r.err, "symbolic link"))
+		fail_msg("exit %d, stderr: %s", r.status, r.err);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+/* A full disk (file size limit): the guest is partial, the exit 1. */
+static void full_outdir(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768];
+	struct run r;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(mkdir(out, 0700), 0);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 1 * MiB, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"exit_code\": 1"));
+	assert_true(strstr(report, "\"partial\": true") ||
+		    strstr(report, "\"written\": false"));
+	/* The report itself cannot be written: still one clear line. */
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--report", "/dev/full", dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "cannot write report"));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(svm_end_to_end),
+		cmocka_unit_test(vmx_layout_sources),
+		cmocka_unit_test(only_and_no_guests),
+		cmocka_unit_test(bad_inputs),
+		cmocka_unit_test(full_outdir),
+	};
+	char self[PATH_MAX];
+
+	(void)argc;
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(bin, sizeof(bin), "%s/../bin/vmcore-guests", dirname(self));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
