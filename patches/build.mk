@@ -26,3 +26,32 @@ check-kexec-patch-sync:
 	$(KT_PATCHDIR)/check-sync.sh
 
 CHECKS += check-kexec-patch-sync
+
+# Functional test (no VM, no crashkernel): the patched and the unpatched
+# kexec run whole crash loads under an LD_PRELOAD shim that fakes
+# /proc/iomem, /proc/kcore and /sys and records the kexec syscalls;
+# patches/kexec-tools/test/run.sh checks the recorded segments and initrd.
+KT_TEST := $(KT_DIR)/test
+KT_UNPATCHED := build/kexec-tools-unpatched
+
+$(KT_TEST)/kexec-shim.so: $(KT_PATCHDIR)/test/kexec-shim.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -fPIC -shared \
+		-o $@ $< -ldl
+
+$(KT_TEST)/kt-fixture: $(KT_PATCHDIR)/test/kt-fixture.c
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -o $@ $<
+
+$(KT_UNPATCHED)/sbin/kexec: $(KT_PATCHDIR)/build.sh $(KT_PATCHDIR)/fetch.sh
+	@mkdir -p $(@D)
+	+$(KT_PATCHDIR)/build.sh $(KT_UNPATCHED) /dev/null
+
+.PHONY: check-kexec-patches
+check-kexec-patches: $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
+		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
+	+$(KT_PATCHDIR)/test/check-each.sh build/kexec-tools-each
+	$(KT_PATCHDIR)/test/run.sh $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
+		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
+
+CHECKS += check-kexec-patches

@@ -1,7 +1,11 @@
 #!/bin/bash
 # Build the patched kexec-tools:
 #
-#   build.sh OUTDIR
+#   build.sh OUTDIR [SERIES]
+#
+# SERIES (default patches/kexec-tools/series) lists the patches to apply,
+# by file name in patches/kexec-tools/; the tests build with an empty one
+# (the unpatched baseline) and with every prefix of the series.
 #
 # Fetches Debian's kexec-tools source package (fetch.sh, cached), extracts
 # it fresh (dpkg-source -x applies Debian's own patches), applies our
@@ -24,7 +28,8 @@ if [[ $mflags != -* && $mflags == *n* ]]; then
 	echo "build.sh: would build the patched kexec-tools into ${1:-?}"
 	exit 0
 fi
-out=${1:?usage: build.sh OUTDIR}
+out=${1:?usage: build.sh OUTDIR [SERIES]}
+series=${2:-$here/series}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -47,7 +52,7 @@ while read -r p; do
 		exit 1
 	fi
 	n=$((n + 1))
-done <"$here/series"
+done <"$series"
 echo "kexec-tools: $(basename "$dsc" .dsc) + $n patches"
 
 (
