@@ -8,7 +8,7 @@ MEM_LIB := $(B)/lib/libvmcoreguests.a
 $(MEM_LIB): $(patsubst %.c,$(B)/obj/%.o,$(MEM_SRCS))
 
 # Tests: cmocka + libelf (the cores are checked with gelf).
-MEM_TESTS := test_gpmap
+MEM_TESTS := test_gpmap test_guestcore
 MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf
 
 $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
@@ -16,5 +16,18 @@ $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
 
+$(B)/tests/test_guestcore: $(B)/obj/tests/src/test_guestcore.o \
+		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
+
 UNIT_TESTS += $(addprefix $(B)/tests/,$(MEM_TESTS))
 
+# make bench: walk + write a large synthetic guest, report MiB/s and RSS.
+$(B)/bench/guestcore_bench: $(B)/obj/bench/guestcore_bench.o $(MEM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+.PHONY: bench
+bench: $(B)/bench/guestcore_bench
+	bench/run.sh $(B)/bench/guestcore_bench

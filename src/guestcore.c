@@ -67,6 +67,7 @@ struct gc {
 
 	/* Pass 2 */
 	uint64_t max_phys; /* physical PT_LOAD slots */
+	uint64_t splits_left; /* of those, still free for absent-page splits */
 	struct seg cur;
 	int open;
 	uint64_t nphys;
@@ -253,8 +254,9 @@ static void do_page(struct gc *s, uint64_t gpa, const uint8_t *data)
 	if (!data) {
 		s->res->pages_absent++;
 		s->have_prev = 0;
-		/* Split here while slots remain for the continuation. */
-		if (s->open && s->nphys + 2 <= s->max_phys) {
+		/* Split here while the reserve of extra slots lasts. */
+		if (s->open && s->splits_left) {
+			s->splits_left--;
 			close_seg(s);
 			return;
 		}
@@ -283,11 +285,12 @@ static void do_page(struct gc *s, uint64_t gpa, const uint8_t *data)
 		s->open = 1;
 	}
 	s->res->pages_present++;
-	scan_vmcoreinfo(s, gpa, data);
 	if (page_is_zero(data)) {
 		s->res->pages_zero++;
+		s->have_prev = 0; /* no magic can span into a zero page */
 		flush(s);
 	} else {
+		scan_vmcoreinfo(s, gpa, data);
 		uint64_t off = s->cur.off + s->cur.len;
 
 		if (s->wbuf_len && s->wbuf_off + s->wbuf_len != off)
@@ -912,6 +915,7 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 	splits = opts && opts->split_reserve ? opts->split_reserve :
 					       DEFAULT_SPLITS;
 	s->max_phys = walked < 0 ? 0 : s->p1_ranges + splits;
+	s->splits_left = splits;
 	s->cap = 1 + 2 * s->max_phys;
 	s->phoff = sizeof(Elf64_Ehdr);
 	s->shoff = s->phoff + s->cap * sizeof(Elf64_Phdr);
