@@ -125,7 +125,7 @@ static void cpio_layout(void **state)
 	assert_string_equal(e[1].name, "etc/vmcore-guests");
 	assert_int_equal(e[1].mode, 0040700);
 	assert_string_equal(e[2].name, LOADNOTES_CPIO_NAME);
-	assert_string_equal(e[2].name, LOADNOTES_PATH + 1);
+	assert_string_equal(e[2].name, &LOADNOTES_PATH[1]);
 	assert_int_equal(e[2].mode, 0100400);
 	assert_int_equal(e[2].nlink, 1);
 	assert_int_equal(e[2].mtime, 1234);
