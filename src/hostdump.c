@@ -232,6 +232,16 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 		seterr(err, errsz, "out of memory (libkdumpfile)");
 		goto fail;
 	}
+	/*
+	 * read(2), never mmap(2): mapped dump pages count in our RSS and the
+	 * capture kernel has ~256 MiB for a dump of any size.
+	 */
+	ks = kdump_set_number_attr(hd->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
+				   KDUMP_MMAP_NEVER);
+	if (ks != KDUMP_OK) {
+		seterr(err, errsz, "libkdumpfile: %s", kdump_get_err(hd->ctx));
+		goto fail;
+	}
 	ks = kdump_open_fd(hd->ctx, fd);
 	if (ks != KDUMP_OK) {
 		seterr(err, errsz, "%s: %s", path, kdump_get_err(hd->ctx));

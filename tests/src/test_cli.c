@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <elf.h>
+
 #include "kexec/vmcsinfo.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
@@ -34,6 +36,7 @@
 static char bin[PATH_MAX];
 
 struct run {
+	long maxrss_kb;
 	int status;
 	char out[16384];
 	char err[16384];
@@ -84,7 +87,12 @@ static void run_tool(struct run *r, const char *dir, rlim_t fsize_limit,
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	{
+		struct rusage ru;
+
+		assert_int_equal(wait4(pid, &st, 0, &ru), pid);
+		r->maxrss_kb = ru.ru_maxrss;
+	}
 	if (!WIFEXITED(st))
 		fail_msg("vmcore-guests died with signal %d", WTERMSIG(st));
 	r->status = WEXITSTATUS(st);
@@ -368,6 +376,36 @@ static void vmx_layout_sources(void **state)
 	/* The VMCSINFO note in the dump wins, no option needed. */
 	n = vmcsinfo_note(&vi, note, sizeof(note));
 	assert_true(n > 0);
+	/* kexec -s: the note comes from the carrier file (--notes). */
+	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
+		fclose(f);
+	}
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--notes", path, dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"layout\": \"VMCSINFO note\""));
+	fx_rm_rf(out);
+	/* A carrier file that is garbage is refused in one line. */
+	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
+	{
+		FILE *f = fopen(path, "w");
+
+		fputs("\x05\x00\x00\x00\xff\xff\xff\x7fjunkjunk", f);
+		fclose(f);
+	}
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--notes", path, dump, out, NULL });
+	if (r.status != 2 || count_lines(r.err) != 1)
+		fail_msg("exit %d: %s", r.status, r.err);
+
 	memcpy(fx->notes + fx->notes_len, note, (size_t)n);
 	fx->notes_len += (size_t)n;
 	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
@@ -552,6 +590,62 @@ static void full_outdir(void **state)
 	fx_free(fx);
 }
 
+/* A sparse ELF vmcore: one PT_LOAD of size bytes, all zero. */
+static void write_sparse_dump(const char *path, uint64_t size)
+{
+	struct {
+		Elf64_Ehdr eh;
+		Elf64_Phdr ph[2];
+	} h;
+	int fd;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.eh.e_ident, ELFMAG, SELFMAG);
+	h.eh.e_ident[EI_CLASS] = ELFCLASS64;
+	h.eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	h.eh.e_ident[EI_VERSION] = EV_CURRENT;
+	h.eh.e_type = ET_CORE;
+	h.eh.e_machine = EM_X86_64;
+	h.eh.e_version = EV_CURRENT;
+	h.eh.e_phoff = sizeof(h.eh);
+	h.eh.e_ehsize = sizeof(h.eh);
+	h.eh.e_phentsize = sizeof(Elf64_Phdr);
+	h.eh.e_phnum = 2;
+	h.ph[0].p_type = PT_NOTE;
+	h.ph[0].p_offset = 4096;
+	h.ph[1].p_type = PT_LOAD;
+	h.ph[1].p_offset = 4096;
+	h.ph[1].p_filesz = h.ph[1].p_memsz = size;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, &h, sizeof(h)), sizeof(h));
+	assert_int_equal(ftruncate(fd, (off_t)(4096 + size)), 0);
+	close(fd);
+}
+
+/* Peak memory must not grow with the dump: 64 MiB vs 1 GiB of RAM. */
+static void memory_does_not_grow(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	struct run small, big;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	write_sparse_dump(dump, 64 * MiB);
+	run_tool(&small, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(small.status, 0);
+	write_sparse_dump(dump, 1024 * MiB);
+	run_tool(&big, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(big.status, 0);
+	assert_non_null(strstr(big.out, "scanned 262144 host pages"));
+	if (big.maxrss_kb > small.maxrss_kb + 8 * 1024)
+		fail_msg("peak RSS grew from %ld KiB to %ld KiB",
+			 small.maxrss_kb, big.maxrss_kb);
+	fx_rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -560,6 +654,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(full_outdir),
+		cmocka_unit_test(memory_does_not_grow),
 	};
 	char self[PATH_MAX];
 
