@@ -8,6 +8,9 @@
 #   B  kexec -s -p + fixture tree: VMCSINFO reaches the capture kernel
 #      through the initrd carrier, not through /proc/vmcore's notes
 #   C  kexec -p, no tree: no VMCSINFO; the notes are otherwise A's
+#   D  (not yet in the default set) a real Linux L2 guest under QEMU
+#      -enable-kvm in L1 beside the tiny guest: vmcore-dmesg on its guest
+#      vmcore prints the marker it wrote to its kernel log
 #
 #   VG_SCENARIOS  which to run (default "A B C"; C compares with A's notes)
 #   VG_KEXEC      kexec to load with (default build/kexec-tools/sbin/kexec)
@@ -51,6 +54,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
+scenarios=${VG_SCENARIOS:-A B C}
+case " $scenarios " in
+*" D "*) need_cmd vmcore-dmesg ;;
+esac
+
 mkdir -p "$VG_OUT" "$VG_BUILD"
 "$kvmguest" --expect >"$VG_OUT/expect.env"
 # shellcheck source=/dev/null
@@ -64,6 +72,11 @@ fi
 
 test-vms/mkinitramfs-capture.sh "$VG_BUILD/capture.cpio.gz"
 VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.cpio.gz" "$VG_BUILD/l1.cpio.gz"
+case " $scenarios " in
+*" D "*)
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.cpio.gz" "$VG_BUILD/l1-l2.cpio.gz"
+	;;
+esac
 
 # ---------------------------------------------------------------- checks
 nfail=0
@@ -190,15 +203,18 @@ saved_dump_no_vmcsinfo() { # RESULTS: vmcsinfo read finds nothing (exit 1)
 	}
 }
 
+guests_rc0() { # RESULTS
+	rc_is "$1/guests.rc" 0 >/dev/null || {
+		echo "exit code $(cat "$1/guests.rc"): $(grep -v '^ ' "$1/guests.log" | head -4 | tr '\n' ' ')"
+		return 1
+	}
+}
+
 # One svm guest in report.json whose vmcore is there; sets G (its file).
 one_guest() { # RESULTS
 	local r=$1 n f
-	rc_is "$r/guests.rc" 0 || {
-		echo "vmcore-guests: $(tail -3 "$r/guests.log" | tr '\n' ' ')"
-		return 1
-	}
 	[ -f "$r/guests/report.json" ] || {
-		echo "no guests/report.json"
+		echo "no guests/report.json (vmcore-guests exit code $(cat "$r/guests.rc"))"
 		return 1
 	}
 	n=$(jq '.guests | length' "$r/guests/report.json")
@@ -248,11 +264,11 @@ report_regs() { # REPORT.json
 guest_notes() { # GUEST.vmcore: one CORE/NT_PRSTATUS and one QEMU note (1 vCPU)
 	local out
 	out=$(readelf -n "$1") || return 1
-	[ "$(grep -cE '^ +CORE +0x[0-9a-f]+ +NT_PRSTATUS' <<<"$out")" = 1 ] || {
+	[ "$(grep -cE '^[[:space:]]+CORE[[:space:]]+0x[0-9a-f]+[[:space:]]+NT_PRSTATUS' <<<"$out")" = 1 ] || {
 		echo "want exactly 1 CORE/NT_PRSTATUS note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
 		return 1
 	}
-	[ "$(grep -cE '^ +QEMU +0x' <<<"$out")" = 1 ] || {
+	[ "$(grep -cE '^[[:space:]]+QEMU[[:space:]]+0x' <<<"$out")" = 1 ] || {
 		echo "want exactly 1 QEMU note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
 		return 1
 	}
@@ -290,10 +306,10 @@ carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 
 # ------------------------------------------------------------- scenarios
 declare -A timing
-run_cycle() { # NAME cmdline...
-	local name=$1
-	shift
-	if test-vms/run-vm.sh "$VG_OUT/$name" "$VG_BUILD/l1.cpio.gz" "$@"; then
+run_cycle() { # NAME L1-IMAGE cmdline...
+	local name=$1 image=$2
+	shift 2
+	if test-vms/run-vm.sh "$VG_OUT/$name" "$image" "$@"; then
 		timing[$name]=$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt")
 		return 0
 	fi
@@ -305,7 +321,7 @@ run_cycle() { # NAME cmdline...
 scenario_A() {
 	scen=A
 	echo "== A: kexec -p --vmcsinfo-sysfs=FIXTURE, tiny guest running"
-	run_cycle A vg_kexec=p vg_fixture=1 || return 0
+	run_cycle A "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
 	local r=$VG_OUT/A/results G=
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
@@ -317,6 +333,7 @@ scenario_A() {
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	if one_guest "$r" >"$r/one_guest.txt" 2>&1; then
 		ok "vmcore-guests: one svm guest, its vmcore written"
 		check "guest vmcore mode 0600" mode_0600 "$G"
@@ -332,7 +349,7 @@ scenario_A() {
 scenario_B() {
 	scen=B
 	echo "== B: kexec -s -p --vmcsinfo-sysfs=FIXTURE (kexec_file_load)"
-	run_cycle B vg_kexec=sp vg_fixture=1 || return 0
+	run_cycle B "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 || return 0
 	local r=$VG_OUT/B/results G=
 	check "carrier in the capture rootfs (/etc/vmcore-guests/loadtime.notes)" carrier_listed "$r/carrier.ls"
 	check "vmcsinfo read /proc/vmcore exits 0 (via the carrier)" rc_is "$r/vmcsinfo.read.rc" 0
@@ -340,13 +357,14 @@ scenario_B() {
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO (the kernel builds the headers)" no_vmcsinfo_in "$r/notes.readelf"
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 }
 
 scenario_C() {
 	scen=C
 	echo "== C: kexec -p, no VMCS tree"
-	run_cycle C vg_kexec=p vg_fixture=0 || return 0
+	run_cycle C "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=0 || return 0
 	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf G=
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO" no_vmcsinfo_in "$r/notes.readelf"
@@ -361,14 +379,61 @@ scenario_C() {
 	fi
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump finds none" saved_dump_no_vmcsinfo "$r"
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 }
 
+# A guest vmcore whose kernel log (vmcore-dmesg) has the marker.
+marker_in_guest() { # RESULTS MARKER
+	local f
+	[ -d "$1/guests" ] || {
+		echo "no guests/ (vmcore-guests: $(tail -2 "$1/guests.log" 2>/dev/null | tr '\n' ' '))"
+		return 1
+	}
+	for f in "$1"/guests/*.vmcore; do
+		[ -f "$f" ] || continue
+		vmcore-dmesg "$f" >"$f.dmesg" 2>&1 || true
+		if grep -qF "$2" "$f.dmesg"; then
+			echo "found in $(basename "$f")"
+			return 0
+		fi
+	done
+	echo "no guest vmcore's vmcore-dmesg shows $2 ($(cd "$1/guests" && echo *))"
+	return 1
+}
+
+tiny_guest_among() { # RESULTS: one of the guest vmcores is the tiny guest
+	local f
+	for f in "$1"/guests/*.vmcore; do
+		[ -f "$f" ] || continue
+		"$guestcheck" "$f" >/dev/null 2>&1 && return 0
+	done
+	echo "guestcheck passes on no guest vmcore"
+	return 1
+}
+
+scenario_D() {
+	scen=D
+	echo "== D: kexec -p --vmcsinfo-sysfs=FIXTURE, Linux L2 guest + tiny guest"
+	local marker r=$VG_OUT/D/results n
+	marker="VGTEST-L2-MARKER-$(date +%s)-$RANDOM"
+	run_cycle D "$VG_BUILD/l1-l2.cpio.gz" vg_kexec=p vg_fixture=1 "vg_l2=$marker" || return 0
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
+	n=$(jq '.guests | length' "$r/guests/report.json" 2>/dev/null || echo none)
+	if [ "$n" = 2 ]; then
+		ok "report.json lists 2 guests"
+	else
+		bad "report.json lists 2 guests" "-- it lists $n"
+	fi
+	check "vmcore-dmesg on the L2 guest's vmcore prints its marker" marker_in_guest "$r" "$marker"
+	check "the tiny guest's vmcore is among them (guestcheck)" tiny_guest_among "$r"
+}
+
 t0=$SECONDS
-for s in ${VG_SCENARIOS:-A B C}; do
+for s in $scenarios; do
 	case "$s" in
-	A | B | C) "scenario_$s" ;;
-	*) die "unknown scenario '$s' in VG_SCENARIOS (A, B, C)" ;;
+	A | B | C | D) "scenario_$s" ;;
+	*) die "unknown scenario '$s' in VG_SCENARIOS (A, B, C, D)" ;;
 	esac
 done
 total=$((SECONDS - t0))

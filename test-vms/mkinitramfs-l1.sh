@@ -1,15 +1,23 @@
 #!/bin/bash
 # Build the L1 host initramfs of the crash tests:
-#   mkinitramfs-l1.sh CAPTURE.cpio.gz OUT.cpio.gz
+#   mkinitramfs-l1.sh [--l2] CAPTURE.cpio.gz OUT.cpio.gz
 # busybox, kvm-amd (+ deps) of the cached kernel, the kernel itself and the
 # capture initramfs for kexec, the kexec binary (VG_KEXEC, default the
 # patched build/kexec-tools/sbin/kexec) with its libraries, the tiny guest
 # and the fixture VMCS sysfs tree; init/l1-init.sh as /init.
+# --l2 adds what a real Linux L2 guest needs: qemu-system-x86_64 with its
+# libraries, firmware and option ROMs at their usual paths, and the L2
+# initramfs (busybox + init/l2-init.sh); L2 boots the same kernel.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# = 2 ] || die "usage: $tv_prog CAPTURE.cpio.gz OUT.cpio.gz"
+with_l2=0
+if [ "${1:-}" = --l2 ]; then
+	with_l2=1
+	shift
+fi
+[ $# = 2 ] || die "usage: $tv_prog [--l2] CAPTURE.cpio.gz OUT.cpio.gz"
 capture=$1
 out=$2
 kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
@@ -34,5 +42,24 @@ cp "$TOP/build/test-vms/kvmguest" "$root/kvmguest"
 cp -r "$TV_DIR/fixtures/vmcs-sysfs" "$root/fixtures/"
 cp "$KROOT/boot/vmlinuz-$KV" "$root/vmlinuz"
 cp "$capture" "$root/capture.cpio.gz"
+
+if [ $with_l2 = 1 ]; then
+	need_cmd qemu-system-x86_64
+	qemu=$(command -v qemu-system-x86_64)
+	copy_bin "$root" "$qemu"
+	# What QEMU opens at run time to boot -kernel with -nodefaults.
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin \
+		/usr/share/qemu/linuxboot.bin /usr/share/qemu/linuxboot_dma.bin; do
+		[ -f "$f" ] || die "missing $f (packages qemu-system-x86, seabios)"
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+	l2=$VG_BUILD/l2.root
+	rm -rf "$l2"
+	mkdir -p "$l2"/{bin,proc,dev}
+	cp /bin/busybox "$l2/bin/busybox"
+	install -m 0755 "$TV_DIR/init/l2-init.sh" "$l2/init"
+	mkcpio "$l2" "$root/l2.cpio.gz"
+fi
 mkcpio "$root" "$out"
 echo "L1 initramfs: $out ($(du -h "$out" | cut -f1)), kexec: $kexec"

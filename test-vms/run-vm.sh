@@ -64,7 +64,7 @@ marker() {
 {
 	echo "wall=$wall"
 	echo "qemu_rc=$rc"
-	for m in L1_UP KVM_LOADED GUEST_RUNNING KEXEC_LOADED PANIC_NOW \
+	for m in L1_UP KVM_LOADED L2_STARTED GUEST_RUNNING L2_MARKER_SEEN KEXEC_LOADED PANIC_NOW \
 		CAPTURE_UP MAKEDUMPFILE_DONE VMCORE_GUESTS_DONE CAPTURE_DONE; do
 		echo "$m=$(marker "$m")"
 	done

@@ -6,6 +6,9 @@
 #   vg_kexec=p|sp     kexec -p (kexec_load) or kexec -s -p (kexec_file_load)
 #   vg_fixture=0|1    pass --vmcsinfo-sysfs=/fixtures/vmcs-sysfs (1) or
 #                     nothing (0)
+#   vg_l2=MARKER      also run a Linux L2 guest (qemu -enable-kvm, image
+#                     built with mkinitramfs-l1.sh --l2) that writes MARKER
+#                     to its kernel log; wait for it before the crash
 # Progress lines start with "VGTEST: " (read by test-vms/run-vm.sh); any
 # failure prints "VGTEST: FAIL <why>" and powers off.
 # No "set -e": an init that exits panics the kernel; failures go through
@@ -38,6 +41,19 @@ done <"/lib/modules/$KV/load.order"
 [ -c /dev/kvm ] || fail "/dev/kvm missing after loading kvm-amd: $(dmesg | grep -iE 'kvm|svm' | tail -3)"
 mark KVM_LOADED
 
+l2marker=$(arg vg_l2)
+if [ -n "$l2marker" ]; then
+	[ -x /usr/bin/qemu-system-x86_64 ] || fail "vg_l2 given but the L1 image has no QEMU (build it with --l2)"
+	qemu-system-x86_64 -enable-kvm -cpu host -m 128 -smp 1 -nodefaults \
+		-display none -monitor none -serial file:/tmp/l2.log -no-reboot \
+		-name guest=vgtest-l2 -uuid 76677465-7374-4c32-8000-000000000001 \
+		-kernel /vmlinuz -initrd /l2.cpio.gz \
+		-append "console=ttyS0 panic=-1 quiet vg_marker=$l2marker" \
+		>/tmp/l2-qemu.log 2>&1 &
+	l2pid=$!
+	mark L2_STARTED pid=$l2pid
+fi
+
 /kvmguest >/tmp/guest.log 2>&1 &
 gpid=$!
 i=0
@@ -49,6 +65,18 @@ while ! grep -q GUEST_RUNNING /tmp/guest.log; do
 done
 cat /tmp/guest.log
 mark GUEST_RUNNING pid=$gpid
+
+if [ -n "$l2marker" ]; then
+	i=0
+	while ! grep -q "L2_MARKER_WRITTEN $l2marker" /tmp/l2.log 2>/dev/null; do
+		kill -0 "$l2pid" 2>/dev/null ||
+			fail "L2 QEMU exited: $(cat /tmp/l2-qemu.log) $(tail -5 /tmp/l2.log 2>/dev/null)"
+		i=$((i + 1))
+		[ "$i" -lt 1800 ] || fail "L2 did not write its marker within 180 s: $(tail -5 /tmp/l2.log 2>/dev/null)"
+		sleep 0.1
+	done
+	mark L2_MARKER_SEEN
+fi
 
 mode=$(arg vg_kexec)
 fixture=$(arg vg_fixture)
@@ -72,7 +100,13 @@ kexec $kx /vmlinuz --initrd=/capture.cpio.gz --append="$append" ||
 mark KEXEC_LOADED
 
 kill -0 "$gpid" 2>/dev/null || fail "kvmguest died before the crash: $(tail -3 /tmp/guest.log)"
+if [ -n "$l2marker" ]; then
+	kill -0 "$l2pid" 2>/dev/null || fail "L2 QEMU died before the crash: $(cat /tmp/l2-qemu.log)"
+	tr -d '\r' </tmp/l2.log | tail -5 | sed 's/^/L2| /'
+fi
 tail -1 /tmp/guest.log
 mark PANIC_NOW
+# Let the serial console drain: the panic stops user space output.
+sleep 1
 echo c >/proc/sysrq-trigger
 fail "still alive after sysrq-trigger c"
