@@ -28,6 +28,9 @@ $(B)/bench/guestcore_bench: $(B)/obj/bench/guestcore_bench.o $(MEM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# Built with everything (so both compilers see it), run only by make bench.
+PROGRAMS += $(B)/bench/guestcore_bench
+
 .PHONY: bench
 bench: $(B)/bench/guestcore_bench
 	bench/run.sh $(B)/bench/guestcore_bench

@@ -47,6 +47,11 @@
 #define MAX_CANDIDATES 8
 #define START_KERNEL_MAP 0xffffffff80000000ull
 #define DEFAULT_SPLITS 256
+/* Physical PT_LOADs at most (a guest that touched every other page of
+ * 32 GiB); the header area for them is ~450 MiB of mostly holes. */
+#define MAX_RANGES (4u << 20)
+/* Segments sampled when verifying a direct-map candidate. */
+#define VERIFY_SAMPLES 256
 
 struct seg {
 	uint64_t gpa, len, off;
@@ -274,8 +279,9 @@ static void do_page(struct gc *s, uint64_t gpa, const uint8_t *data)
 	if (!s->open) {
 		if (s->nphys >= s->max_phys) {
 			problem(s, 1,
-				"more guest memory ranges than pass 1 "
-				"counted (tables changed?)");
+				"guest memory from 0x%" PRIx64
+				" not written: more than %" PRIu64 " ranges",
+				gpa, s->max_phys);
 			s->stop = 1;
 			return;
 		}
@@ -465,7 +471,10 @@ static int verify_direct_map(struct gc *s, uint64_t cr3, int la57,
 	Elf64_Phdr ph;
 	uint64_t pa;
 
-	for (uint64_t i = 0; i < s->nphys; i++) {
+	uint64_t step = s->nphys > VERIFY_SAMPLES ? s->nphys / VERIFY_SAMPLES :
+						    1;
+
+	for (uint64_t i = 0; i < s->nphys; i += step) {
 		if (read_phdr(s, 1 + i, &ph))
 			return 0;
 		for (int k = 0; k < 2; k++) {
@@ -612,7 +621,8 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 	    phys_covered(s, pgt - START_KERNEL_MAP + phys_base))
 		found = find_direct_map(s, pgt - START_KERNEL_MAP + phys_base,
 					(int)l5, &pob);
-	for (unsigned i = 0; !found && i < nvcpus; i++) {
+	/* A few vCPUs are enough: they share the kernel half. */
+	for (unsigned i = 0; !found && i < nvcpus && i < 4; i++) {
 		const struct vg_vcpu *v = &vcpus[i];
 		int la57 = (v->known & VG_K_CR4) ? !!(v->cr4 & (1u << 12)) :
 						   (int)l5;
@@ -914,6 +924,15 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 
 	splits = opts && opts->split_reserve ? opts->split_reserve :
 					       DEFAULT_SPLITS;
+	if (s->p1_ranges > MAX_RANGES) {
+		problem(s, 1,
+			"guest memory has %" PRIu64
+			" separate ranges; only the first %u are written",
+			s->p1_ranges, MAX_RANGES);
+		s->p1_ranges = MAX_RANGES;
+	}
+	if (splits > MAX_RANGES)
+		splits = MAX_RANGES;
 	s->max_phys = walked < 0 ? 0 : s->p1_ranges + splits;
 	s->splits_left = splits;
 	s->cap = 1 + 2 * s->max_phys;

@@ -1,0 +1,13 @@
+#!/bin/bash
+# make bench: run the guest-core writer benchmark at growing guest sizes
+# and show that peak RSS stays flat.  Sizes in MiB: $BENCH_SIZES
+# (default "1024 4096").  Output goes to $TMPDIR and is removed.
+set -euo pipefail
+bin=$1
+sizes=${BENCH_SIZES:-1024 4096}
+out=$(mktemp "${TMPDIR:-/tmp}/vg-bench-XXXXXX")
+trap 'rm -f "$out"' EXIT
+for s in $sizes; do
+	"$bin" "$s" "$out"
+	rm -f "$out"
+done
