@@ -231,29 +231,6 @@ static int open_outdir(const char *path, char *err, size_t errsz)
 	return fd;
 }
 
-/*
- * vg_create_unique() opens write-only; the core writer reads its program
- * headers back.  Reopen the same file (checked by inode) read-write.
- */
-static int reopen_rw(int dirfd, const char *name, int wfd)
-{
-	struct stat a, b;
-	int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0 || fstat(fd, &a) < 0 || fstat(wfd, &b) < 0 ||
-	    a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
-		int e = fd < 0 ? errno : EEXIST;
-
-		if (fd >= 0)
-			close(fd);
-		close(wfd);
-		errno = e;
-		return -1;
-	}
-	close(wfd);
-	return fd;
-}
-
 static void write_guest(int dirfd, struct vg_hostmem *hm,
 			struct vg_report_guest *rg, int verbose)
 {
@@ -295,13 +272,6 @@ static void write_guest(int dirfd, struct vg_hostmem *hm,
 	if (fd < 0) {
 		snprintf(rg->error, sizeof(rg->error),
 			 "cannot create %s.vmcore: %s", stem, strerror(errno));
-		goto out;
-	}
-	fd = reopen_rw(dirfd, rg->file, fd);
-	if (fd < 0) {
-		snprintf(rg->error, sizeof(rg->error), "cannot reopen %s: %s",
-			 rg->file, strerror(errno));
-		unlinkat(dirfd, rg->file, 0);
 		goto out;
 	}
 	r = vg_guestcore_write(fd, &gm, vcpus, (unsigned int)g->n, NULL,

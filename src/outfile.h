@@ -22,8 +22,9 @@
 int vg_sanitize_name(const char *in, char *out, size_t outsz);
 
 /*
- * Create "<stem><suffix>" inside the directory dirfd with mode 0600,
- * O_EXCL and O_NOFOLLOW.  When the name exists, "<stem>-2<suffix>",
+ * Create "<stem><suffix>" inside the directory dirfd, open for reading and
+ * writing (writers may read back what they wrote), with mode 0600, O_EXCL
+ * and O_NOFOLLOW.  When the name exists, "<stem>-2<suffix>",
  * "<stem>-3<suffix>"... are tried (up to 999).  The stem must come from
  * vg_sanitize_name().  The name actually used is stored in chosen
  * (chosen_sz bytes).  Returns the open fd, or -1 with errno set.
