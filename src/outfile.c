@@ -61,8 +61,7 @@ int vg_create_unique(int dirfd, const char *stem, const char *suffix,
 			return -1;
 		}
 		fd = openat(dirfd, chosen,
-			    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW |
-				    O_CLOEXEC,
+			    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    0600);
 		if (fd >= 0) {
 			/* umask may have narrowed it; never widened. */
