@@ -14,14 +14,36 @@ enum vg_vendor { VG_VENDOR_VMX = 1, VG_VENDOR_SVM = 2 };
 
 /* General-purpose registers in x86 encoding order (KVM's VCPU_REGS_*). */
 enum vg_gpr {
-	VG_RAX, VG_RCX, VG_RDX, VG_RBX, VG_RSP, VG_RBP, VG_RSI, VG_RDI,
-	VG_R8, VG_R9, VG_R10, VG_R11, VG_R12, VG_R13, VG_R14, VG_R15,
+	VG_RAX,
+	VG_RCX,
+	VG_RDX,
+	VG_RBX,
+	VG_RSP,
+	VG_RBP,
+	VG_RSI,
+	VG_RDI,
+	VG_R8,
+	VG_R9,
+	VG_R10,
+	VG_R11,
+	VG_R12,
+	VG_R13,
+	VG_R14,
+	VG_R15,
 	VG_NR_GPRS
 };
 
 /* Segment registers in VMX field order. */
 enum vg_segreg {
-	VG_ES, VG_CS, VG_SS, VG_DS, VG_FS, VG_GS, VG_LDTR, VG_TR, VG_NR_SEGS
+	VG_ES,
+	VG_CS,
+	VG_SS,
+	VG_DS,
+	VG_FS,
+	VG_GS,
+	VG_LDTR,
+	VG_TR,
+	VG_NR_SEGS
 };
 
 /*
