@@ -13,11 +13,21 @@ $(TV_BIN)/kvmguest: $(B)/obj/test-vms/guest/kvmguest.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $(TV_STATIC) -o $@ $^
 
-$(TV_BIN)/guestcheck: $(B)/obj/test-vms/guest/guestcheck.o
+$(TV_BIN)/guestcheck: $(B)/obj/test-vms/guest/guestcheck-main.o \
+		$(B)/obj/test-vms/guest/guestcheck.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
 PROGRAMS += $(TV_BIN)/kvmguest $(TV_BIN)/guestcheck
+
+# guestcheck judges the guest memory of the crash tests: a unit test shows
+# it passes a complete guest and fails incomplete ones.
+$(B)/tests/test_guestcheck: $(B)/obj/test-vms/guest/test_guestcheck.o \
+		$(B)/obj/test-vms/guest/guestcheck.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+UNIT_TESTS += $(B)/tests/test_guestcheck
 
 .PHONY: test-vms-kernel
 test-vms-kernel:

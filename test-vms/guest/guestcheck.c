@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * guestcheck GUEST.vmcore: check the tiny test guest's memory in an ELF64
- * vmcore, read through its PT_LOAD table (by physical address): every one
- * of the KG_PAGES pages must be present and start with KG_MARKER and its
- * page number, and the loop's code bytes must be at KG_CODE_GPA.
- * Prints one line per problem (at most 10 page lines) and a summary;
- * exit 0 when everything is there, 1 otherwise, 2 on unusable input.
+ * Check the tiny test guest's memory in an ELF64 vmcore, read through its
+ * PT_LOAD table (by physical address): see guestcheck.h.
  */
 #include <elf.h>
 #include <errno.h>
@@ -16,6 +12,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "guestcheck.h"
 
 static const uint8_t code[KG_CODE_LEN] = KG_CODE_BYTES;
 
@@ -25,28 +22,28 @@ struct dump {
 	unsigned int nph;
 };
 
-static int open_dump(struct dump *d, const char *path)
+static int open_dump(struct dump *d, const char *path, FILE *out)
 {
 	Elf64_Ehdr eh;
 
+	d->ph = NULL;
 	d->f = fopen(path, "rb");
 	if (!d->f) {
-		fprintf(stderr, "guestcheck: %s: %s\n", path, strerror(errno));
+		fprintf(out, "guestcheck: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
 	if (fread(&eh, sizeof(eh), 1, d->f) != 1 ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_type != ET_CORE ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0) {
-		fprintf(stderr, "guestcheck: %s: not an ELF64 core file\n",
-			path);
+		fprintf(out, "guestcheck: %s: not an ELF64 core file\n", path);
 		return -1;
 	}
 	d->nph = eh.e_phnum;
 	d->ph = calloc(d->nph, sizeof(*d->ph));
 	if (!d->ph || fseeko(d->f, (off_t)eh.e_phoff, SEEK_SET) != 0 ||
 	    fread(d->ph, sizeof(*d->ph), d->nph, d->f) != d->nph) {
-		fprintf(stderr, "guestcheck: %s: cannot read program headers\n",
+		fprintf(out, "guestcheck: %s: cannot read program headers\n",
 			path);
 		return -1;
 	}
@@ -73,7 +70,14 @@ static int read_phys(struct dump *d, uint64_t pa, void *buf, size_t len)
 	return -1;
 }
 
-int main(int argc, char **argv)
+static void close_dump(struct dump *d)
+{
+	if (d->f)
+		fclose(d->f);
+	free(d->ph);
+}
+
+int guestcheck_run(const char *path, FILE *out)
 {
 	unsigned int missing = 0, wrong = 0, good = 0, shown = 0;
 	uint8_t head[KG_MARKER_LEN + 8], got[KG_CODE_LEN];
@@ -81,28 +85,28 @@ int main(int argc, char **argv)
 	uint64_t p, num;
 	int code_ok;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: guestcheck GUEST.vmcore\n");
+	if (open_dump(&d, path, out) < 0) {
+		close_dump(&d);
 		return 2;
 	}
-	if (open_dump(&d, argv[1]) < 0)
-		return 2;
 
 	for (p = 0; p < KG_PAGES; p++) {
 		if (read_phys(&d, p * KG_PAGE_SIZE, head, sizeof(head)) < 0) {
 			missing++;
 			if (shown++ < 10)
-				printf("page 0x%" PRIx64 ": not in the dump\n",
-				       p);
+				fprintf(out,
+					"page 0x%" PRIx64 ": not in the dump\n",
+					p);
 			continue;
 		}
 		memcpy(&num, head + KG_MARKER_LEN, sizeof(num));
 		if (memcmp(head, KG_MARKER, KG_MARKER_LEN) != 0 || num != p) {
 			wrong++;
 			if (shown++ < 10)
-				printf("page 0x%" PRIx64
-				       ": marker missing or wrong page number\n",
-				       p);
+				fprintf(out,
+					"page 0x%" PRIx64
+					": marker missing or wrong page number\n",
+					p);
 			continue;
 		}
 		good++;
@@ -111,13 +115,13 @@ int main(int argc, char **argv)
 	code_ok = read_phys(&d, KG_CODE_GPA, got, sizeof(got)) == 0 &&
 		  memcmp(got, code, sizeof(code)) == 0;
 	if (!code_ok)
-		printf("code: the loop's %d bytes are not at gpa 0x%x\n",
-		       KG_CODE_LEN, KG_CODE_GPA);
+		fprintf(out, "code: the loop's %d bytes are not at gpa 0x%x\n",
+			KG_CODE_LEN, KG_CODE_GPA);
 
-	printf("guestcheck: %u/%u pages with marker, %u missing, %u wrong; code at 0x%x %s\n",
-	       good, KG_PAGES, missing, wrong, KG_CODE_GPA,
-	       code_ok ? "ok" : "MISSING");
-	fclose(d.f);
-	free(d.ph);
+	fprintf(out,
+		"guestcheck: %u/%u pages with marker, %u missing, %u wrong; code at 0x%x %s\n",
+		good, KG_PAGES, missing, wrong, KG_CODE_GPA,
+		code_ok ? "ok" : "MISSING");
+	close_dump(&d);
 	return good == KG_PAGES && code_ok ? 0 : 1;
 }
