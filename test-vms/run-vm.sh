@@ -21,7 +21,7 @@ set -euo pipefail
 outdir=$1
 l1=$2
 shift 2
-need_cmd qemu-system-x86_64 timeout truncate
+need_cmd qemu-system-x86_64 timeout truncate flock
 PATH=$PATH:/sbin:/usr/sbin
 need_cmd mkfs.ext4 debugfs
 load_kernel
@@ -29,6 +29,15 @@ need_file "$l1"
 
 timeout_s=${VG_TIMEOUT:-420}
 cpu=${VG_QEMU_CPU:-qemu64,+svm,+npt,+nrip-save}
+
+# One VM at a time on this machine (the build machines have 2 cores):
+# a second run waits for the first.
+lock=${TMPDIR:-/tmp}/vmcore-guests-test-vm.lock
+exec 9>>"$lock"
+if ! flock -n 9; then
+	note "another test VM is running (lock $lock); waiting for it"
+	flock -w "$((timeout_s + 60))" 9 || die "still locked after $((timeout_s + 60)) s: $lock"
+fi
 
 rm -rf "$outdir"
 mkdir -p "$outdir"
