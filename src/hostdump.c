@@ -26,7 +26,16 @@
 struct vg_hostdump {
 	int fd;
 	kdump_ctx_t *ctx;
-	kdump_bmp_t *pagemap; /* NULL: use the PT_LOAD list / whole range */
+	kdump_bmp_t *pagemap; /* kdump-compressed: the dump's page bitmap */
+	/*
+	 * ELF: host physical ranges of the PT_LOADs, sorted and merged.
+	 * libkdumpfile's pagemap of an ELF vmcore stops short when the
+	 * kernel-text PT_LOAD overlaps a RAM PT_LOAD, as in /proc/vmcore.
+	 */
+	struct hd_range {
+		uint64_t start, end;
+	} * ranges;
+	size_t nranges;
 	struct vg_hostmem hm;
 	char format[64];
 	uint64_t max_pfn;
@@ -71,7 +80,32 @@ static int check_notes(const uint8_t *p, uint64_t len, uint64_t *bad_at)
 }
 
 /* Checks libkdumpfile does not make up front.  0 or -1 with err set. */
-static int check_elf(int fd, uint64_t fsize, int sized, char *err, size_t errsz)
+static int cmp_range(const void *a, const void *b)
+{
+	const struct hd_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Sort and merge overlapping or adjacent ranges in place. */
+static size_t merge_ranges(struct hd_range *r, size_t n)
+{
+	size_t out = 0;
+
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (size_t i = 0; i < n; i++) {
+		if (out && r[i].start <= r[out - 1].end) {
+			if (r[i].end > r[out - 1].end)
+				r[out - 1].end = r[i].end;
+			continue;
+		}
+		r[out++] = r[i];
+	}
+	return out;
+}
+
+static int check_elf(struct vg_hostdump *hd, int fd, uint64_t fsize, int sized,
+		     char *err, size_t errsz)
 {
 	Elf *e;
 	GElf_Ehdr eh;
@@ -100,6 +134,11 @@ static int check_elf(int fd, uint64_t fsize, int sized, char *err, size_t errsz)
 		       elf_errmsg(-1));
 		goto out;
 	}
+	hd->ranges = calloc(phnum ? phnum : 1, sizeof(*hd->ranges));
+	if (!hd->ranges) {
+		seterr(err, errsz, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 
@@ -121,7 +160,16 @@ static int check_elf(int fd, uint64_t fsize, int sized, char *err, size_t errsz)
 			goto out;
 		}
 		if (ph.p_type == PT_LOAD) {
+			uint64_t start = ph.p_paddr & ~(PAGE_SZ - 1);
+			uint64_t end = ph.p_paddr + ph.p_filesz;
+
 			nload++;
+			if (end > start && end > ph.p_paddr) {
+				hd->ranges[hd->nranges].start = start;
+				hd->ranges[hd->nranges].end =
+					(end + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
+				hd->nranges++;
+			}
 			continue;
 		}
 		if (ph.p_filesz > MAX_NOTES_SIZE) {
@@ -157,6 +205,7 @@ static int check_elf(int fd, uint64_t fsize, int sized, char *err, size_t errsz)
 		       "no PT_LOAD segments: the dump holds no memory");
 		goto out;
 	}
+	hd->nranges = merge_ranges(hd->ranges, hd->nranges);
 	ret = 0;
 out:
 	if (e)
@@ -190,9 +239,15 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 	ssize_t r;
 	int fd;
 
+	hd = calloc(1, sizeof(*hd));
+	if (!hd) {
+		seterr(err, errsz, "out of memory");
+		return NULL;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		seterr(err, errsz, "cannot open %s: %s", path, strerror(errno));
+		free(hd);
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
@@ -206,7 +261,7 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 		goto fail;
 	}
 	if (r >= 4 && !memcmp(magic, ELFMAG, SELFMAG)) {
-		if (check_elf(fd, (uint64_t)st.st_size, S_ISREG(st.st_mode),
+		if (check_elf(hd, fd, (uint64_t)st.st_size, S_ISREG(st.st_mode),
 			      err, errsz))
 			goto fail;
 	} else if (r >= 12 && !memcmp(magic, "makedumpfile", 12)) {
@@ -221,11 +276,6 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 		goto fail;
 	}
 
-	hd = calloc(1, sizeof(*hd));
-	if (!hd) {
-		seterr(err, errsz, "out of memory");
-		goto fail;
-	}
 	hd->fd = fd;
 	hd->ctx = kdump_new();
 	if (!hd->ctx) {
@@ -258,15 +308,20 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 		seterr(err, errsz, "%s: not an x86_64 dump", path);
 		goto fail;
 	}
-	if (kdump_get_number_attr(hd->ctx, "max_pfn", &num) != KDUMP_OK ||
-	    num == 0) {
+	/* ELF: the PT_LOADs say where memory ends, whatever else is known. */
+	if (hd->nranges)
+		num = hd->ranges[hd->nranges - 1].end / PAGE_SZ;
+	else if (kdump_get_number_attr(hd->ctx, "max_pfn", &num) != KDUMP_OK)
+		num = 0;
+	if (num == 0) {
 		seterr(err, errsz, "%s: the dump describes no memory", path);
 		goto fail;
 	}
 	hd->max_pfn = num;
 	attr.type = KDUMP_BITMAP;
-	if (kdump_get_typed_attr(hd->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) ==
-	    KDUMP_OK) {
+	if (!hd->ranges &&
+	    kdump_get_typed_attr(hd->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) ==
+		    KDUMP_OK) {
 		hd->pagemap = attr.val.bitmap; /* we own this reference */
 	}
 	hd->hm.read = hd_read;
@@ -274,11 +329,10 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 	hd->hm.priv = hd;
 	return hd;
 fail:
-	if (hd) {
-		if (hd->ctx)
-			kdump_free(hd->ctx);
-		free(hd);
-	}
+	if (hd->ctx)
+		kdump_free(hd->ctx);
+	free(hd->ranges);
+	free(hd);
 	close(fd);
 	return NULL;
 }
@@ -291,6 +345,7 @@ void vg_hostdump_close(struct vg_hostdump *hd)
 		kdump_bmp_decref(hd->pagemap);
 	kdump_free(hd->ctx);
 	close(hd->fd);
+	free(hd->ranges);
 	free(hd);
 }
 
@@ -317,6 +372,20 @@ int vg_hostdump_next_range(void *arg, uint64_t from, uint64_t *start,
 
 	if (idx >= hd->max_pfn)
 		return 0;
+	if (hd->ranges) {
+		uint64_t pos = idx * PAGE_SZ;
+
+		for (size_t i = 0; i < hd->nranges; i++) {
+			if (hd->ranges[i].end <= pos)
+				continue;
+			*start = hd->ranges[i].start > pos ?
+					 hd->ranges[i].start :
+					 pos;
+			*end = hd->ranges[i].end;
+			return 1;
+		}
+		return 0;
+	}
 	if (!hd->pagemap) {
 		*start = idx * PAGE_SZ;
 		*end = hd->max_pfn * PAGE_SZ;

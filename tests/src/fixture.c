@@ -146,6 +146,14 @@ int fx_write_elf(struct fx *fx, const char *path,
 	ph[n].p_type = PT_NOTE;
 	ph[n].p_filesz = ph[n].p_memsz = fx->notes_len;
 	n++;
+	if (opts->kernel_text_len) {
+		ph[n].p_type = PT_LOAD;
+		ph[n].p_flags = PF_R | PF_W | PF_X;
+		ph[n].p_paddr = opts->kernel_text_start;
+		ph[n].p_vaddr = 0xffffffff80000000ull + opts->kernel_text_start;
+		ph[n].p_filesz = ph[n].p_memsz = opts->kernel_text_len;
+		n++;
+	}
 	if (!opts->no_ptloads) {
 		uint64_t p = 0;
 

@@ -53,6 +53,12 @@ struct fx_write_opts {
 	uint64_t truncate_to; /* cut the file after this many bytes */
 	int garbage_note; /* a PT_NOTE whose note header lies about sizes */
 	int huge_note; /* PT_NOTE with p_filesz far beyond the file */
+	/*
+	 * Like /proc/vmcore: a first PT_LOAD for the kernel text mapping
+	 * (p_vaddr = __START_KERNEL_map + p_paddr) whose physical range
+	 * [kernel_text_start, +kernel_text_len) overlaps the RAM PT_LOADs.
+	 */
+	uint64_t kernel_text_start, kernel_text_len;
 };
 
 /* Write the image as an ELF64 x86_64 core.  Returns 0 or -1. */

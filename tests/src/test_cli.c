@@ -270,6 +270,45 @@ static void svm_end_to_end(void **state)
 	fx_free(fx);
 }
 
+/*
+ * /proc/vmcore lists the kernel-text mapping first, overlapping a RAM
+ * PT_LOAD; the scan must still reach every page after it.
+ */
+static void kernel_text_overlap(void **state)
+{
+	struct fx_write_opts o = { .kernel_text_start = 0x80000,
+				   .kernel_text_len = 0x40000 };
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768];
+	struct run r;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	fx_hole(fx, 0,
+		FX_PAGE); /* as on PCs; RAM from 0 confuses libkdumpfile */
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	/* What x86_64 kernels publish; libkdumpfile needs the paging mode. */
+	static const char vmci[] =
+		"OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
+		"SYMBOL(_stext)=ffffffff80000000\nNUMBER(phys_base)=0\n"
+		"NUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n";
+
+	fx_note(fx, "VMCOREINFO", 0, vmci, sizeof(vmci) - 1);
+	assert_int_equal(fx_write_elf(fx, dump, &o), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "rip 0x2340"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"pages_present\": 512"));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 static void write_layout_file(const char *path, const struct vmcsinfo *vi)
 {
 	char text[VMCSINFO_TEXT_MAX];
@@ -650,6 +689,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
+		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(bad_inputs),
