@@ -304,6 +304,37 @@ out:
 	free(vcpus);
 }
 
+/*
+ * A VMCS can only exist on a VMX host.  On an AMD host pages that merely
+ * look like one are noise, so they are not reported.  The host is known to
+ * be AMD when an SVM guest was found or, in the capture kernel, from
+ * /proc/cpuinfo: the capture kernel runs on the CPUs that crashed.
+ */
+static int host_is_amd(const char *dump, const struct vg_scan_result *res)
+{
+	char line[256];
+	int amd = 0;
+	FILE *f;
+
+	for (size_t i = 0; i < res->nfound; i++)
+		if (res->found[i].vcpu.vendor == VG_VENDOR_SVM)
+			return 1;
+	if (strcmp(dump, "/proc/vmcore") != 0)
+		return 0;
+	f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vendor_id", 9) != 0)
+			continue;
+		amd = strstr(line, "AuthenticAMD") ||
+		      strstr(line, "HygonGenuine");
+		break;
+	}
+	fclose(f);
+	return amd;
+}
+
 static FILE *open_report(int dirfd, const char *path, char *err, size_t errsz)
 {
 	int fd;
@@ -447,6 +478,13 @@ int main(int argc, char **argv)
 			&rep, "%llu host pages could not be read from the dump",
 			(unsigned long long)res.pages_unreadable);
 		exit_code = EXIT_SOME;
+	}
+	if (res.nnolayout && host_is_amd(argv[optind], &res)) {
+		if (verbose)
+			fprintf(stderr,
+				"%s: AMD host: ignoring %u revision id(s) of VMCS-like pages\n",
+				prog, res.nnolayout);
+		res.nnolayout = 0;
 	}
 	for (unsigned int i = 0; i < res.nnolayout; i++) {
 		vg_report_error(

@@ -323,6 +323,45 @@ static void write_layout_file(const char *path, const struct vmcsinfo *vi)
 }
 
 /* A made-up hardware layout: fields in another order than vmcs12. */
+static void made_up_layout(struct vmcsinfo *vi);
+
+/*
+ * An AMD host cannot have a VMCS: pages that look like one (here a real
+ * VMCS image with a revision nobody described) are not reported once an
+ * SVM guest shows the host is AMD.  Without the SVM guest the same page is
+ * reported (vmx_layout_sources checks the message).
+ */
+static void amd_host_ignores_vmcs_like_pages(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768];
+	struct vmcsinfo vi;
+	struct fx_cpu c;
+	struct run r;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	made_up_layout(&vi);
+	fx_cpu_realmode(&c, 0x5000000 | 0x1e);
+	fx_make_vmcs(fx, 0x104000, &vi, &c);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	fx_note(fx, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_null(strstr(r.err, "no layout"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_null(strstr(report, "no layout"));
+	assert_non_null(strstr(report, "\"vendor\": \"svm\""));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 static void made_up_layout(struct vmcsinfo *vi)
 {
 	const struct vmcsinfo *v12 = vg_vmcs12_layout();
@@ -690,6 +729,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
 		cmocka_unit_test(kernel_text_overlap),
+		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(bad_inputs),
