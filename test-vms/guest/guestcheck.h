@@ -10,11 +10,22 @@
 
 #include <stdio.h>
 
+/* What must be in the vmcore. */
+enum guestcheck_mode {
+	GUESTCHECK_ALL, /* every page the guest runner wrote */
+	/*
+	 * Only what is there must be right: each page in the dump carries
+	 * its own marker, and the code page is there.  What a walk of the
+	 * nested page tables yields: the pages the guest touched.
+	 */
+	GUESTCHECK_PRESENT,
+};
+
 /*
  * Writes one line per problem (at most 10 page lines) and a summary to
- * out.  Returns 0 when everything is there, 1 otherwise, 2 when path is
- * not a readable ELF64 core file.
+ * out.  Returns 0 when the mode's demands are met, 1 otherwise, 2 when
+ * path is not a readable ELF64 core file.
  */
-int guestcheck_run(const char *path, FILE *out);
+int guestcheck_run(const char *path, enum guestcheck_mode mode, FILE *out);
 
 #endif

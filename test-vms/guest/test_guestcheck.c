@@ -86,8 +86,9 @@ static void write_core(const char *path, const uint8_t *mem,
 	assert_int_equal(fclose(f), 0);
 }
 
-static int check(const uint8_t *mem, const uint64_t (*ranges)[2],
-		 const uint64_t *filesz, unsigned int n)
+static int check_mode(const uint8_t *mem, const uint64_t (*ranges)[2],
+		      const uint64_t *filesz, unsigned int n,
+		      enum guestcheck_mode mode)
 {
 	char path[] = "/tmp/test_guestcheck.XXXXXX";
 	FILE *null = fopen("/dev/null", "w");
@@ -98,10 +99,35 @@ static int check(const uint8_t *mem, const uint64_t (*ranges)[2],
 	close(fd);
 	assert_non_null(null);
 	write_core(path, mem, ranges, filesz, n);
-	rc = guestcheck_run(path, null);
+	rc = guestcheck_run(path, mode, null);
 	unlink(path);
 	fclose(null);
 	return rc;
+}
+
+static int check(const uint8_t *mem, const uint64_t (*ranges)[2],
+		 const uint64_t *filesz, unsigned int n)
+{
+	return check_mode(mem, ranges, filesz, n, GUESTCHECK_ALL);
+}
+
+/* Touched pages only: --present accepts it, and still checks what is there. */
+static void present_mode(void **state)
+{
+	static const uint64_t r[2][2] = {
+		{ KG_CODE_GPA & ~0xfffull, (KG_CODE_GPA & ~0xfffull) + 0x1000 },
+		{ 0x100000, 0x102000 }
+	};
+	static const uint64_t nocode[1][2] = { { 0x100000, 0x102000 } };
+	uint8_t *mem = guest_image();
+
+	(void)state;
+	assert_int_equal(check_mode(mem, r, NULL, 2, GUESTCHECK_PRESENT), 0);
+	assert_int_equal(check_mode(mem, nocode, NULL, 1, GUESTCHECK_PRESENT),
+			 1);
+	mem[0x101000 + KG_MARKER_LEN] ^= 1; /* wrong page number */
+	assert_int_equal(check_mode(mem, r, NULL, 2, GUESTCHECK_PRESENT), 1);
+	free(mem);
 }
 
 static void complete_guest_passes(void **state)
@@ -179,8 +205,10 @@ static void not_elf_is_unusable(void **state)
 
 	(void)state;
 	assert_non_null(null);
-	assert_int_equal(guestcheck_run("/dev/null", null), 2);
-	assert_int_equal(guestcheck_run("/nonexistent/guest.vmcore", null), 2);
+	assert_int_equal(guestcheck_run("/dev/null", GUESTCHECK_ALL, null), 2);
+	assert_int_equal(guestcheck_run("/nonexistent/guest.vmcore",
+					GUESTCHECK_PRESENT, null),
+			 2);
 	fclose(null);
 }
 
@@ -191,6 +219,7 @@ int main(void)
 		cmocka_unit_test(wrong_page_number_fails),
 		cmocka_unit_test(wrong_marker_fails),
 		cmocka_unit_test(missing_range_fails),
+		cmocka_unit_test(present_mode),
 		cmocka_unit_test(hole_in_filesz_fails),
 		cmocka_unit_test(missing_code_fails),
 		cmocka_unit_test(not_elf_is_unusable),
