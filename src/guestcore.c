@@ -569,7 +569,14 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 			 "virtual addresses");
 		return;
 	}
-	if (phys_base & (PAGE - 1) || phys_base >> 52) {
+	/*
+	 * phys_base is signed: with KASLR the kernel can sit lower in
+	 * physical memory than its virtual offset, which makes phys_base
+	 * negative (seen: -247463936).  The u64 arithmetic below wraps
+	 * correctly; only the sanity bounds need the sign.
+	 */
+	if (phys_base & (PAGE - 1) || (int64_t)phys_base >= (1ll << 52) ||
+	    (int64_t)phys_base <= -(1ll << 47)) {
 		problem(s, 0,
 			"guest VMCOREINFO phys_base 0x%" PRIx64
 			" is not sane: no kernel virtual addresses",
@@ -585,7 +592,7 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 	vmci_num(s->vmci, "NUMBER(pgtable_l5_enabled)", 10, &l5);
 
 	/* Kernel text map: __START_KERNEL_map + pa - phys_base. */
-	ts = phys_base;
+	ts = (int64_t)phys_base < 0 ? 0 : phys_base;
 	te = phys_base + isize;
 	if (vmci_num(s->vmci, "SYMBOL(_stext)", 16, &stext) &&
 	    stext >= START_KERNEL_MAP && stext - START_KERNEL_MAP < isize)

@@ -551,6 +551,44 @@ static void vmcoreinfo_text_and_direct_map(void **state)
 	guest_fini(&t);
 }
 
+/*
+ * With KASLR the kernel can sit lower in physical memory than its virtual
+ * offset: NUMBER(phys_base) is then negative (a 6.1 guest had
+ * -247463936).  The kernel text map must still be there, or vmcore-dmesg
+ * finds no program header for the printk ring buffer.
+ */
+static void negative_phys_base(void **state)
+{
+	const int64_t phys_base = -(int64_t)(16 * MiB);
+	struct guest t;
+	struct vg_vcpu v[1];
+	struct vg_guestcore_result res;
+	struct core c;
+	char text[512];
+	uint64_t stext = START_KERNEL_MAP + 2 * MiB - (uint64_t)phys_base;
+	uint64_t got;
+
+	(void)state;
+	guest_init(&t);
+	make_vcpus(v, 1);
+	snprintf(text, sizeof(text),
+		 "OSRELEASE=6.1.0-99-amd64\nPAGE_SIZE=4096\n"
+		 "SYMBOL(_stext)=%llx\nNUMBER(phys_base)=%lld\n"
+		 "KERNELOFFSET=e000000\nNUMBER(KERNEL_IMAGE_SIZE)=1073741824\n",
+		 (unsigned long long)stext, (long long)phys_base);
+	put_vmcoreinfo(&t, 0x7000, text, (uint32_t)strlen(text) + 1);
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, NULL, &res), 0);
+	assert_int_equal(res.vmcoreinfo_found, 1);
+	assert_true(res.phys_base_known);
+	assert_true(res.phys_base == (uint64_t)phys_base);
+	assert_true(res.virt_loads >= 1);
+	core_open(&c, t.fd);
+	assert_int_equal(core_read_va(&c, t.fd, stext + 8, &got, 8), 0);
+	assert_true(got == memimg_pattern(2 * MiB + 8));
+	core_close(&c);
+	guest_fini(&t);
+}
+
 /* Bogus candidates are counted and skipped; a note across pages is found. */
 static void vmcoreinfo_candidates_validated(void **state)
 {
@@ -759,6 +797,7 @@ int main(void)
 		cmocka_unit_test(writes_qemu_layout),
 		cmocka_unit_test(absent_host_pages_split_loads),
 		cmocka_unit_test(vmcoreinfo_text_and_direct_map),
+		cmocka_unit_test(negative_phys_base),
 		cmocka_unit_test(vmcoreinfo_candidates_validated),
 		cmocka_unit_test(output_error_gives_consistent_partial_core),
 		cmocka_unit_test(unreadable_tables_still_give_registers),
