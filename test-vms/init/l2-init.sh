@@ -12,6 +12,9 @@ mount -t devtmpfs dev /dev
 marker=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^vg_marker=//p' | tail -1)
 [ -n "$marker" ] || marker=VGTEST-L2-NO-MARKER-GIVEN
 echo "$marker" >/dev/kmsg
+# A debug-level record reaches no console: only the printk ring buffer in
+# guest memory has it.
+echo "<7>$marker-DEBUG-ONLY-IN-RAM" >/dev/kmsg
 echo "VGTEST: L2_MARKER_WRITTEN $marker"
 while :; do
 	sleep 1
