@@ -85,10 +85,7 @@ format-check:
 
 .PHONY: demo
 demo:
-	@echo "make demo: the end-to-end crash demo is not built yet." >&2
-	@echo "It will boot a KVM host under QEMU, run guests, crash the host and" >&2
-	@echo "show the host vmcore plus one recovered vmcore per guest." >&2
-	@exit 1
+	test-vms/demo.sh
 
 .PHONY: clean
 clean:
