@@ -24,6 +24,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,etc,results}
 cp "$busybox" "$root/bin/busybox"
 install -m 0755 "$TV_DIR/init/capture-init.sh" "$root/init"
+install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
 copy_modules "$root" virtio_pci virtio_blk ext4
 copy_bin "$root" /usr/bin/readelf /usr/bin/makedumpfile
 

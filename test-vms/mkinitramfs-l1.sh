@@ -32,6 +32,7 @@ rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,fixtures}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$TV_DIR/init/l1-init.sh" "$root/init"
+install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
 copy_modules "$root" kvm_amd
 copy_bin "$root" "$kexec"
 if [ "$kexec" != /usr/sbin/kexec ]; then

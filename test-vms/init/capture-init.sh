@@ -15,18 +15,7 @@
 # No "set -e": an init that exits panics the kernel; failures go through
 # fail(), which says why and powers off.
 set -u
-/bin/busybox --install -s /bin
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-
-mark() { echo "VGTEST: $* t=$(cut -d' ' -f1 /proc/uptime)"; }
-fail() {
-	echo "VGTEST: FAIL $*"
-	poweroff -f
-	sleep 60
-}
+. /lib/vgtest-common.sh
 # run NAME CMD...: stdout to R/NAME, stderr to R/NAME.err, exit code to
 # R/NAME.rc; a missing program gives rc 127 and says so.
 run() {
