@@ -93,6 +93,7 @@ if [ -n "$l2marker" ]; then
 	kill -0 "$l2pid" 2>/dev/null || fail "L2 QEMU died before the crash: $(cat /tmp/l2-qemu.log)"
 	tr -d '\r' </tmp/l2.log | tail -5 | sed 's/^/L2| /'
 fi
+grep 'RECOVERED\|left the loop\|unexpected exit' /tmp/guest.log | sed 's/^/NOTE emulator glitch: /'
 tail -1 /tmp/guest.log
 mark PANIC_NOW
 # Let the serial console drain: the panic stops user space output.
