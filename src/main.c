@@ -20,9 +20,14 @@
 #include "src/gpmap.h"
 #include "src/guestcore.h"
 #include "src/hostdump.h"
+#include "src/hostkv.h"
+#include "src/kvmguests.h"
+#include "src/kvminfo.h"
+#include "src/kvmwalk.h"
 #include "src/outfile.h"
 #include "src/report.h"
 #include "src/scan.h"
+#include "src/slotmem.h"
 #include "src/vmx.h"
 
 #define VG_VERSION "0.1"
@@ -40,6 +45,9 @@ static const char usage[] =
 	"  --notes FILE         load-time notes carrier (kexec -s)\n"
 	"  --report FILE        write the JSON report here (default OUTDIR/report.json)\n"
 	"  --only NAME          write only the guest called NAME\n"
+	"  --no-kvm             do not walk KVM's structures (scan only)\n"
+	"  --stall SECONDS      flag vCPU threads that had not run for this\n"
+	"                       long before the crash (default 5)\n"
 	"  -v, --verbose        say which candidates were rejected and why\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n"
@@ -231,6 +239,9 @@ static int open_outdir(const char *path, char *err, size_t errsz)
 	return fd;
 }
 
+/* The host's paging mode (VMCOREINFO pgtable_l5_enabled), once known. */
+static int host_la57;
+
 static void write_guest(int dirfd, struct vg_hostmem *hm,
 			struct vg_report_guest *rg, int verbose)
 {
@@ -250,10 +261,21 @@ static void write_guest(int dirfd, struct vg_hostmem *hm,
 	}
 	for (size_t i = 0; i < g->n; i++)
 		vcpus[i] = rg->vcpus[i].vcpu;
+	if (g->vm && g->vm->have_mm && g->vm->nslots) {
+		if (vg_slotmem_init(&gm, hm, g->vm->pgd_pa, host_la57,
+				    g->vm->slots, g->vm->nslots) == 0)
+			goto have_memory;
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "memslots unusable (%.120s): guest memory from the %s",
+			 gm.stats.first_error,
+			 g->vendor == VG_VENDOR_VMX ? "EPT" : "NPT");
+		vg_gmem_release(&gm);
+		memset(&gm, 0, sizeof(gm));
+	}
 	if (g->vendor == VG_VENDOR_VMX)
 		levels = vg_gpmap_ept_levels(g->root);
 	else
-		levels = 4; /* nCR3 uses the host's paging mode */
+		levels = host_la57 ? 5 : 4; /* nCR3: the host's paging mode */
 	if (levels < 0 ||
 	    vg_gpmap_init(&gm, hm,
 			  g->vendor == VG_VENDOR_VMX ? VG_GPMAP_EPT :
@@ -267,6 +289,7 @@ static void write_guest(int dirfd, struct vg_hostmem *hm,
 						   "bad root");
 		goto out;
 	}
+have_memory:
 	fd = vg_create_unique(dirfd, stem, ".vmcore", rg->file,
 			      sizeof(rg->file));
 	if (fd < 0) {
@@ -370,6 +393,8 @@ int main(int argc, char **argv)
 		{ "notes", required_argument, NULL, 'n' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "no-kvm", no_argument, NULL, 'K' },
+		{ "stall", required_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -385,7 +410,11 @@ int main(int argc, char **argv)
 	struct vg_guest *guests = NULL;
 	struct vg_hostdump *hd;
 	char err[512];
-	int verbose = 0, c, dirfd, exit_code = EXIT_ALL;
+	int verbose = 0, c, dirfd, exit_code = EXIT_ALL, no_kvm = 0;
+	double stall = 5.0;
+	static struct vg_hostkv kv;
+	static struct vg_kw_result kw;
+	int walked = 0;
 	long ng;
 	FILE *rf;
 
@@ -405,6 +434,17 @@ int main(int argc, char **argv)
 		case 'o':
 			only = optarg;
 			break;
+		case 'K':
+			no_kvm = 1;
+			break;
+		case 'S': {
+			char *end;
+
+			stall = strtod(optarg, &end);
+			if (*end || !(stall >= 0) || stall > 1e9)
+				die_usage("--stall needs a number of seconds");
+			break;
+		}
 		case 'v':
 			verbose = 1;
 			break;
@@ -506,6 +546,29 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", prog);
 		return EXIT_NOINPUT;
 	}
+	rep.stall_seconds = stall;
+	if (no_kvm) {
+		snprintf(rep.kvm_status, sizeof(rep.kvm_status),
+			 "--no-kvm: scan only");
+	} else {
+		walked = vg_kvm_from_dump(argv[optind], notes_path, cfg.hm, &kv,
+					  &kw, rep.kvm_status,
+					  sizeof(rep.kvm_status));
+		if (walked) {
+			host_la57 = kv.la57;
+			rep.kw = &kw;
+			vg_kvm_merge(&kw, &res, guests, (size_t)ng);
+			for (long i = 0; i < ng; i++)
+				if (!guests[i].vm && !guests[i].nested &&
+				    !guests[i].note[0])
+					snprintf(
+						guests[i].note,
+						sizeof(guests[i].note),
+						"not in KVM's vm_list (state of a destroyed VM?): found by the scan only");
+		}
+	}
+	if (verbose)
+		fprintf(stderr, "%s: KVM: %s\n", prog, rep.kvm_status);
 	rep.guests = ng ? calloc((size_t)ng, sizeof(*rep.guests)) : NULL;
 	if (ng && !rep.guests) {
 		fprintf(stderr, "%s: out of memory\n", prog);
@@ -560,6 +623,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	free(rep.guests);
 	free(guests);
+	if (walked)
+		vg_kw_result_free(&kw);
 	vg_scan_result_free(&res);
 	vg_hostdump_close(hd);
 	close(dirfd);

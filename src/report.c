@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "src/exitnames.h"
+
 void vg_report_error(struct vg_report *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -101,10 +103,60 @@ static void js_hex(struct js *j, const char *key, uint64_t v, int known)
 static const char *const seg_names[VG_NR_SEGS] = { "es", "cs", "ss",   "ds",
 						   "fs", "gs", "ldtr", "tr" };
 
-static void js_vcpu(struct js *j, const struct vg_found *f)
+static const char *const gpr_names[VG_NR_GPRS] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static void js_kvm_vcpu(struct js *j, const struct vg_report *r,
+			const struct vg_kw_vcpu *c)
+{
+	uint64_t ns;
+	int known;
+
+	js_open(j, "kvm", '{');
+	js_hex(j, "vcpu_address", c->va, 1);
+	js_key(j, "vcpu_id");
+	fprintf(j->f, "%d", c->vcpu_id);
+	js_str(j, "mode", c->have_mode ? vg_kw_mode_name(c->mode) : NULL);
+	js_bool(j, "in_guest_mode",
+		c->have_mode && c->mode == VG_KW_IN_GUEST_MODE);
+	js_bool(j, "running_l2", c->nested);
+	js_hex(j, "regs_avail", c->regs_avail, c->nregs > 0);
+	js_hex(j, "regs_dirty", c->regs_dirty, c->nregs > 0);
+	js_open(j, "thread", '{');
+	if (c->tid > 0) {
+		js_u64(j, "tid", (uint64_t)c->tid);
+	} else {
+		js_str(j, "tid", NULL);
+	}
+	js_str(j, "comm", c->have_task ? c->comm : NULL);
+	js_str(j, "state",
+	       c->have_task ? vg_kw_task_state(c->task_state) : NULL);
+	js_bool(j, "on_cpu", c->have_task && c->on_cpu);
+	ns = r->kw ? vg_kw_last_ran(r->kw, c, &known) : (known = 0, 0);
+	js_key(j, "last_ran_ns_before_crash");
+	if (known)
+		fprintf(j->f, "%llu", (unsigned long long)ns);
+	else
+		fputs("null", j->f);
+	js_key(j, "last_ran_seconds_before_crash");
+	if (known)
+		fprintf(j->f, "%.3f", (double)ns / 1e9);
+	else
+		fputs("null", j->f);
+	js_bool(j, "stalled", known && (double)ns / 1e9 > r->stall_seconds);
+	js_close(j, '}');
+	js_str(j, "error", c->error[0] ? c->error : NULL);
+	js_close(j, '}');
+}
+
+static void js_vcpu(struct js *j, const struct vg_report *r,
+		    const struct vg_found *f)
 {
 	const struct vg_vcpu *v = &f->vcpu;
 	uint32_t k = v->known;
+	char ename[64];
 
 	js_open(j, NULL, '{');
 	js_u64(j, "index", (uint64_t)v->index);
@@ -114,10 +166,17 @@ static void js_vcpu(struct js *j, const struct vg_found *f)
 		js_str(j, "layout", f->layout);
 	js_bool(j, "state_encrypted", v->state_encrypted);
 	js_hex(j, "exit_reason", v->exit_reason, k & VG_K_EXIT_REASON);
+	js_str(j, "exit_reason_name",
+	       (k & VG_K_EXIT_REASON) ?
+		       vg_exit_reason_name(v->vendor, v->exit_reason, ename,
+					   sizeof(ename)) :
+		       NULL);
+	if (f->kvm)
+		js_kvm_vcpu(j, r, f->kvm);
 	js_open(j, "regs", '{');
 	js_hex(j, "rip", v->rip, k & VG_K_RIP);
-	js_hex(j, "rsp", v->gpr[VG_RSP], v->gpr_known & (1u << VG_RSP));
-	js_hex(j, "rax", v->gpr[VG_RAX], v->gpr_known & (1u << VG_RAX));
+	for (int i = 0; i < VG_NR_GPRS; i++)
+		js_hex(j, gpr_names[i], v->gpr[i], v->gpr_known & (1u << i));
 	js_hex(j, "rflags", v->rflags, k & VG_K_RFLAGS);
 	js_hex(j, "cr0", v->cr0, k & VG_K_CR0);
 	js_hex(j, "cr2", v->cr2, k & VG_K_CR2);
@@ -154,12 +213,29 @@ static void js_vcpu(struct js *j, const struct vg_found *f)
 	js_close(j, '}');
 }
 
-static void js_guest(struct js *j, const struct vg_report_guest *rg)
+static void js_guest(struct js *j, const struct vg_report *r,
+		     const struct vg_report_guest *rg)
 {
 	const struct vg_guest *g = rg->g;
 
 	js_open(j, NULL, '{');
 	js_str(j, "name", g->name);
+	js_str(j, "source", g->vm ? "kvm" : "scan");
+	js_str(j, "note", g->note[0] ? g->note : NULL);
+	js_bool(j, "nested_l2", g->nested);
+	if (g->vm) {
+		js_hex(j, "kvm_address", g->vm->va, 1);
+		if (g->vm->pid > 0)
+			js_u64(j, "pid", (uint64_t)g->vm->pid);
+		else
+			js_str(j, "pid", NULL);
+		js_str(j, "qemu_name", g->vm->name[0] ? g->vm->name : NULL);
+		js_str(j, "uuid", g->vm->uuid[0] ? g->vm->uuid : NULL);
+		js_str(j, "argv0", g->vm->argv0[0] ? g->vm->argv0 : NULL);
+		js_u64(j, "memslots", g->vm->nslots);
+		js_u64(j, "online_vcpus", g->vm->online_vcpus);
+		js_str(j, "kvm_error", g->vm->error[0] ? g->vm->error : NULL);
+	}
 	js_str(j, "vendor", g->vendor == VG_VENDOR_SVM ? "svm" : "vmx");
 	js_hex(j, g->vendor == VG_VENDOR_SVM ? "ncr3" : "eptp", g->root, 1);
 	js_bool(j, "selected", rg->selected);
@@ -168,6 +244,11 @@ static void js_guest(struct js *j, const struct vg_report_guest *rg)
 	js_bool(j, "partial", rg->partial);
 	js_str(j, "error", rg->error[0] ? rg->error : NULL);
 	js_open(j, "memory", '{');
+	js_str(j, "source",
+	       g->vm && !rg->mem_note[0]  ? "memslots" :
+	       g->vendor == VG_VENDOR_VMX ? "ept" :
+					    "npt");
+	js_str(j, "note", rg->mem_note[0] ? rg->mem_note : NULL);
 	if (rg->have_core) {
 		const struct vg_guestcore_result *c = &rg->core;
 
@@ -200,7 +281,7 @@ static void js_guest(struct js *j, const struct vg_report_guest *rg)
 	js_close(j, '}');
 	js_open(j, "vcpus", '[');
 	for (size_t i = 0; i < g->n; i++)
-		js_vcpu(j, &rg->vcpus[i]);
+		js_vcpu(j, r, &rg->vcpus[i]);
 	js_close(j, ']');
 	js_close(j, '}');
 }
@@ -246,9 +327,26 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	}
 	js_close(&j, ']');
 	js_close(&j, '}');
+	js_open(&j, "kvm", '{');
+	js_bool(&j, "walked", r->kw != NULL);
+	js_str(&j, "status", r->kvm_status[0] ? r->kvm_status : NULL);
+	if (r->kw) {
+		js_u64(&j, "vms", r->kw->nvms);
+		js_bool(&j, "truncated", r->kw->truncated);
+		js_str(&j, "error", r->kw->error[0] ? r->kw->error : NULL);
+		js_key(&j, "crash_clock_ns");
+		if (r->kw->have_crash_clock)
+			fprintf(f, "%llu",
+				(unsigned long long)r->kw->crash_clock);
+		else
+			fputs("null", f);
+	}
+	js_key(&j, "stall_seconds");
+	fprintf(f, "%g", r->stall_seconds);
+	js_close(&j, '}');
 	js_open(&j, "guests", '[');
 	for (size_t i = 0; i < r->nguests; i++)
-		js_guest(&j, &r->guests[i]);
+		js_guest(&j, r, &r->guests[i]);
 	js_close(&j, ']');
 	js_open(&j, "errors", '[');
 	for (unsigned int i = 0; i < r->nerrors; i++)
@@ -261,10 +359,40 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	return 0;
 }
 
+static void summary_thread(FILE *f, const struct vg_report *r,
+			   const struct vg_kw_vcpu *c)
+{
+	uint64_t ns;
+	int known;
+
+	fprintf(f, "    %s",
+		c->have_mode ? vg_kw_mode_name(c->mode) : "mode ?");
+	if (c->tid > 0)
+		fprintf(f, ", thread %d", c->tid);
+	if (c->have_task)
+		fprintf(f, " \"%s\" %s", c->comm,
+			vg_kw_task_state(c->task_state));
+	ns = r->kw ? vg_kw_last_ran(r->kw, c, &known) : (known = 0, 0);
+	if (known && c->on_cpu)
+		fprintf(f, ", on a CPU at the crash");
+	else if (known)
+		fprintf(f, ", last ran %.3f s before the crash",
+			(double)ns / 1e9);
+	fputc('\n', f);
+	if (known && (double)ns / 1e9 > r->stall_seconds)
+		fprintf(f,
+			"    STALLED: this vCPU thread had not run for %.1f s (more than %g s) when the host crashed\n",
+			(double)ns / 1e9, r->stall_seconds);
+}
+
 void vg_report_summary(FILE *f, const struct vg_report *r)
 {
 	const struct vg_scan_result *s = r->scan;
 	size_t shown = 0;
+	char ename[64];
+
+	if (r->kvm_status[0])
+		fprintf(f, "KVM structures: %s\n", r->kvm_status);
 
 	if (s)
 		fprintf(f,
@@ -283,9 +411,14 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 		if (!rg->selected)
 			continue;
 		shown++;
-		fprintf(f, "guest %s (%s, %zu vCPU%s)", rg->g->name,
+		fprintf(f, "guest %s (%s, %zu vCPU%s", rg->g->name,
 			rg->g->vendor == VG_VENDOR_SVM ? "svm" : "vmx",
 			rg->g->n, rg->g->n == 1 ? "" : "s");
+		if (rg->g->vm && rg->g->vm->pid > 0)
+			fprintf(f, ", pid %d", rg->g->vm->pid);
+		if (rg->g->vm && rg->g->vm->uuid[0])
+			fprintf(f, ", uuid %s", rg->g->vm->uuid);
+		fputc(')', f);
 		if (rg->have_core)
 			fprintf(f, ": %llu pages present, %llu absent",
 				(unsigned long long)rg->core.pages_present,
@@ -302,14 +435,20 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 				continue;
 			}
 			fprintf(f,
-				"  vcpu %d: rip 0x%llx rsp 0x%llx cr3 0x%llx cs %04x:0x%llx exit 0x%llx\n",
+				"  vcpu %d: rip 0x%llx rsp 0x%llx cr3 0x%llx cs %04x:0x%llx exit 0x%llx %s\n",
 				v->index, (unsigned long long)v->rip,
 				(unsigned long long)v->gpr[VG_RSP],
 				(unsigned long long)v->cr3,
 				v->seg[VG_CS].selector,
 				(unsigned long long)v->seg[VG_CS].base,
-				(unsigned long long)v->exit_reason);
+				(unsigned long long)v->exit_reason,
+				vg_exit_reason_name(v->vendor, v->exit_reason,
+						    ename, sizeof(ename)));
+			if (rg->vcpus[c].kvm)
+				summary_thread(f, r, rg->vcpus[c].kvm);
 		}
+		if (rg->g->note[0])
+			fprintf(f, "  note: %s\n", rg->g->note);
 		if (rg->written)
 			fprintf(f, "  file %s%s\n", rg->file,
 				rg->partial ? " (partial)" : "");

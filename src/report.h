@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "src/guestcore.h"
+#include "src/kvmwalk.h"
 #include "src/scan.h"
 
 struct vg_report_guest {
@@ -21,6 +22,7 @@ struct vg_report_guest {
 	int partial;
 	char file[128];
 	char error[400];
+	char mem_note[200]; /* why guest memory came from another source */
 	int have_core; /* core is meaningful */
 	struct vg_guestcore_result core;
 };
@@ -34,6 +36,10 @@ struct vg_report {
 	const struct vg_scan_result *scan;
 	const struct vg_scan_layout *layouts;
 	int nlayouts;
+	/* The KVM walk: kw NULL when it did not run, kvm_status says why. */
+	const struct vg_kw_result *kw;
+	char kvm_status[256];
+	double stall_seconds; /* flag vCPU threads idle longer than this */
 	struct vg_report_guest *guests;
 	size_t nguests;
 	char errors[VG_REPORT_MAX_ERRORS][256];

@@ -26,6 +26,7 @@ static int add_found(struct vg_scan_result *res, const struct vg_vcpu *v,
 		res->found = n;
 		res->cap = cap;
 	}
+	memset(&res->found[res->nfound], 0, sizeof(res->found[0]));
 	res->found[res->nfound].vcpu = *v;
 	res->found[res->nfound].root = root;
 	res->found[res->nfound].layout = layout;

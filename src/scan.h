@@ -36,10 +36,14 @@ struct vg_scan_cfg {
 	FILE *verbose; /* -v: one line per rejected candidate */
 };
 
+struct vg_kw_vcpu;
+struct vg_kw_vm;
+
 struct vg_found {
 	struct vg_vcpu vcpu;
 	uint64_t root; /* EPTP or nCR3 as stored */
 	const char *layout; /* VMX: layout source */
+	const struct vg_kw_vcpu *kvm; /* the KVM walk's vCPU, NULL if none */
 };
 
 struct vg_nolayout {
@@ -69,6 +73,10 @@ struct vg_guest {
 	uint64_t root; /* EPTP / nCR3 of the first vCPU */
 	size_t first, n;
 	char name[80];
+	/* Set when the KVM walk (src/kvmwalk.h) claimed this guest. */
+	const struct vg_kw_vm *vm;
+	int nested; /* an L2 guest run by the L1 guest vm */
+	char note[200]; /* why the scan path was used, "" if not */
 };
 
 /*

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Joining the KVM walk with the scan (src/kvmguests.h).
+ */
+#include "src/kvmguests.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kexec/dumpnotes.h"
+#include "src/kvminfo.h"
+
+int vg_kvm_from_dump(const char *dump, const char *notes_file,
+		     struct vg_hostmem *hm, struct vg_hostkv *kv,
+		     struct vg_kw_result *kw, char *why, size_t whysz)
+{
+	static struct vg_kvminfo ki;
+	char err[256] = "", e2[256] = "";
+	void *desc = NULL, *vmci = NULL;
+	size_t len = 0, vlen = 0;
+	int r;
+
+	memset(kw, 0, sizeof(*kw));
+	r = dumpnotes_find_ex(dump, notes_file, VG_KVMINFO_NOTE_NAME,
+			      VG_KVMINFO_NOTE_TYPE, &desc, &len, NULL, err,
+			      sizeof(err));
+	if (r != 0) {
+		snprintf(why, whysz, "no KVMINFO note (%s): scan only",
+			 r > 0 ? "load-time notes without it" : err);
+		return 0;
+	}
+	r = vg_kvminfo_parse(desc, len, &ki, e2, sizeof(e2));
+	free(desc);
+	if (r < 0) {
+		snprintf(why, whysz, "%s: scan only", e2);
+		return 0;
+	}
+	r = dumpnotes_find_ex(dump, NULL, "VMCOREINFO", 0, &vmci, &vlen, NULL,
+			      err, sizeof(err));
+	if (r != 0) {
+		snprintf(why, whysz,
+			 "the host dump has no VMCOREINFO (%s): scan only",
+			 err);
+		return 0;
+	}
+	r = vg_hostkv_init(kv, hm, vmci, vlen, e2, sizeof(e2));
+	free(vmci);
+	if (r < 0) {
+		snprintf(why, whysz, "%s: scan only", e2);
+		return 0;
+	}
+	if (ki.osrelease[0] && kv->osrelease[0] &&
+	    strcmp(ki.osrelease, kv->osrelease) != 0) {
+		snprintf(why, whysz,
+			 "KVMINFO note is for kernel %.64s, the dump is of %.64s: scan only",
+			 ki.osrelease, kv->osrelease);
+		return 0;
+	}
+	if (vg_kvm_walk(kv, &ki, kw) < 0) {
+		snprintf(why, whysz, "KVM walk: %s: scan only", kw->error);
+		vg_kw_result_free(kw);
+		return 0;
+	}
+	snprintf(why, whysz, "walked %u VM%s", kw->nvms,
+		 kw->nvms == 1 ? "" : "s");
+	return 1;
+}
+
+void vg_kvm_overlay_regs(struct vg_vcpu *v, const struct vg_kw_vcpu *c)
+{
+	if (c->nregs < 16 || v->state_encrypted)
+		return;
+	for (int i = 0; i < VG_NR_GPRS; i++) {
+		int state_has = (i == VG_RSP ||
+				 (i == VG_RAX && v->vendor == VG_VENDOR_SVM)) &&
+				(v->gpr_known & (1u << i));
+
+		if (state_has && !(c->regs_dirty & (1u << i)))
+			continue;
+		v->gpr[i] = c->regs[i];
+		v->gpr_known |= 1u << i;
+	}
+	if (c->nregs > VG_KW_REG_RIP &&
+	    (c->regs_dirty & (1u << VG_KW_REG_RIP))) {
+		v->rip = c->regs[VG_KW_REG_RIP];
+		v->known |= VG_K_RIP;
+	}
+}
+
+/* Index into res->found of the state at paddr, or -1. */
+static long find_state(const struct vg_scan_result *res, uint64_t paddr)
+{
+	for (size_t i = 0; i < res->nfound; i++)
+		if (res->found[i].vcpu.state_paddr == paddr)
+			return (long)i;
+	return -1;
+}
+
+static long guest_of(const struct vg_guest *guests, size_t ng, long fi)
+{
+	for (size_t g = 0; g < ng; g++)
+		if ((size_t)fi >= guests[g].first &&
+		    (size_t)fi < guests[g].first + guests[g].n)
+			return (long)g;
+	return -1;
+}
+
+static void vm_name(const struct vg_kw_vm *vm, char *out, size_t outsz)
+{
+	if (vm->name[0])
+		snprintf(out, outsz, "%s", vm->name);
+	else if (vm->argv0[0] && vm->pid > 0)
+		snprintf(out, outsz, "%s-%d", vm->argv0, vm->pid);
+	else if (vm->pid > 0)
+		snprintf(out, outsz, "pid-%d", vm->pid);
+	else
+		snprintf(out, outsz, "kvm-%" PRIx64, vm->va);
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct vg_found *x = a, *y = b;
+
+	return x->kvm->vcpu_idx < y->kvm->vcpu_idx ?
+		       -1 :
+		       x->kvm->vcpu_idx > y->kvm->vcpu_idx;
+}
+
+void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
+		  struct vg_guest *guests, size_t ng)
+{
+	for (unsigned m = 0; m < kw->nvms; m++) {
+		const struct vg_kw_vm *vm = &kw->vms[m];
+		long gi = -1;
+		unsigned with_state = 0;
+		int agree = 1;
+		char name[80];
+
+		vm_name(vm, name, sizeof(name));
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
+			long fi, g;
+
+			if (!kc->have_state)
+				continue;
+			with_state++;
+			fi = find_state(res, kc->l1_state_pa);
+			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
+			if (g < 0 || (gi >= 0 && g != gi)) {
+				agree = 0;
+				if (g >= 0)
+					snprintf(guests[g].note,
+						 sizeof(guests[g].note),
+						 "KVM walk and scan disagree on VM %s: scan result used",
+						 name);
+				continue;
+			}
+			gi = g;
+		}
+		if (gi < 0)
+			continue;
+		if (!agree || guests[gi].n != with_state || guests[gi].vm) {
+			snprintf(guests[gi].note, sizeof(guests[gi].note),
+				 "KVM walk and scan disagree on VM %s (%u vCPUs walked, %zu found): scan result used",
+				 name, with_state, guests[gi].n);
+			continue;
+		}
+		guests[gi].vm = vm;
+		snprintf(guests[gi].name, sizeof(guests[gi].name), "%s", name);
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
+			long fi;
+
+			if (!kc->have_state)
+				continue;
+			fi = find_state(res, kc->l1_state_pa);
+			res->found[fi].kvm = kc;
+			if (!kc->nested)
+				vg_kvm_overlay_regs(&res->found[fi].vcpu, kc);
+		}
+		qsort(&res->found[guests[gi].first], guests[gi].n,
+		      sizeof(res->found[0]), cmp_idx);
+		for (size_t i = 0; i < guests[gi].n; i++)
+			res->found[guests[gi].first + i].vcpu.index = (int)i;
+		/* An L2 guest this VM was running: named under it. */
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
+			long fi, g;
+
+			if (!kc->have_state || !kc->nested)
+				continue;
+			fi = find_state(res, kc->state_pa);
+			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
+			if (g < 0 || g == gi || guests[g].vm || guests[g].nested)
+				continue;
+			guests[g].nested = 1;
+			snprintf(guests[g].name, sizeof(guests[g].name),
+				 "%.70s-L2", name);
+			snprintf(guests[g].note, sizeof(guests[g].note),
+				 "L2 guest run by %s (nested): memory through its nested tables",
+				 name);
+		}
+	}
+}

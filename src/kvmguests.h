@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Joining the KVM walk (src/kvmwalk.h) with the scan (src/scan.h): the
+ * walk names the guests, orders their vCPUs, adds the GPRs KVM keeps in
+ * vcpu->arch.regs[] and gives complete memory through the memslots; the
+ * scan's decoding of each VMCB/VMCS stays the source of the other
+ * registers.  Where the two disagree the scan result is used and the
+ * guest says why (vg_guest.note).
+ */
+#ifndef VG_KVMGUESTS_H
+#define VG_KVMGUESTS_H
+
+#include <stddef.h>
+
+#include "src/hostkv.h"
+#include "src/kvmwalk.h"
+#include "src/scan.h"
+
+/*
+ * Find the KVMINFO note (in the dump, or notes_file / the kexec -s
+ * carrier) and the host VMCOREINFO, check they belong together, walk.
+ * Returns 1 when the walk ran (kw filled; free with vg_kw_result_free),
+ * 0 when it did not (why says why: no note, stale note, ...).
+ */
+int vg_kvm_from_dump(const char *dump, const char *notes_file,
+		     struct vg_hostmem *hm, struct vg_hostkv *kv,
+		     struct vg_kw_result *kw, char *why, size_t whysz);
+
+/*
+ * Claim the scan's guests for the walked VMs: name them (QEMU -name, else
+ * argv[0]-pid), link vg_guest.vm and vg_found.kvm, order the vCPUs by
+ * vcpu_idx, add the GPRs; name nested L2 guests after their L1.
+ */
+void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
+		  struct vg_guest *guests, size_t ng);
+
+/*
+ * vcpu->arch.regs[] into v: every GPR, except that the VMCS (RSP, RIP)
+ * and the VMCB (RAX, RSP, RIP) stay authoritative unless KVM marked its
+ * copy dirty (written by userspace after the last exit).
+ */
+void vg_kvm_overlay_regs(struct vg_vcpu *v, const struct vg_kw_vcpu *c);
+
+#endif

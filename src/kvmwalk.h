@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The KVM-aware walk: vm_list -> struct kvm -> vCPUs, memslots, the
+ * owning QEMU process (argv: -name, -uuid), vCPU threads and scheduler
+ * timestamps, all through the offsets of the KVMINFO note
+ * (docs/kvminfo-note.md) and host virtual memory (src/hostkv.h).
+ *
+ * Everything read is bounded by the caps below; a corrupt structure stops
+ * that part of the walk with a reason, never the program.
+ */
+#ifndef VG_KVMWALK_H
+#define VG_KVMWALK_H
+
+#include <stdint.h>
+
+#include "src/hostkv.h"
+#include "src/kvminfo.h"
+
+#define VG_KW_MAX_VMS 256
+#define VG_KW_MAX_VCPUS 1024 /* per VM */
+#define VG_KW_MAX_SLOTS 1024 /* per VM, address space 0 */
+#define VG_KW_MAX_ARGV (64u << 10)
+#define VG_KW_NREGS 17 /* VCPU_REGS_RAX .. VCPU_REGS_RIP */
+#define VG_KW_REG_RIP 16
+
+/* kvm_vcpu.mode */
+enum { VG_KW_OUTSIDE_GUEST_MODE,
+       VG_KW_IN_GUEST_MODE,
+       VG_KW_EXITING_GUEST_MODE,
+       VG_KW_READING_SHADOW_PAGE_TABLES };
+
+struct vg_kw_slot {
+	uint64_t base_gfn, npages, hva;
+	uint32_t flags;
+	int id;
+};
+
+struct vg_kw_vcpu {
+	uint64_t va; /* struct kvm_vcpu */
+	int vcpu_id, vcpu_idx;
+	uint64_t state_pa; /* VMCB / VMCS in use at the crash */
+	uint64_t l1_state_pa; /* vmcb01 / vmcs01: the guest's own state */
+	int have_state;
+	int nested; /* state_pa != l1_state_pa: running an L2 guest */
+	uint64_t regs[VG_KW_NREGS];
+	uint32_t regs_avail, regs_dirty;
+	int nregs; /* regs[] read (0: unknown) */
+	int mode, have_mode;
+	int tid; /* vCPU thread */
+	char comm[17];
+	uint32_t task_state;
+	int on_cpu;
+	int have_task;
+	uint64_t exec_start;
+	int have_exec_start;
+	char error[120];
+};
+
+struct vg_kw_vm {
+	uint64_t va; /* struct kvm */
+	int pid; /* kvm->userspace_pid, 0 unknown */
+	char name[80]; /* QEMU -name guest=..., "" unknown */
+	char uuid[48]; /* QEMU -uuid, "" unknown */
+	char argv0[64]; /* basename of argv[0] */
+	uint64_t pgd_pa; /* QEMU's page directory */
+	int have_mm;
+	struct vg_kw_slot *slots;
+	unsigned nslots;
+	struct vg_kw_vcpu *vcpus;
+	unsigned nvcpus;
+	unsigned online_vcpus;
+	char error[200]; /* first problem with this VM ("" none) */
+};
+
+struct vg_kw_result {
+	struct vg_kw_vm *vms;
+	unsigned nvms;
+	int truncated; /* more VMs than VG_KW_MAX_VMS, or a list loop */
+	uint64_t crash_clock; /* ns, max of the CPUs' rq->clock */
+	int have_crash_clock;
+	char error[200];
+};
+
+/*
+ * Walk.  Returns 0 (per-VM problems are in vms[].error), or -1 when the
+ * walk could not start (missing keys, vm_list unreadable): res->error.
+ */
+int vg_kvm_walk(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
+		struct vg_kw_result *res);
+void vg_kw_result_free(struct vg_kw_result *res);
+
+/*
+ * QEMU's command line (NUL-separated, len bytes): -name [guest=]NAME[,...]
+ * and -uuid UUID.  Exposed for the unit tests.
+ */
+void vg_kw_parse_argv(const char *args, size_t len, struct vg_kw_vm *vm);
+
+/* Nanoseconds since the vCPU thread last ran; 0 with *known = 0. */
+uint64_t vg_kw_last_ran(const struct vg_kw_result *res,
+			const struct vg_kw_vcpu *c, int *known);
+
+/* "running", "sleeping", ... for task_struct.__state (TASK_* bits). */
+const char *vg_kw_task_state(uint32_t state);
+
+/* "outside", "in-guest", "exiting", "reading-spt". */
+const char *vg_kw_mode_name(int mode);
+
+#endif
