@@ -76,25 +76,75 @@ static const char *const vmx_names[] = {
 
 /* SVM exit codes 0x60 .. 0xa4. */
 static const char *const svm_names[] = {
-	"INTR",	    "NMI",	    "SMI",	    "INIT",
-	"VINTR",    "CR0_SEL_WRITE", "IDTR_READ",   "GDTR_READ",
-	"LDTR_READ", "TR_READ",	    "IDTR_WRITE",  "GDTR_WRITE",
-	"LDTR_WRITE", "TR_WRITE",   "RDTSC",	   "RDPMC",
-	"PUSHF",    "POPF",	    "CPUID",	   "RSM",
-	"IRET",	    "SWINT",	    "INVD",	   "PAUSE",
-	"HLT",	    "INVLPG",	    "INVLPGA",	   "IOIO",
-	"MSR",	    "TASK_SWITCH",  "FERR_FREEZE", "SHUTDOWN",
-	"VMRUN",    "VMMCALL",	    "VMLOAD",	   "VMSAVE",
-	"STGI",	    "CLGI",	    "SKINIT",	   "RDTSCP",
-	"ICEBP",    "WBINVD",	    "MONITOR",	   "MWAIT",
-	"MWAIT_COND", "XSETBV",	    "RDPRU",	   "EFER_WRITE_TRAP",
-	"CR0_WRITE_TRAP", "CR1_WRITE_TRAP", "CR2_WRITE_TRAP",
-	"CR3_WRITE_TRAP", "CR4_WRITE_TRAP", "CR5_WRITE_TRAP",
-	"CR6_WRITE_TRAP", "CR7_WRITE_TRAP", "CR8_WRITE_TRAP",
-	"CR9_WRITE_TRAP", "CR10_WRITE_TRAP", "CR11_WRITE_TRAP",
-	"CR12_WRITE_TRAP", "CR13_WRITE_TRAP", "CR14_WRITE_TRAP",
-	"CR15_WRITE_TRAP", "INVLPGB",	    "INVLPGB_ILLEGAL",
-	"INVPCID",  "MCOMMIT",	    "TLBSYNC",
+	"INTR",
+	"NMI",
+	"SMI",
+	"INIT",
+	"VINTR",
+	"CR0_SEL_WRITE",
+	"IDTR_READ",
+	"GDTR_READ",
+	"LDTR_READ",
+	"TR_READ",
+	"IDTR_WRITE",
+	"GDTR_WRITE",
+	"LDTR_WRITE",
+	"TR_WRITE",
+	"RDTSC",
+	"RDPMC",
+	"PUSHF",
+	"POPF",
+	"CPUID",
+	"RSM",
+	"IRET",
+	"SWINT",
+	"INVD",
+	"PAUSE",
+	"HLT",
+	"INVLPG",
+	"INVLPGA",
+	"IOIO",
+	"MSR",
+	"TASK_SWITCH",
+	"FERR_FREEZE",
+	"SHUTDOWN",
+	"VMRUN",
+	"VMMCALL",
+	"VMLOAD",
+	"VMSAVE",
+	"STGI",
+	"CLGI",
+	"SKINIT",
+	"RDTSCP",
+	"ICEBP",
+	"WBINVD",
+	"MONITOR",
+	"MWAIT",
+	"MWAIT_COND",
+	"XSETBV",
+	"RDPRU",
+	"EFER_WRITE_TRAP",
+	"CR0_WRITE_TRAP",
+	"CR1_WRITE_TRAP",
+	"CR2_WRITE_TRAP",
+	"CR3_WRITE_TRAP",
+	"CR4_WRITE_TRAP",
+	"CR5_WRITE_TRAP",
+	"CR6_WRITE_TRAP",
+	"CR7_WRITE_TRAP",
+	"CR8_WRITE_TRAP",
+	"CR9_WRITE_TRAP",
+	"CR10_WRITE_TRAP",
+	"CR11_WRITE_TRAP",
+	"CR12_WRITE_TRAP",
+	"CR13_WRITE_TRAP",
+	"CR14_WRITE_TRAP",
+	"CR15_WRITE_TRAP",
+	"INVLPGB",
+	"INVLPGB_ILLEGAL",
+	"INVPCID",
+	"MCOMMIT",
+	"TLBSYNC",
 };
 
 static const char *const excp[32] = {
@@ -103,14 +153,15 @@ static const char *const excp[32] = {
 	"22", "23", "24",  "25", "26", "27", "HV", "VC", "SX", "31",
 };
 
-const char *vg_exit_reason_name(enum vg_vendor vendor, uint64_t code,
-				char *buf, size_t bufsz)
+const char *vg_exit_reason_name(enum vg_vendor vendor, uint64_t code, char *buf,
+				size_t bufsz)
 {
 	if (vendor == VG_VENDOR_VMX) {
 		unsigned basic = (unsigned)(code & 0xffff);
-		const char *n = basic < sizeof(vmx_names) / sizeof(vmx_names[0]) ?
-					vmx_names[basic] :
-					NULL;
+		const char *n =
+			basic < sizeof(vmx_names) / sizeof(vmx_names[0]) ?
+				vmx_names[basic] :
+				NULL;
 
 		if (n)
 			snprintf(buf, bufsz, "%s%s",

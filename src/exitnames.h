@@ -18,7 +18,7 @@
  * reason is bits 15:0 of the exit reason; "VM-entry failure" (bit 31) is
  * prefixed.
  */
-const char *vg_exit_reason_name(enum vg_vendor vendor, uint64_t code,
-				char *buf, size_t bufsz);
+const char *vg_exit_reason_name(enum vg_vendor vendor, uint64_t code, char *buf,
+				size_t bufsz);
 
 #endif

@@ -48,7 +48,8 @@ int vg_pt_walk(struct vg_hostmem *hm, uint64_t root, int la57, int user,
 		if (level == 1 || ((e & 0x80) && (level == 2 || level == 3))) {
 			uint64_t a = e & ADDR_MASK & ~(span - 1);
 
-			if (level > 1 && (e & ADDR_MASK & (span - 1) & ~0x1000ull))
+			if (level > 1 &&
+			    (e & ADDR_MASK & (span - 1) & ~0x1000ull))
 				return -1; /* reserved bits in a large page */
 			*pa = a | (va & (span - 1));
 			*size = span;
@@ -82,7 +83,8 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 	sym = strtoull(buf, &end, 16);
 	if (errno || *end || sym < VG_START_KERNEL_MAP) {
 		snprintf(err, errsz,
-			 "host VMCOREINFO: bad SYMBOL(init_top_pgt)=%.20s", buf);
+			 "host VMCOREINFO: bad SYMBOL(init_top_pgt)=%.20s",
+			 buf);
 		return -1;
 	}
 	if (vg_keyval_get(vmci, len, "NUMBER(phys_base)", buf, sizeof(buf)) ==

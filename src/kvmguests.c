@@ -53,9 +53,10 @@ int vg_kvm_from_dump(const char *dump, const char *notes_file,
 	}
 	if (ki.osrelease[0] && kv->osrelease[0] &&
 	    strcmp(ki.osrelease, kv->osrelease) != 0) {
-		snprintf(why, whysz,
-			 "KVMINFO note is for kernel %.64s, the dump is of %.64s: scan only",
-			 ki.osrelease, kv->osrelease);
+		snprintf(
+			why, whysz,
+			"KVMINFO note is for kernel %.64s, the dump is of %.64s: scan only",
+			ki.osrelease, kv->osrelease);
 		return 0;
 	}
 	if (vg_kvm_walk(kv, &ki, kw) < 0) {
@@ -151,10 +152,11 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 			if (g < 0 || (gi >= 0 && g != gi)) {
 				agree = 0;
 				if (g >= 0)
-					snprintf(guests[g].note,
-						 sizeof(guests[g].note),
-						 "KVM walk and scan disagree on VM %s: scan result used",
-						 name);
+					snprintf(
+						guests[g].note,
+						sizeof(guests[g].note),
+						"KVM walk and scan disagree on VM %s: scan result used",
+						name);
 				continue;
 			}
 			gi = g;
@@ -162,9 +164,10 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 		if (gi < 0)
 			continue;
 		if (!agree || guests[gi].n != with_state || guests[gi].vm) {
-			snprintf(guests[gi].note, sizeof(guests[gi].note),
-				 "KVM walk and scan disagree on VM %s (%u vCPUs walked, %zu found): scan result used",
-				 name, with_state, guests[gi].n);
+			snprintf(
+				guests[gi].note, sizeof(guests[gi].note),
+				"KVM walk and scan disagree on VM %s (%u vCPUs walked, %zu found): scan result used",
+				name, with_state, guests[gi].n);
 			continue;
 		}
 		guests[gi].vm = vm;
@@ -193,14 +196,16 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 				continue;
 			fi = find_state(res, kc->state_pa);
 			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
-			if (g < 0 || g == gi || guests[g].vm || guests[g].nested)
+			if (g < 0 || g == gi || guests[g].vm ||
+			    guests[g].nested)
 				continue;
 			guests[g].nested = 1;
 			snprintf(guests[g].name, sizeof(guests[g].name),
 				 "%.70s-L2", name);
-			snprintf(guests[g].note, sizeof(guests[g].note),
-				 "L2 guest run by %s (nested): memory through its nested tables",
-				 name);
+			snprintf(
+				guests[g].note, sizeof(guests[g].note),
+				"L2 guest run by %s (nested): memory through its nested tables",
+				name);
 		}
 	}
 }

@@ -84,7 +84,8 @@ static const char *const keys[KI_NR] = {
 	[KI_OFF_TASK_STATE] = "OFFSET(task_struct.__state)",
 	[KI_OFF_TASK_ON_CPU] = "OFFSET(task_struct.on_cpu)",
 	[KI_OFF_TASK_EXEC_START] = "OFFSET(task_struct.se.exec_start)",
-	[KI_OFF_TASK_LAST_ARRIVAL] = "OFFSET(task_struct.sched_info.last_arrival)",
+	[KI_OFF_TASK_LAST_ARRIVAL] =
+		"OFFSET(task_struct.sched_info.last_arrival)",
 	[KI_OFF_RQ_CLOCK] = "OFFSET(rq.clock)",
 	[KI_OFF_MM_PGD] = "OFFSET(mm_struct.pgd)",
 	[KI_OFF_MM_ARG_START] = "OFFSET(mm_struct.arg_start)",
@@ -100,8 +101,8 @@ static void seterr(char *err, size_t errsz, const char *msg, const char *a,
 		   size_t alen)
 {
 	if (err && errsz)
-		snprintf(err, errsz, "%s%.*s", msg, (int)(alen > 80 ? 80 : alen),
-			 a);
+		snprintf(err, errsz, "%s%.*s", msg,
+			 (int)(alen > 80 ? 80 : alen), a);
 }
 
 /* Parse value text [v, v + n) as hex (SYMBOL) or decimal. */
@@ -142,8 +143,9 @@ int vg_kvminfo_parse(const char *text, size_t len, struct vg_kvminfo *ki,
 		eq = memchr(p, '=', (size_t)(le - p));
 		if (le == p || !eq) {
 			if (le != p && !(le - p == 1 && *p == '\0')) {
-				seterr(err, errsz, "KVMINFO: line without '=': ",
-				       p, (size_t)(le - p));
+				seterr(err, errsz,
+				       "KVMINFO: line without '=': ", p,
+				       (size_t)(le - p));
 				return -1;
 			}
 			p = le + 1;

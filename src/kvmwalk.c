@@ -64,7 +64,8 @@ static int add_slot(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	if (H(KI_OFF_SLOT_FLAGS) &&
 	    vg_kv_u32(kv, slot + O(KI_OFF_SLOT_FLAGS), &s.flags))
 		s.flags = 0;
-	if (H(KI_OFF_SLOT_ID) && !vg_kv_u16(kv, slot + O(KI_OFF_SLOT_ID), &id16))
+	if (H(KI_OFF_SLOT_ID) &&
+	    !vg_kv_u16(kv, slot + O(KI_OFF_SLOT_ID), &id16))
 		s.id = (int16_t)id16;
 	if (H(KI_OFF_SLOT_AS_ID) &&
 	    vg_kv_u16(kv, slot + O(KI_OFF_SLOT_AS_ID), &as_id))
@@ -74,7 +75,8 @@ static int add_slot(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	/* gfns are 52-12 bits; anything else is garbage */
 	if (s.base_gfn >= (1ull << 40) || s.npages > (1ull << 40) ||
 	    s.base_gfn + s.npages > (1ull << 40) || (s.hva & 4095)) {
-		vmerr(vm, "memslot %d: implausible gfn 0x%" PRIx64 " + %" PRIu64,
+		vmerr(vm,
+		      "memslot %d: implausible gfn 0x%" PRIx64 " + %" PRIu64,
 		      s.id, s.base_gfn, s.npages);
 		return -1;
 	}
@@ -115,8 +117,8 @@ static void slots_rbtree(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		return;
 	}
 	base = O(KI_OFF_SLOT_GFN_NODE) + (uint64_t)idx * O(KI_SIZE_RB_NODE);
-	if (rd_ptr(kv, ms + O(KI_OFF_MEMSLOTS_GFN_TREE) +
-			       O(KI_OFF_RB_ROOT_RB_NODE),
+	if (rd_ptr(kv,
+		   ms + O(KI_OFF_MEMSLOTS_GFN_TREE) + O(KI_OFF_RB_ROOT_RB_NODE),
 		   &node)) {
 		vmerr(vm, "memslot tree root unreadable");
 		return;
@@ -201,8 +203,8 @@ static void walk_slots(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	qsort(vm->slots, vm->nslots, sizeof(*vm->slots), cmp_slot);
 	/* Overlapping slots cannot exist in one address space. */
 	for (unsigned i = 1; i < vm->nslots; i++)
-		if (vm->slots[i].base_gfn < vm->slots[i - 1].base_gfn +
-						    vm->slots[i - 1].npages) {
+		if (vm->slots[i].base_gfn <
+		    vm->slots[i - 1].base_gfn + vm->slots[i - 1].npages) {
 			vmerr(vm, "memslots overlap at gfn 0x%" PRIx64,
 			      vm->slots[i].base_gfn);
 			vm->nslots = 0;
@@ -216,9 +218,8 @@ static void walk_slots(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 static int xa_lookup(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		     uint64_t xa, uint64_t idx, uint64_t *vcpu)
 {
-	uint64_t e, nslots = H(KI_LEN_XA_NODE_SLOTS) ?
-				     O(KI_LEN_XA_NODE_SLOTS) :
-				     64;
+	uint64_t e,
+		nslots = H(KI_LEN_XA_NODE_SLOTS) ? O(KI_LEN_XA_NODE_SLOTS) : 64;
 	int through_node = 0;
 
 	if (nslots == 0 || (nslots & (nslots - 1)) || nslots > 4096)
@@ -234,9 +235,9 @@ static int xa_lookup(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 				     &shift) ||
 			    shift > 63)
 				return -1;
-			if (rd_ptr(kv, node + O(KI_OFF_XA_NODE_SLOTS) +
-					       8 * ((idx >> shift) &
-						    (nslots - 1)),
+			if (rd_ptr(kv,
+				   node + O(KI_OFF_XA_NODE_SLOTS) +
+					   8 * ((idx >> shift) & (nslots - 1)),
 				   &e))
 				return -1;
 			through_node = 1;
@@ -256,9 +257,8 @@ static void walk_task(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		      struct vg_kw_vcpu *c)
 {
 	static const enum vg_ki keys[] = {
-		KI_OFF_VCPU_PID,       KI_OFF_PID_NUMBERS,
-		KI_OFF_UPID_NR,	       KI_OFF_PID_TASKS,
-		KI_OFF_TASK_PID_LINKS,
+		KI_OFF_VCPU_PID,  KI_OFF_PID_NUMBERS,	 KI_OFF_UPID_NR,
+		KI_OFF_PID_TASKS, KI_OFF_TASK_PID_LINKS,
 	};
 	uint64_t pid, first, task;
 	int tid, tpid;
@@ -330,7 +330,8 @@ static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		s = c->va - O(KI_OFF_SVM_VCPU);
 		if (rd_ptr(kv, s + O(KI_OFF_SVM_CURRENT_VMCB), &cur) ||
 		    rd_ptr(kv, cur + O(KI_OFF_VMCB_INFO_PA), &c->state_pa) ||
-		    rd_ptr(kv, s + O(KI_OFF_SVM_VMCB01) + O(KI_OFF_VMCB_INFO_PA),
+		    rd_ptr(kv,
+			   s + O(KI_OFF_SVM_VMCB01) + O(KI_OFF_VMCB_INFO_PA),
 			   &c->l1_state_pa)) {
 			snprintf(c->error, sizeof(c->error),
 				 "VMCB pointers unreadable");
@@ -348,8 +349,9 @@ static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		x = c->va - O(KI_OFF_VMX_VCPU);
 		if (rd_ptr(kv, x + O(KI_OFF_VMX_LOADED_VMCS), &lv) ||
 		    rd_ptr(kv, lv + O(KI_OFF_LOADED_VMCS_VMCS), &cur) ||
-		    rd_ptr(kv, x + O(KI_OFF_VMX_VMCS01) +
-				       O(KI_OFF_LOADED_VMCS_VMCS),
+		    rd_ptr(kv,
+			   x + O(KI_OFF_VMX_VMCS01) +
+				   O(KI_OFF_LOADED_VMCS_VMCS),
 			   &l1) ||
 		    vg_hostkv_vtop(kv, cur, &c->state_pa) ||
 		    vg_hostkv_vtop(kv, l1, &c->l1_state_pa)) {
@@ -429,11 +431,12 @@ static void walk_vcpus(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	}
 	vm->online_vcpus = (unsigned)online;
 	if (online > VG_KW_MAX_VCPUS) {
-		vmerr(vm, "%d online vCPUs, only the first %d are read",
-		      online, VG_KW_MAX_VCPUS);
+		vmerr(vm, "%d online vCPUs, only the first %d are read", online,
+		      VG_KW_MAX_VCPUS);
 		online = VG_KW_MAX_VCPUS;
 	}
-	if (H(KI_LEN_KVM_VCPUS) && !xa && (uint64_t)online > O(KI_LEN_KVM_VCPUS))
+	if (H(KI_LEN_KVM_VCPUS) && !xa &&
+	    (uint64_t)online > O(KI_LEN_KVM_VCPUS))
 		online = (int)O(KI_LEN_KVM_VCPUS);
 	vm->vcpus = calloc(online ? (size_t)online : 1, sizeof(*vm->vcpus));
 	if (!vm->vcpus) {
@@ -493,10 +496,9 @@ void vg_kw_parse_argv(const char *args, size_t len, struct vg_kw_vm *vm)
 
 			if (g && (g == p || g[-1] == ','))
 				v = g + 6;
-			else if (strchr(p, '=') && strchr(p, '=') <
-							   (strchr(p, ',') ?
-								    strchr(p, ',') :
-								    z))
+			else if (strchr(p, '=') &&
+				 strchr(p, '=') <
+					 (strchr(p, ',') ? strchr(p, ',') : z))
 				v = NULL; /* only other keys */
 			if (v)
 				opt_value(v, vm->name, sizeof(vm->name));
@@ -518,13 +520,15 @@ static void walk_process(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	if (H(KI_OFF_KVM_USERSPACE_PID))
 		rd_int(kv, vm->va + O(KI_OFF_KVM_USERSPACE_PID), &vm->pid);
 	if (!H(KI_OFF_KVM_MM) || !H(KI_OFF_MM_PGD)) {
-		vmerr(vm, "KVMINFO lacks OFFSET(kvm.mm) or OFFSET(mm_struct.pgd)");
+		vmerr(vm,
+		      "KVMINFO lacks OFFSET(kvm.mm) or OFFSET(mm_struct.pgd)");
 		return;
 	}
 	if (rd_ptr(kv, vm->va + O(KI_OFF_KVM_MM), &mm) || !mm ||
 	    rd_ptr(kv, mm + O(KI_OFF_MM_PGD), &pgd) ||
 	    vg_hostkv_vtop(kv, pgd, &vm->pgd_pa) || (vm->pgd_pa & 4095)) {
-		vmerr(vm, "the VM's process page tables (kvm->mm->pgd) unreadable");
+		vmerr(vm,
+		      "the VM's process page tables (kvm->mm->pgd) unreadable");
 		return;
 	}
 	vm->have_mm = 1;
@@ -558,7 +562,8 @@ static void crash_clock(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		uint64_t off, clk;
 
 		if (rd_ptr(kv, O(KI_SYM_PER_CPU_OFFSET) + 8 * cpu, &off) ||
-		    vg_kv_u64(kv, O(KI_SYM_RUNQUEUES) + off + O(KI_OFF_RQ_CLOCK),
+		    vg_kv_u64(kv,
+			      O(KI_SYM_RUNQUEUES) + off + O(KI_OFF_RQ_CLOCK),
 			      &clk))
 			continue;
 		if (!res->have_crash_clock || clk > res->crash_clock)

@@ -24,10 +24,12 @@
 #define VG_KW_REG_RIP 16
 
 /* kvm_vcpu.mode */
-enum { VG_KW_OUTSIDE_GUEST_MODE,
-       VG_KW_IN_GUEST_MODE,
-       VG_KW_EXITING_GUEST_MODE,
-       VG_KW_READING_SHADOW_PAGE_TABLES };
+enum {
+	VG_KW_OUTSIDE_GUEST_MODE,
+	VG_KW_IN_GUEST_MODE,
+	VG_KW_EXITING_GUEST_MODE,
+	VG_KW_READING_SHADOW_PAGE_TABLES
+};
 
 struct vg_kw_slot {
 	uint64_t base_gfn, npages, hva;

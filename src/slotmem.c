@@ -82,16 +82,18 @@ static int sm_walk(struct vg_gmem *g, vg_range_cb cb, void *ctx)
 		uint64_t off = 0, len = x->npages * PG;
 
 		while (off < len) {
-			uint64_t hva = x->hva + off, gpa = x->base_gfn * PG + off;
+			uint64_t hva = x->hva + off,
+				 gpa = x->base_gfn * PG + off;
 			uint64_t pa, size, chunk;
 
 			r = vg_pt_walk(g->hm, s->pgd_pa, s->la57, 1, hva, &pa,
 				       &size);
 			if (r < 0) {
 				st->table_errors++;
-				sm_error(g,
-					 "QEMU page table unreadable at hva 0x%" PRIx64,
-					 hva);
+				sm_error(
+					g,
+					"QEMU page table unreadable at hva 0x%" PRIx64,
+					hva);
 				chunk = PG - (hva & (PG - 1));
 			} else {
 				chunk = size - (hva & (size - 1));
@@ -102,8 +104,9 @@ static int sm_walk(struct vg_gmem *g, vg_range_cb cb, void *ctx)
 				st->not_present += chunk / PG;
 			if (r == 0 && pa + chunk > g->hm->max_paddr) {
 				st->out_of_range++;
-				sm_error(g, "host page 0x%" PRIx64
-					    " beyond the dump",
+				sm_error(g,
+					 "host page 0x%" PRIx64
+					 " beyond the dump",
 					 pa);
 				r = 1;
 			}
@@ -111,9 +114,10 @@ static int sm_walk(struct vg_gmem *g, vg_range_cb cb, void *ctx)
 				st->pages_present += chunk / PG;
 				if (st->pages_present * PG > cap) {
 					st->truncated = 1;
-					sm_error(g,
-						 "more guest memory than 8x host RAM at gpa 0x%" PRIx64,
-						 gpa);
+					sm_error(
+						g,
+						"more guest memory than 8x host RAM at gpa 0x%" PRIx64,
+						gpa);
 					goto flush;
 				}
 				if (run_len && run_gpa + run_len == gpa &&
