@@ -30,6 +30,7 @@
 #include "kexec/vmcsinfo.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
+#include "tests/src/kvmfixture.h"
 
 #define MiB (1ull << 20)
 
@@ -724,6 +725,67 @@ static void memory_does_not_grow(void **state)
 	fx_rm_rf(dir);
 }
 
+/*
+ * With a KVMINFO note: the guest is named after QEMU's -name, holds every
+ * resident page (not just the one the NPT maps), all GPRs, and the report
+ * says when each vCPU thread last ran; --stall flags the idle one.
+ */
+static void kvm_end_to_end(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536], want[128];
+	struct fx *fx = kfx_build(NULL);
+	struct run r;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--stall", "2", dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(path, sizeof(path), "%s/" KFX_NAME ".vmcore", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_non_null(strstr(r.out,
+			       "guest " KFX_NAME
+			       " (svm, 2 vCPUs, pid 4242, uuid " KFX_UUID ")"));
+	assert_non_null(strstr(
+		r.out, "thread 4251 \"CPU 1/KVM\" sleeping, last ran 3.000 s"));
+	assert_non_null(strstr(r.out, "STALLED"));
+	assert_null(strstr(strstr(r.out, "vcpu 0:"),
+			   "STALLED: this vCPU thread had not run for 0.5"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"source\": \"kvm\""));
+	assert_non_null(strstr(report, "\"source\": \"memslots\""));
+	snprintf(want, sizeof(want), "\"pages_present\": %d",
+		 KFX_PRESENT_PAGES);
+	assert_non_null(strstr(report, want));
+	snprintf(want, sizeof(want), "\"rbx\": \"0x%llx\"",
+		 (unsigned long long)kfx_gpr(1, 3));
+	assert_non_null(strstr(report, want));
+	assert_non_null(
+		strstr(report, "\"last_ran_seconds_before_crash\": 0.500"));
+	assert_non_null(strstr(report, "\"exit_reason_name\": "));
+	assert_non_null(strstr(report, "\"uuid\": \"" KFX_UUID "\""));
+
+	/* --no-kvm: the scan alone, one NPT-mapped page. */
+	snprintf(out, sizeof(out), "%s/scan", dir);
+	run_tool(&r, dir, 0, (const char *[]){ "--no-kvm", dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"pages_present\": 1,"));
+	assert_null(strstr(report, "\"source\": \"kvm\""));
+	fx_rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -731,6 +793,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
+		cmocka_unit_test(kvm_end_to_end),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(full_outdir),
