@@ -300,6 +300,88 @@ mode_0600() {
 	}
 }
 
+# ---- the KVM walk (KVMINFO note): names, all GPRs, complete memory
+kvm_walked() { # REPORT
+	[ "$(jq -r '.kvm.walked' "$1")" = true ] || {
+		echo "the KVM walk did not run: $(jq -r '.kvm.status' "$1")"
+		return 1
+	}
+}
+
+# The tiny guest's runner passes no -name: named <argv0>-<pid>, from KVM.
+tiny_named() { # REPORT
+	local n s
+	n=$(jq -r '.guests[0].name' "$1")
+	s=$(jq -r '.guests[0].source' "$1")
+	[[ $n == kvmguest-[0-9]* ]] && [ "$s" = kvm ] || {
+		echo "guest named '$n' from '$s' (want kvmguest-<pid> from kvm; $(jq -r '.guests[0].note' "$1"))"
+		return 1
+	}
+	[ "$(basename "$G")" = "$n.vmcore" ] || {
+		echo "file $(basename "$G") is not $n.vmcore"
+		return 1
+	}
+}
+
+GPRS="rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15"
+
+# Every GPR the runner set; RAX only above the 16 bits the loop flips.
+report_gprs() { # REPORT
+	local r v want err=
+	for r in $GPRS; do
+		v=$(jq -r ".guests[0].vcpus[0].regs.$r" "$1")
+		want=KG_${r^^}
+		hexeq "$v" "${!want}" || err+="$r=$v (want ${!want}) "
+	done
+	v=$(jq -r '.guests[0].vcpus[0].regs.rax' "$1")
+	{ [ "$v" != null ] && [ $((v & ~0xffff)) -eq $((KG_RAX & ~0xffff)) ]; } ||
+		err+="rax=$v (want $KG_RAX above bit 15) "
+	[ -z "$err" ] || {
+		echo "$err"
+		return 1
+	}
+}
+
+gdb_gprs() { # GUEST.vmcore (after gdb_regs wrote GUEST.vmcore.gdb.txt)
+	local r v want err=
+	for r in $GPRS; do
+		v=$(awk -v r="$r" '$1 == r {print $2}' "$1.gdb.txt")
+		want=KG_${r^^}
+		hexeq "$v" "${!want}" || err+="$r=${v:-none} (want ${!want}) "
+	done
+	[ -z "$err" ] || {
+		echo "gdb: $err"
+		return 1
+	}
+}
+
+# Each vCPU the walk found has its thread and a last-ran figure.
+last_ran_all() { # REPORT
+	jq -e '[.guests[] | select(.source == "kvm") | .vcpus[]] as $v |
+		($v | length) > 0 and
+		($v | all(.kvm.thread.tid != null and
+			  .kvm.thread.last_ran_ns_before_crash != null))' \
+		"$1" >/dev/null || {
+		echo "vCPUs without thread/last-ran: $(jq -c '[.guests[].vcpus[] | {name: .index, thread: .kvm.thread}]' "$1" | head -c 300)"
+		return 1
+	}
+}
+
+# The Linux guest's file is named after QEMU's -name and carries its uuid.
+l2_named() { # RESULTS
+	local j=$1/guests/report.json
+	[ -f "$1/guests/vgtest-l2.vmcore" ] || {
+		echo "no guests/vgtest-l2.vmcore ($(cd "$1/guests" && echo *))"
+		return 1
+	}
+	jq -e '.guests[] | select(.name == "vgtest-l2") |
+		.uuid == "76677465-7374-4c32-8000-000000000001" and .pid != null' \
+		"$j" >/dev/null || {
+		echo "report.json: no guest vgtest-l2 with the uuid and a pid"
+		return 1
+	}
+}
+
 carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 	echo "no /etc/vmcore-guests/loadtime.notes in the capture rootfs: $(head -3 "$1")"
 	return 1
@@ -341,9 +423,14 @@ scenario_A() {
 		check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$r/guests/report.json"
 		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
 		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$G"
-		# The nested page tables map what the guest touched; all of the
-		# runner's pages need the memslot walk (issue 5).
-		check "guest memory: every page present carries its own marker, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" --present "$G"
+		check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$r/guests/report.json"
+		check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$r/guests/report.json"
+		check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$r/guests/report.json"
+		check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$G"
+		check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
+		# Memslots + QEMU's page tables: every page the runner wrote,
+		# not only the ones the guest touched (which NPT maps).
+		check "guest memory: all $KG_PAGES pages with their markers, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$G"
 	else
 		bad "vmcore-guests: one svm guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
 	fi
@@ -362,6 +449,9 @@ scenario_B() {
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
+	one_guest "$r" >/dev/null 2>&1 || true # sets G
+	check "guest memory: all $KG_PAGES pages (memslots)" "$guestcheck" "$G"
 }
 
 scenario_C() {
@@ -412,7 +502,7 @@ tiny_guest_among() { # RESULTS: one of the guest vmcores is the tiny guest
 	local f
 	for f in "$1"/guests/*.vmcore; do
 		[ -f "$f" ] || continue
-		"$guestcheck" --present "$f" >/dev/null 2>&1 && return 0
+		"$guestcheck" "$f" >/dev/null 2>&1 && return 0
 	done
 	echo "guestcheck passes on no guest vmcore"
 	return 1
@@ -432,7 +522,9 @@ scenario_D() {
 		bad "report.json lists 2 guests" "-- it lists $n"
 	fi
 	check "vmcore-dmesg on the L2 guest's vmcore: the records its /init wrote (one debug-level, never on a console)" marker_in_guest "$r" "$marker"
-	check "the tiny guest's vmcore is among them (guestcheck)" tiny_guest_among "$r"
+	check "the tiny guest's vmcore is among them (guestcheck, all pages)" tiny_guest_among "$r"
+	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
+	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
 }
 
 t0=$SECONDS
