@@ -200,6 +200,9 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 			    guests[g].nested)
 				continue;
 			guests[g].nested = 1;
+			/* While L2 runs, regs[] are L2's registers. */
+			res->found[fi].kvm = kc;
+			vg_kvm_overlay_regs(&res->found[fi].vcpu, kc);
 			snprintf(guests[g].name, sizeof(guests[g].name),
 				 "%.70s-L2", name);
 			snprintf(
