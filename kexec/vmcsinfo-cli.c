@@ -2,7 +2,8 @@
 /*
  * vmcsinfo: show the host's VMCS layout as VMCSINFO text, write it as an
  * ELF note or as the "kexec -s" cpio carrier, and read it back from a
- * crash dump.  Exit status: 0 ok, 1 nothing there (no provider, no note),
+ * crash dump; the same for KVM's layout and addresses (KVMINFO).  Exit
+ * status: 0 ok, 1 nothing there (no provider, KVM not loaded, no note),
  * 2 unusable input or usage error.
  */
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
+#include "kexec/kvminfo.h"
 #include "kexec/loadnotes-cpio.h"
 #include "kexec/vmcsinfo.h"
 
@@ -25,22 +27,36 @@ static const char usage_text[] =
 	"usage: vmcsinfo show [--sysfs DIR] [--cpuinfo FILE]\n"
 	"       vmcsinfo note [--sysfs DIR] [--cpuinfo FILE] -o FILE\n"
 	"       vmcsinfo carrier [--sysfs DIR] [--cpuinfo FILE] -o FILE\n"
-	"       vmcsinfo read [--notes FILE] DUMP\n"
+	"       vmcsinfo kvminfo [--btf DIR] [--kallsyms FILE] [--sysfs-cpu DIR]\n"
+	"       vmcsinfo kvminfo-note [--btf DIR] [--kallsyms FILE]\n"
+	"                [--sysfs-cpu DIR] -o FILE\n"
+	"       vmcsinfo read [--name VMCSINFO|KVMINFO] [--notes FILE] DUMP\n"
 	"       vmcsinfo --help | --version\n"
 	"\n"
-	"show     print the VMCSINFO descriptor text of this host\n"
-	"note     write the VMCSINFO ELF note (header, name, descriptor)\n"
-	"carrier  write the cpio archive that carries the note for kexec -s\n"
-	"read     print the VMCSINFO text found in DUMP (ELF vmcore,\n"
-	"         /proc/vmcore, kdump-compressed); when DUMP has none, look\n"
-	"         in --notes FILE, or for /proc/vmcore in " LOADNOTES_PATH "\n"
+	"show          print the VMCSINFO descriptor text of this host\n"
+	"note          write the VMCSINFO ELF note (header, name, descriptor)\n"
+	"carrier       write the cpio archive that carries the note for kexec -s\n"
+	"kvminfo       print the KVMINFO descriptor text of this host (KVM's\n"
+	"              symbol addresses and struct layout; needs root)\n"
+	"kvminfo-note  write the KVMINFO ELF note\n"
+	"read          print the VMCSINFO (or --name KVMINFO) text found in DUMP\n"
+	"              (ELF vmcore, /proc/vmcore, kdump-compressed); when DUMP\n"
+	"              has none, look in --notes FILE, or for /proc/vmcore in\n"
+	"              " LOADNOTES_PATH "\n"
 	"\n"
-	"--sysfs DIR    tree holding vmcs_id and vmcs/ (default " VMCSINFO_SYSFS_ROOT
+	"--sysfs DIR      tree holding vmcs_id and vmcs/ (default " VMCSINFO_SYSFS_ROOT
 	")\n"
-	"--cpuinfo FILE informational CPU keys from FILE (default /proc/cpuinfo)\n"
-	"-o FILE        output file, '-' for standard output\n"
+	"--cpuinfo FILE   informational CPU keys from FILE (default /proc/cpuinfo)\n"
+	"--btf DIR        BTF of vmlinux, kvm, kvm_amd, kvm_intel (default " KVMINFO_BTF_DIR
+	")\n"
+	"--kallsyms FILE  symbol addresses (default " KVMINFO_KALLSYMS ")\n"
+	"--sysfs-cpu DIR  directory holding \"possible\" (default " KVMINFO_CPU_DIR
+	")\n"
+	"--name NAME      the note read looks for: VMCSINFO (default) or KVMINFO\n"
+	"-o FILE          output file, '-' for standard output\n"
 	"\n"
-	"exit status: 0 ok, 1 no VMCS layout / no VMCSINFO note, 2 bad input\n";
+	"exit status: 0 ok, 1 no VMCS layout / KVM not loaded / no such note,\n"
+	"2 bad input\n";
 
 static int usage_error(const char *msg)
 {
@@ -106,8 +122,59 @@ static int load_layout(const char *sysfs, const char *cpuinfo,
 	return 0;
 }
 
-static int cmd_read(const char *dump, const char *notes_file)
+/*
+ * A KVMINFO descriptor must be printable text: "KVMINFO_VERSION=<n>"
+ * first, then KEY=VALUE lines.  0, or -1 with a message in err.
+ */
+static int check_kvminfo(const char *text, size_t len, char *err, size_t errsz)
 {
+	static const char first[] = "KVMINFO_VERSION=";
+	unsigned int lineno = 0;
+	size_t i, start;
+
+	for (i = strnlen(text, len); i < len; i++) {
+		if (text[i]) {
+			snprintf(err, errsz,
+				 "data after the terminating NUL at byte %zu",
+				 strnlen(text, len));
+			return -1;
+		}
+	}
+	len = strnlen(text, len);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if ((c < 0x20 && c != '\n') || c >= 0x7f) {
+			snprintf(err, errsz,
+				 "byte %zu: not printable ASCII (0x%02x)", i,
+				 c);
+			return -1;
+		}
+	}
+	if (len < sizeof(first) || memcmp(text, first, sizeof(first) - 1) ||
+	    text[sizeof(first) - 1] < '1' || text[sizeof(first) - 1] > '9') {
+		snprintf(err, errsz, "does not start with %s<number>", first);
+		return -1;
+	}
+	for (start = 0; start < len;) {
+		const char *nl = memchr(text + start, '\n', len - start);
+		size_t l = nl ? (size_t)(nl - (text + start)) : len - start;
+		const char *eq = memchr(text + start, '=', l);
+
+		lineno++;
+		if (l && (!eq || eq == text + start)) {
+			snprintf(err, errsz, "line %u: not a KEY=VALUE line",
+				 lineno);
+			return -1;
+		}
+		start += l + 1;
+	}
+	return 0;
+}
+
+static int cmd_read(const char *dump, const char *notes_file, const char *name)
+{
+	int kvm = !strcmp(name, KVMINFO_NOTE_NAME);
 	struct vmcsinfo vi;
 	const char *from = NULL;
 	char err[512];
@@ -115,9 +182,9 @@ static int cmd_read(const char *dump, const char *notes_file)
 	void *desc;
 	int rc;
 
-	rc = dumpnotes_find_ex(dump, notes_file, VMCSINFO_NOTE_NAME,
-			       VMCSINFO_NOTE_TYPE, &desc, &len, &from, err,
-			       sizeof(err));
+	rc = dumpnotes_find_ex(dump, notes_file, name,
+			       kvm ? KVMINFO_NOTE_TYPE : VMCSINFO_NOTE_TYPE,
+			       &desc, &len, &from, err, sizeof(err));
 	if (rc == 1) {
 		fprintf(stderr, "vmcsinfo: %s\n", err);
 		return EXIT_NONE;
@@ -126,20 +193,55 @@ static int cmd_read(const char *dump, const char *notes_file)
 		fprintf(stderr, "vmcsinfo: %s\n", err);
 		return EXIT_BAD;
 	}
-	if (vmcsinfo_parse(desc, len, &vi, err, sizeof(err)) < 0) {
-		fprintf(stderr, "vmcsinfo: %s: VMCSINFO note is invalid: %s\n",
-			from, err);
+	if (kvm ? check_kvminfo(desc, len, err, sizeof(err)) < 0 :
+		  vmcsinfo_parse(desc, len, &vi, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vmcsinfo: %s: %s note is invalid: %s\n", from,
+			name, err);
 		free(desc);
 		return EXIT_BAD;
 	}
-	len = strlen(desc); /* up to the NUL padding, parse checked it */
 	if (from != dump)
-		fprintf(stderr, "vmcsinfo: %s has no VMCSINFO note; using %s\n",
-			dump, from);
+		fprintf(stderr, "vmcsinfo: %s has no %s note; using %s\n", dump,
+			name, from);
+	len = strnlen(desc, len); /* up to the NUL padding, checked above */
 	fwrite(desc, 1, len, stdout);
 	if (len && ((char *)desc)[len - 1] != '\n')
 		putchar('\n');
 	free(desc);
+	return fflush(stdout) ? EXIT_BAD : 0;
+}
+
+/* kvminfo and kvminfo-note. */
+static int cmd_kvminfo(const struct kvminfo_source *src, const char *out)
+{
+	char err[512];
+	int n;
+
+	if (!out) {
+		char *text = malloc(KVMINFO_TEXT_MAX);
+
+		if (!text)
+			return EXIT_BAD;
+		n = kvminfo_format(src, text, KVMINFO_TEXT_MAX, err,
+				   sizeof(err));
+		if (n >= 0)
+			fwrite(text, 1, (size_t)n, stdout);
+		free(text);
+	} else {
+		static unsigned char note[KVMINFO_TEXT_MAX + 64];
+
+		n = kvminfo_note(src, note, sizeof(note), err, sizeof(err));
+		if (n >= 0)
+			return write_out(out, note, (size_t)n);
+	}
+	if (n == -ENOENT) {
+		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err);
+		return EXIT_NONE;
+	}
+	if (n < 0) {
+		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err);
+		return EXIT_BAD;
+	}
 	return fflush(stdout) ? EXIT_BAD : 0;
 }
 
@@ -149,12 +251,19 @@ int main(int argc, char **argv)
 		{ "sysfs", required_argument, NULL, 's' },
 		{ "cpuinfo", required_argument, NULL, 'c' },
 		{ "notes", required_argument, NULL, 'n' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "btf", required_argument, NULL, 'b' },
+		{ "kallsyms", required_argument, NULL, 'k' },
+		{ "sysfs-cpu", required_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sysfs = NULL, *cpuinfo = NULL, *notes = NULL, *out = NULL;
+	const char *name = NULL;
+	struct kvminfo_source ksrc = { NULL, NULL, NULL, NULL };
+	int kvm_opts = 0;
 	const char *cmd;
 	struct vmcsinfo vi;
 	int c, rc;
@@ -164,8 +273,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
-		printf("vmcsinfo %s (VMCSINFO_VERSION=%d)\n",
-		       VMCSINFO_CLI_VERSION, VMCSINFO_VERSION);
+		printf("vmcsinfo %s (VMCSINFO_VERSION=%d, KVMINFO_VERSION=%d)\n",
+		       VMCSINFO_CLI_VERSION, VMCSINFO_VERSION, KVMINFO_VERSION);
 		return 0;
 	}
 	if (argc < 2 || argv[1][0] == '-')
@@ -183,6 +292,21 @@ int main(int argc, char **argv)
 		case 'n':
 			notes = optarg;
 			break;
+		case 'N':
+			name = optarg;
+			break;
+		case 'b':
+			ksrc.btf_dir = optarg;
+			kvm_opts = 1;
+			break;
+		case 'k':
+			ksrc.kallsyms = optarg;
+			kvm_opts = 1;
+			break;
+		case 'C':
+			ksrc.cpu_dir = optarg;
+			kvm_opts = 1;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -198,19 +322,38 @@ int main(int argc, char **argv)
 	}
 
 	if (!strcmp(cmd, "read")) {
-		if (sysfs || cpuinfo || out)
-			return usage_error("read takes only --notes and DUMP");
+		if (sysfs || cpuinfo || out || kvm_opts)
+			return usage_error("read takes only --name, --notes "
+					   "and DUMP");
 		if (optind != argc - 1)
 			return usage_error("read needs exactly one DUMP");
-		return cmd_read(argv[optind], notes);
+		if (!name)
+			name = VMCSINFO_NOTE_NAME;
+		if (strcmp(name, VMCSINFO_NOTE_NAME) &&
+		    strcmp(name, KVMINFO_NOTE_NAME))
+			return usage_error("--name is VMCSINFO or KVMINFO");
+		return cmd_read(argv[optind], notes, name);
+	}
+	if (optind != argc)
+		return usage_error("unexpected argument");
+	if (notes || name)
+		return usage_error("--notes and --name are for read");
+	if (!strcmp(cmd, "kvminfo") || !strcmp(cmd, "kvminfo-note")) {
+		if (sysfs || cpuinfo)
+			return usage_error("--sysfs and --cpuinfo are for the "
+					   "VMCSINFO commands");
+		if (!strcmp(cmd, "kvminfo") && out)
+			return usage_error("kvminfo prints to standard output");
+		if (!strcmp(cmd, "kvminfo-note") && !out)
+			return usage_error("-o FILE is required");
+		return cmd_kvminfo(&ksrc, out);
 	}
 	if (strcmp(cmd, "show") && strcmp(cmd, "note") &&
 	    strcmp(cmd, "carrier"))
 		return usage_error("unknown command");
-	if (optind != argc)
-		return usage_error("unexpected argument");
-	if (notes)
-		return usage_error("--notes is for read");
+	if (kvm_opts)
+		return usage_error("--btf, --kallsyms and --sysfs-cpu are for "
+				   "the kvminfo commands");
 	if (!strcmp(cmd, "show") && out)
 		return usage_error("show prints to standard output");
 	if (strcmp(cmd, "show") && !out)

@@ -39,19 +39,31 @@ $(KT_TEST)/kexec-shim.so: $(KT_PATCHDIR)/test/kexec-shim.c
 	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -fPIC -shared \
 		-o $@ $< -ldl
 
+# kt-fixture writes the KVMINFO test's BTF with libbpf.
 $(KT_TEST)/kt-fixture: $(KT_PATCHDIR)/test/kt-fixture.c
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -o $@ $<
+	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -o $@ $< \
+		$(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
 $(KT_UNPATCHED)/sbin/kexec: $(KT_PATCHDIR)/build.sh $(KT_PATCHDIR)/fetch.sh
 	@mkdir -p $(@D)
 	+$(KT_PATCHDIR)/build.sh $(KT_UNPATCHED) /dev/null
 
+# The full series once more, configured --without-libbpf: the KVMINFO
+# provider must build and stay out of the way without it.
+KT_NOBPF := build/kexec-tools-nobpf
+
+$(KT_NOBPF)/sbin/kexec: $(KT_SERIES) $(KT_PATCHES) $(KT_PATCHDIR)/build.sh \
+		$(KT_PATCHDIR)/fetch.sh
+	@mkdir -p $(@D)
+	+KT_CONFIGURE_FLAGS=--without-libbpf $(KT_PATCHDIR)/build.sh $(KT_NOBPF)
+
 .PHONY: check-kexec-patches
 check-kexec-patches: $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
-		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
+		$(KT_NOBPF)/sbin/kexec $(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
 	+$(KT_PATCHDIR)/test/check-each.sh build/kexec-tools-each
 	$(KT_PATCHDIR)/test/run.sh $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
-		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
+		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture \
+		$(KT_NOBPF)/sbin/kexec
 
 CHECKS += check-kexec-patches

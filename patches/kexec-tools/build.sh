@@ -9,9 +9,14 @@
 #
 # Fetches Debian's kexec-tools source package (fetch.sh, cached), extracts
 # it fresh (dpkg-source -x applies Debian's own patches), applies our
-# series in the order of patches/kexec-tools/series, configures and builds,
-# then installs OUTDIR/sbin/kexec.  The extracted, patched and built tree
-# is kept as OUTDIR/src for inspection and for the tests.
+# series in the order of patches/kexec-tools/series, regenerates configure
+# (autoreconf, as Debian's own package build does with dh_autoreconf: patch
+# 0005 changes configure.ac), configures and builds, then installs
+# OUTDIR/sbin/kexec.  The extracted, patched and built tree is kept as
+# OUTDIR/src for inspection and for the tests.
+#
+# KT_CONFIGURE_FLAGS adds options to ./configure (the tests build once
+# with --without-libbpf).
 #
 # Parallel-safe: one build at a time per OUTDIR (flock), everything is built
 # in OUTDIR/src.new and moved into place only when it succeeded, so a failed
@@ -60,8 +65,15 @@ echo "kexec-tools: $(basename "$dsc" .dsc) + $n patches"
 	# The tree is unpacked under build/, inside our git work tree: keep
 	# kexec-tools' configure away from our git and our CFLAGS.
 	unset CFLAGS CPPFLAGS LDFLAGS
+	# autoconf 2.71 warns about the obsolete macros of 2.0.25's
+	# configure.ac; only a failure matters.
+	autoreconf -fi >autoreconf.log 2>&1 || {
+		tail -20 autoreconf.log >&2
+		exit 1
+	}
+	# shellcheck disable=SC2086 # KT_CONFIGURE_FLAGS is a word list
 	./configure --prefix=/usr --sbindir=/sbin --mandir=/usr/share/man \
-		>configure.log 2>&1 || {
+		${KT_CONFIGURE_FLAGS:-} >configure.log 2>&1 || {
 		tail -20 configure.log >&2
 		exit 1
 	}

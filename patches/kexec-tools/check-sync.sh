@@ -5,14 +5,15 @@
 #   check-sync.sh [REPO_ROOT]
 #
 # The series imports kexec/vmcsinfo.[ch] and kexec/loadnotes-cpio.[ch]
-# verbatim (patch 0001) and no other patch may touch them.  After changing
-# one of them run patches/kexec-tools/refresh.sh.
+# (patch 0001) and kexec/kvminfo.[ch] (patch 0005) verbatim, and no other
+# patch may touch them.  After changing one of them run
+# patches/kexec-tools/refresh.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=${1:-$(cd "$here/../.." && pwd)}
 files=(kexec/vmcsinfo.c kexec/vmcsinfo.h kexec/loadnotes-cpio.c
-	kexec/loadnotes-cpio.h)
+	kexec/loadnotes-cpio.h kexec/kvminfo.c kexec/kvminfo.h)
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/series")
 
 # Print the content of the file a patch creates (one @@ -0,0 +1,N @@ hunk).

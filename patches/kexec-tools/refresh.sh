@@ -1,8 +1,11 @@
 #!/bin/bash
 # Regenerate the kexec-tools patch series after one of our imported files
-# (kexec/vmcsinfo.[ch], kexec/loadnotes-cpio.[ch]) changed: patch 0001 gets
-# the repository's current copies, the later patches are re-applied on top
-# (3-way) and everything is exported again with git format-patch.
+# (kexec/vmcsinfo.[ch], kexec/loadnotes-cpio.[ch] in patch 0001,
+# kexec/kvminfo.[ch] in patch 0005) changed: the patch that creates a file
+# gets the repository's current copy, the later patches are re-applied on
+# top (3-way) and everything is exported again with git format-patch.
+# Commit dates are the author dates, so an unchanged series is exported
+# byte for byte.
 #
 #   refresh.sh [-k DIR]
 #
@@ -21,7 +24,7 @@ if [ "${1:-}" = -k ]; then
 	[ ! -e "$keep" ] || { echo "refresh.sh: $keep exists" >&2; exit 1; }
 fi
 imports=(kexec/vmcsinfo.c kexec/vmcsinfo.h kexec/loadnotes-cpio.c
-	kexec/loadnotes-cpio.h)
+	kexec/loadnotes-cpio.h kexec/kvminfo.c kexec/kvminfo.h)
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/series")
 
 tmp=$(mktemp -d)
@@ -41,16 +44,19 @@ GIT_COMMITTER_DATE="@0 +0000" GIT_AUTHOR_DATE="@0 +0000" \
 	git commit -q -m "$(basename "$dsc" .dsc) (dpkg-source -x)"
 git tag base
 
-first=1
 for p in "${series[@]}"; do
 	git am -q -3 --committer-date-is-author-date "$here/$p"
-	if [ $first = 1 ]; then
-		for f in "${imports[@]}"; do
+	owned=()
+	for f in "${imports[@]}"; do
+		if grep -qxF "+++ b/$f" "$here/$p"; then
 			cp "$root/$f" "$f"
-		done
-		git add "${imports[@]}"
-		git commit -q --amend --no-edit --allow-empty
-		first=0
+			owned+=("$f")
+		fi
+	done
+	if [ ${#owned[@]} -gt 0 ]; then
+		git add "${owned[@]}"
+		GIT_COMMITTER_DATE=$(git log -1 --format=%ad --date=raw) \
+			git commit -q --amend --no-edit --allow-empty
 	fi
 done
 

@@ -7,10 +7,13 @@
 #include <cmocka.h>
 
 #include <libgen.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "tests/kexec/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
 #include "kexec/dumpnotes.h"
+#include "kexec/kvminfo.h"
 #include "kexec/loadnotes-cpio.h"
 #include "kexec/vmcsinfo.h"
 
@@ -111,6 +114,18 @@ static int setup(void **state)
 	snprintf(sub, sizeof(sub), "%s/sys", dir);
 	fx_puts(sub, "vmcs_id", "0x2b\n");
 	fx_puts(dir, "cpuinfo", cpuinfo);
+	/* KVMINFO sources: Linux 6.1 layout with kvm_amd */
+	{
+		struct fx_kvm_opts o = { .vendor = FX_SVM };
+
+		snprintf(sub, sizeof(sub), "%s/kbtf", dir);
+		fx_kvm_btf(sub, &o);
+		fx_puts(dir, "kallsyms", FX_KALLSYMS);
+		fx_puts(dir, "hidden", FX_KALLSYMS_HIDDEN);
+		snprintf(sub, sizeof(sub), "%s/cpu", dir);
+		mkdir(sub, 0755);
+		fx_puts(sub, "possible", FX_CPU_POSSIBLE);
+	}
 	return 0;
 }
 
@@ -138,6 +153,15 @@ static void usage_and_version(void **state)
 	assert_int_equal(run("note --sysfs sys"), 2); /* no -o */
 	assert_int_equal(run("read"), 2);
 	assert_int_equal(run("read a b"), 2);
+	assert_int_equal(run("read --name VMCOREINFO vmcore"), 2);
+	assert_int_equal(run("read --btf kbtf vmcore"), 2);
+	assert_int_equal(run("kvminfo -o x"), 2);
+	assert_int_equal(run("kvminfo --sysfs sys"), 2);
+	assert_int_equal(run("kvminfo --name KVMINFO"), 2);
+	assert_int_equal(run("kvminfo extra"), 2);
+	assert_int_equal(run("kvminfo-note --btf kbtf"), 2); /* no -o */
+	assert_int_equal(run("show --btf kbtf"), 2);
+	assert_int_equal(run("note --kallsyms kallsyms -o x"), 2);
 }
 
 static void show(void **state)
@@ -261,12 +285,107 @@ static void note_and_read(void **state)
 	free(ref);
 }
 
+#define KSRC "--btf kbtf --kallsyms kallsyms --sysfs-cpu cpu"
+
+/* kvminfo, kvminfo-note and read --name KVMINFO. */
+static void kvminfo(void **state)
+{
+	struct kvminfo_source src = { "kbtf", "kallsyms", "cpu", NULL };
+	static unsigned char ref[KVMINFO_TEXT_MAX + 64];
+	char want[KVMINFO_TEXT_MAX], errbuf[256], path[PATH_MAX + 32];
+	unsigned char *note, *vnote;
+	struct fx_seg segs[3];
+	struct utsname uts;
+	size_t len, vlen;
+	int n, cwd;
+
+	(void)state;
+	assert_int_equal(uname(&uts), 0);
+	snprintf(want, sizeof(want),
+		 "KVMINFO_VERSION=1\nOSRELEASE=%s\nVENDOR=svm\n%s", uts.release,
+		 FX_KVM_NEW_BODY);
+	assert_int_equal(run("kvminfo " KSRC), 0);
+	out_is(want);
+
+	/* the note: the same bytes as the library builds */
+	assert_int_equal(run("kvminfo-note " KSRC " -o k.note"), 0);
+	note = (unsigned char *)slurp_in("k.note", &len);
+	cwd = open(".", O_RDONLY);
+	assert_int_equal(chdir(dir), 0);
+	n = kvminfo_note(&src, ref, sizeof(ref), errbuf, sizeof(errbuf));
+	assert_int_equal(fchdir(cwd), 0);
+	close(cwd);
+	assert_int_equal(n, len);
+	assert_memory_equal(note, ref, len);
+
+	/* an ELF core with VMCSINFO and KVMINFO in two PT_NOTEs */
+	assert_int_equal(run("note --sysfs sys --cpuinfo cpuinfo -o v.note"),
+			 0);
+	vnote = (unsigned char *)slurp_in("v.note", &vlen);
+	n = (int)loadnote_build(ref, sizeof(ref), "CORE", 1, "r", 1);
+	segs[0] = (struct fx_seg){ PT_NOTE, ref, (size_t)n, 0 };
+	segs[1] = (struct fx_seg){ PT_NOTE, vnote, vlen, 0 };
+	segs[2] = (struct fx_seg){ PT_NOTE, note, len, 0 };
+	snprintf(path, sizeof(path), "%s/kvmcore", dir);
+	fx_elf_core(path, segs, 3, ET_CORE, 0);
+	assert_int_equal(run("read --name KVMINFO kvmcore"), 0);
+	out_is(want);
+	assert_int_equal(run("read kvmcore"), 0);
+	out_is(expected);
+	{
+		char cmd[PATH_MAX + 128];
+
+		snprintf(cmd, sizeof(cmd),
+			 "readelf -n '%s' | grep -q 'KVMINFO  *0x0*%x'", path,
+			 (unsigned int)strlen(want));
+		assert_int_equal(system(cmd), 0);
+	}
+	/* not in the dump: exit 1, or found in --notes */
+	fx_elf_core(path, segs, 2, ET_CORE, 0);
+	assert_int_equal(run("read --name KVMINFO kvmcore"), 1);
+	err_is("no KVMINFO note in kvmcore");
+	assert_int_equal(run("read --name KVMINFO --notes k.note kvmcore"), 0);
+	out_is(want);
+	/* a KVMINFO note that is not KVMINFO text: exit 2 */
+	{
+		static unsigned char bad[128];
+		static const char text[] = "SYMBOL(vm_list)=1\n";
+
+		len = loadnote_build(bad, sizeof(bad), "KVMINFO", 0, text,
+				     sizeof(text) - 1);
+		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
+		fx_elf_core(path, segs, 3, ET_CORE, 0);
+		assert_int_equal(run("read --name KVMINFO kvmcore"), 2);
+		err_is("KVMINFO note is invalid: does not start with");
+		len = loadnote_build(bad, sizeof(bad), "KVMINFO", 0,
+				     "KVMINFO_VERSION=1\nnot a key\n", 28);
+		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
+		fx_elf_core(path, segs, 3, ET_CORE, 0);
+		assert_int_equal(run("read --name KVMINFO kvmcore"), 2);
+		err_is("line 2: not a KEY=VALUE line");
+	}
+
+	/* no KVM: exit 1; addresses hidden: exit 2; nothing written */
+	assert_int_equal(run("kvminfo --btf nowhere --kallsyms kallsyms"), 1);
+	err_is("no kernel BTF");
+	out_is("");
+	assert_int_equal(run("kvminfo-note --btf kbtf --kallsyms hidden "
+			     "-o h.note"),
+			 2);
+	err_is("vm_list at address 0");
+	snprintf(path, sizeof(path), "%s/h.note", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	free(note);
+	free(vnote);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(usage_and_version),
 		cmocka_unit_test(show),
 		cmocka_unit_test(note_and_read),
+		cmocka_unit_test(kvminfo),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -18,15 +18,22 @@
  *                                    padding and one newc archive holding
  *                                    etc/vmcore-guests/loadtime.notes;
  *                                    write its notes like segnotes
+ *   kt-fixture btf DIR               a small synthetic BTF tree for the
+ *                                    KVMINFO note: DIR/vmlinux and the
+ *                                    split BTF DIR/kvm, DIR/kvm_amd
+ *                                    (libbpf's writer; the offsets are the
+ *                                    ones run.sh expects)
  *
  * Every check prints one line; exit 1 at the first failure.
  */
+#include <bpf/btf.h>
 #include <elf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_SEGS 32
 
@@ -385,6 +392,101 @@ static int initrd_notes(const char *initrd, const char *orig, const char *dir)
 	return 0;
 }
 
+/* Add a struct with n members {name, type id, byte offset}. */
+static int add_struct(struct btf *b, const char *name, unsigned int size, int n,
+		      const char *const *names, const int *types,
+		      const unsigned int *offs)
+{
+	int id = b ? btf__add_struct(b, name, size) : -1, i;
+
+	for (i = 0; id > 0 && i < n; i++)
+		if (btf__add_field(b, names[i], types[i], offs[i] * 8, 0))
+			return -1;
+	return id;
+}
+
+static int write_btf(struct btf *b, const char *dir, const char *name)
+{
+	char path[4096];
+	const void *raw;
+	__u32 size = 0;
+
+	raw = btf__raw_data(b, &size);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (!raw || spew(path, raw, size))
+		return failed("cannot write %s", path);
+	return 0;
+}
+
+/*
+ * The layout run.sh expects in the KVMINFO descriptor (a few members of
+ * each kind: plain, embedded, anonymous, array, module split BTF).
+ */
+static int mk_btf(const char *dir)
+{
+	struct btf *v = btf__new_empty(), *k = NULL, *a = NULL;
+	int t_int, t_ulong, t_char, ptr, lh, comm, anon, regs, arch, info;
+	int rc = 1;
+
+	mkdir(dir, 0755);
+	if (!v)
+		return failed("%s: btf__new_empty failed", dir);
+	t_int = btf__add_int(v, "int", 4, BTF_INT_SIGNED);
+	t_ulong = btf__add_int(v, "long unsigned int", 8, 0);
+	t_char = btf__add_int(v, "char", 1, BTF_INT_CHAR);
+	ptr = btf__add_ptr(v, 0);
+	lh = add_struct(v, "list_head", 16, 2,
+			(const char *const[]){ "next", "prev" },
+			(const int[]){ ptr, ptr },
+			(const unsigned int[]){ 0, 8 });
+	comm = btf__add_array(v, t_int, t_char, 16);
+	add_struct(v, "task_struct", 9792, 3,
+		   (const char *const[]){ "__state", "pid", "comm" },
+		   (const int[]){ t_int, t_int, comm },
+		   (const unsigned int[]){ 24, 1480, 2936 });
+	anon = add_struct(v, NULL, 896, 1, (const char *const[]){ "pgd" },
+			  (const int[]){ ptr }, (const unsigned int[]){ 80 });
+	if (add_struct(v, "mm_struct", 896, 1, (const char *const[]){ "" },
+		       (const int[]){ anon },
+		       (const unsigned int[]){ 0 }) <= 0 ||
+	    lh <= 0 || write_btf(v, dir, "vmlinux"))
+		goto out;
+
+	k = btf__new_empty_split(v);
+	regs = k ? btf__add_array(k, t_int, t_ulong, 17) : -1;
+	arch = add_struct(k, "kvm_vcpu_arch", 8000, 1,
+			  (const char *const[]){ "regs" },
+			  (const int[]){ regs }, (const unsigned int[]){ 0 });
+	if (add_struct(k, "kvm_vcpu", 9600, 3,
+		       (const char *const[]){ "kvm", "vcpu_id", "arch" },
+		       (const int[]){ ptr, t_int, arch },
+		       (const unsigned int[]){ 0, 28, 512 }) <= 0 ||
+	    add_struct(k, "kvm", 4608, 1, (const char *const[]){ "vm_list" },
+		       (const int[]){ lh },
+		       (const unsigned int[]){ 4400 }) <= 0 ||
+	    write_btf(k, dir, "kvm"))
+		goto out;
+
+	a = btf__new_empty_split(v);
+	info = add_struct(a, "kvm_vmcb_info", 32, 2,
+			  (const char *const[]){ "ptr", "pa" },
+			  (const int[]){ ptr, t_ulong },
+			  (const unsigned int[]){ 0, 8 });
+	if (add_struct(a, "vcpu_svm", 11008, 1,
+		       (const char *const[]){ "vmcb01" }, (const int[]){ info },
+		       (const unsigned int[]){ 9608 }) <= 0 ||
+	    write_btf(a, dir, "kvm_amd"))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		failed("%s: cannot write the BTF fixture", dir);
+	btf__free(a);
+	btf__free(k);
+	btf__free(v);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "bzimage"))
@@ -395,7 +497,10 @@ int main(int argc, char **argv)
 		return seg_notes(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "initrdnotes"))
 		return initrd_notes(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: kt-fixture bzimage|kcore FILE | segnotes "
-			"SHIMOUT DIR | initrdnotes INITRD ORIG DIR\n");
+	if (argc == 3 && !strcmp(argv[1], "btf"))
+		return mk_btf(argv[2]);
+	fprintf(stderr,
+		"usage: kt-fixture bzimage|kcore FILE | segnotes "
+		"SHIMOUT DIR | initrdnotes INITRD ORIG DIR | btf DIR\n");
 	return 2;
 }

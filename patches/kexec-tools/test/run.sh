@@ -7,10 +7,12 @@
 # those bytes.  The unpatched build of the same source is the reference
 # for "behaves exactly like unpatched".
 #
-#   run.sh PATCHED_KEXEC UNPATCHED_KEXEC SHIM KT_FIXTURE
+#   run.sh PATCHED_KEXEC UNPATCHED_KEXEC SHIM KT_FIXTURE [NOBPF_KEXEC]
+#
+# NOBPF_KEXEC is the full series configured --without-libbpf.
 set -euo pipefail
 
-kexec=$1 plain=$2 shim=$3 fx=$4
+kexec=$1 plain=$2 shim=$3 fx=$4 nobpf=${5:-}
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
 pass=0
@@ -40,6 +42,7 @@ fec00000-fec003ff : IOAPIC 0
 IOMEM
 echo "ffffffff81000000 T _stext" >"$root/proc/kallsyms"
 echo "7c000000 1024" >"$root/sys/kernel/vmcoreinfo"
+echo 0-3 >"$root/sys/devices/system/cpu/possible" # NUMBER(nr_cpu_ids)
 "$fx" kcore "$root/proc/kcore"
 "$fx" bzimage "$t/bzImage"
 printf 'fake-initrd-13' >"$t/initrd" # 14 bytes: needs padding
@@ -55,6 +58,32 @@ echo 0 >"$good/vmcs/4402"
 bad=$t/vmcs-bad
 cp -r "$good" "$bad"
 echo 0x301 >"$bad/vmcs/681e" # natural-width field, misaligned
+
+# KVMINFO sources: synthetic BTF (vmlinux, kvm, kvm_amd), a kallsyms with
+# KVM loaded and one as a non-root reader sees it.  The fixture root has
+# no /sys/kernel/btf: by default kexec finds no KVM there.
+"$fx" btf "$t/btf"
+cat >"$t/kallsyms" <<'KALLSYMS'
+ffffffff81000000 T _stext
+0000000000033340 D runqueues
+ffffffff82a1c0a0 D __per_cpu_offset
+ffffffffc0a1f000 t kvm_vm_ioctl	[kvm]
+ffffffffc0a4d2d0 d vm_list	[kvm]
+KALLSYMS
+sed 's/^[0-9a-f]*/0000000000000000/' "$t/kallsyms" >"$t/kallsyms-hidden"
+kvm_good=(--kvminfo-btf="$t/btf" --kvminfo-kallsyms="$t/kallsyms")
+# What kt-fixture's layout and that kallsyms must give, key by key.
+kvm_want=$(printf '%s\n' KVMINFO_VERSION=1 "OSRELEASE=$(uname -r)" \
+	VENDOR=svm 'SYMBOL(vm_list)=ffffffffc0a4d2d0' \
+	'SYMBOL(runqueues)=33340' 'SYMBOL(__per_cpu_offset)=ffffffff82a1c0a0' \
+	'NUMBER(nr_cpu_ids)=4' 'OFFSET(list_head.next)=0' 'SIZE(kvm)=4608' \
+	'OFFSET(kvm.vm_list)=4400' 'SIZE(kvm_vcpu)=9600' \
+	'OFFSET(kvm_vcpu.kvm)=0' 'OFFSET(kvm_vcpu.vcpu_id)=28' \
+	'OFFSET(kvm_vcpu.arch.regs)=512' 'LENGTH(kvm_vcpu.arch.regs)=17' \
+	'OFFSET(vcpu_svm.vmcb01)=9608' 'OFFSET(kvm_vmcb_info.pa)=8' \
+	'OFFSET(task_struct.pid)=1480' 'OFFSET(task_struct.comm)=2936' \
+	'SIZE(task_struct.comm)=16' 'OFFSET(task_struct.__state)=24' \
+	'OFFSET(mm_struct.pgd)=80')
 
 # run NAME KEXEC ARGS...: run under the shim, stderr in $t/NAME.err.
 run() {
@@ -83,12 +112,17 @@ check_desc() {
 	grep -qx 'SOURCE=sysfs' "$d" || fail "$d: no SOURCE=sysfs"
 }
 lines() { grep -c . "$1" || true; }
+# The KVMINFO descriptor is exactly kvm_want (the text ends in '\n').
+check_kvm() {
+	[ "$(cat "$1")" = "$kvm_want" ] && [ -z "$(tail -c1 "$1" | tr -d '\n')" ] ||
+		fail "$1: KVMINFO is not the fixture's: $(cat "$1")"
+}
 
 kargs=(-p "$t/bzImage" --append="console=ttyS0 irqpoll")
 
 # kexec_load.
 run plain-p "$plain" "${kargs[@]}"
-run p-good "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$good"
+run p-good "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$good" --no-kvminfo
 [ "$(lines "$t/p-good.err")" = 0 ] || fail "p-good: $(cat "$t/p-good.err")"
 "$fx" segnotes "$t/p-good" "$t/p-good.notes" >"$t/p-good.out" ||
 	fail "p-good: $(cat "$t/p-good.out")"
@@ -98,28 +132,82 @@ check_desc "$t/p-good.notes/VMCSINFO.desc"
 ok "kexec -p: VMCSINFO in its own segment, PT_NOTE with terminator, kept out of the e820, elfcorehdr= points at the header"
 
 run p-none "$kexec" "${kargs[@]}"
-[ "$(lines "$t/p-none.err")" = 1 ] &&
-	grep -q '^vmcsinfo: no VMCS layout in /sys/devices/system/cpu' "$t/p-none.err" ||
-	fail "p-none: want one info line, got: $(cat "$t/p-none.err")"
+[ "$(lines "$t/p-none.err")" = 2 ] &&
+	grep -q '^vmcsinfo: no VMCS layout in /sys/devices/system/cpu' "$t/p-none.err" &&
+	grep -qx 'kvminfo: no kernel BTF (/sys/kernel/btf/vmlinux missing: .*), no KVMINFO note' "$t/p-none.err" ||
+	fail "p-none: want one info line per provider, got: $(cat "$t/p-none.err")"
 same_load p-none plain-p
-ok "kexec -p without a tree: one info line, load identical to unpatched"
+ok "kexec -p without a tree and without KVM: one info line each, load identical to unpatched"
 
-run p-bad "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$bad"
+run p-bad "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$bad" --no-kvminfo
 [ "$(lines "$t/p-bad.err")" = 1 ] &&
 	grep -q "^vmcsinfo: warning: .*$bad/vmcs/681e" "$t/p-bad.err" ||
 	fail "p-bad: want one warning naming 681e, got: $(cat "$t/p-bad.err")"
 same_load p-bad plain-p
 ok "kexec -p with a bad tree: one warning naming the file, load identical to unpatched"
 
-run p-off "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$good" --no-vmcsinfo
+run p-off "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$good" --no-vmcsinfo \
+	"${kvm_good[@]}" --no-kvminfo
 [ "$(lines "$t/p-off.err")" = 0 ] || fail "p-off: $(cat "$t/p-off.err")"
 same_load p-off plain-p
-ok "kexec -p --no-vmcsinfo: silent, load identical to unpatched"
+ok "kexec -p --no-vmcsinfo --no-kvminfo: silent, load identical to unpatched"
+
+# KVMINFO.
+run p-kvm "$kexec" "${kargs[@]}" --vmcsinfo-sysfs="$good" "${kvm_good[@]}"
+[ "$(lines "$t/p-kvm.err")" = 0 ] || fail "p-kvm: $(cat "$t/p-kvm.err")"
+"$fx" segnotes "$t/p-kvm" "$t/p-kvm.notes" >"$t/p-kvm.out" ||
+	fail "p-kvm: $(cat "$t/p-kvm.out")"
+grep -qx 'load-time PT_NOTEs: 1' "$t/p-kvm.out" || fail "p-kvm: no PT_NOTE"
+[ "$(grep '^note ' "$t/p-kvm.out" | cut -d' ' -f2 | tr '\n' ' ')" = \
+	"VMCSINFO KVMINFO " ] || fail "p-kvm: want VMCSINFO then KVMINFO: $(cat "$t/p-kvm.out")"
+check_desc "$t/p-kvm.notes/VMCSINFO.desc"
+check_kvm "$t/p-kvm.notes/KVMINFO.desc"
+ok "kexec -p with KVM: VMCSINFO and KVMINFO in the notes segment, KVMINFO = the BTF/kallsyms fixture"
+
+run p-kvm-only "$kexec" "${kargs[@]}" --no-vmcsinfo "${kvm_good[@]}"
+[ "$(lines "$t/p-kvm-only.err")" = 0 ] || fail "p-kvm-only: $(cat "$t/p-kvm-only.err")"
+"$fx" segnotes "$t/p-kvm-only" "$t/p-kvm-only.notes" >"$t/p-kvm-only.out" ||
+	fail "p-kvm-only: $(cat "$t/p-kvm-only.out")"
+[ "$(grep -c '^note ' "$t/p-kvm-only.out")" = 1 ] || fail "p-kvm-only: not one note"
+check_kvm "$t/p-kvm-only.notes/KVMINFO.desc"
+ok "kexec -p --no-vmcsinfo with KVM: the KVMINFO note alone"
+
+run p-nobtf "$kexec" "${kargs[@]}" --no-vmcsinfo \
+	--kvminfo-btf="$t/nowhere" --kvminfo-kallsyms="$t/kallsyms"
+[ "$(lines "$t/p-nobtf.err")" = 1 ] &&
+	grep -q "^kvminfo: no kernel BTF ($t/nowhere/vmlinux missing" "$t/p-nobtf.err" ||
+	fail "p-nobtf: want one line, got: $(cat "$t/p-nobtf.err")"
+same_load p-nobtf plain-p
+ok "kexec -p without BTF: one line, load identical to unpatched"
+
+mkdir -p "$t/btf-nokvm"
+cp "$t/btf/vmlinux" "$t/btf-nokvm/"
+run p-nokvm "$kexec" "${kargs[@]}" --no-vmcsinfo \
+	--kvminfo-btf="$t/btf-nokvm" --kvminfo-kallsyms="$t/kallsyms"
+[ "$(lines "$t/p-nokvm.err")" = 1 ] &&
+	grep -q "^kvminfo: no BTF of the kvm module .*kvm not loaded, no KVMINFO note" "$t/p-nokvm.err" ||
+	fail "p-nokvm: want one line, got: $(cat "$t/p-nokvm.err")"
+same_load p-nokvm plain-p
+ok "kexec -p without the kvm module's BTF: one line, load identical to unpatched"
+
+run p-hidden "$kexec" "${kargs[@]}" --no-vmcsinfo \
+	--kvminfo-btf="$t/btf" --kvminfo-kallsyms="$t/kallsyms-hidden"
+[ "$(lines "$t/p-hidden.err")" = 1 ] &&
+	grep -q "^kvminfo: warning: .*vm_list at address 0.*; loading without the KVMINFO note" "$t/p-hidden.err" ||
+	fail "p-hidden: want one warning, got: $(cat "$t/p-hidden.err")"
+same_load p-hidden plain-p
+ok "kexec -p with kallsyms addresses hidden: one warning, load identical to unpatched"
+
+run p-nokvminfo "$kexec" "${kargs[@]}" --no-vmcsinfo "${kvm_good[@]}" \
+	--no-kvminfo
+[ "$(lines "$t/p-nokvminfo.err")" = 0 ] || fail "p-nokvminfo: $(cat "$t/p-nokvminfo.err")"
+same_load p-nokvminfo plain-p
+ok "kexec -p --no-kvminfo with KVM: silent, load identical to unpatched"
 
 # kexec_file_load.
 sargs=(-s "${kargs[@]}" --initrd="$t/initrd")
 run plain-s "$plain" "${sargs[@]}"
-run s-good "$kexec" "${sargs[@]}" --vmcsinfo-sysfs="$good"
+run s-good "$kexec" "${sargs[@]}" --vmcsinfo-sysfs="$good" --no-kvminfo
 [ "$(lines "$t/s-good.err")" = 0 ] || fail "s-good: $(cat "$t/s-good.err")"
 "$fx" initrdnotes "$t/s-good/initrd.bin" "$t/initrd" "$t/s-good.notes" \
 	>"$t/s-good.out" || fail "s-good: $(cat "$t/s-good.out")"
@@ -130,13 +218,31 @@ cmp -s "$t/s-good/cmdline.txt" "$t/plain-s/cmdline.txt" ||
 	fail "s-good: command line changed"
 ok "kexec -s -p: initrd + padding + cpio with etc/vmcore-guests/loadtime.notes (0400), same note as kexec -p"
 
-run s-none "$kexec" "${sargs[@]}"
+run s-kvm "$kexec" "${sargs[@]}" --vmcsinfo-sysfs="$good" "${kvm_good[@]}"
+[ "$(lines "$t/s-kvm.err")" = 0 ] || fail "s-kvm: $(cat "$t/s-kvm.err")"
+"$fx" initrdnotes "$t/s-kvm/initrd.bin" "$t/initrd" "$t/s-kvm.notes" \
+	>"$t/s-kvm.out" || fail "s-kvm: $(cat "$t/s-kvm.out")"
+[ "$(grep '^note ' "$t/s-kvm.out" | cut -d' ' -f2 | tr '\n' ' ')" = \
+	"VMCSINFO KVMINFO " ] || fail "s-kvm: want VMCSINFO then KVMINFO: $(cat "$t/s-kvm.out")"
+check_kvm "$t/s-kvm.notes/KVMINFO.desc"
+cmp -s "$t/s-kvm.notes/KVMINFO.desc" "$t/p-kvm.notes/KVMINFO.desc" ||
+	fail "s-kvm: KVMINFO differs from the kexec_load one"
+ok "kexec -s -p with KVM: loadtime.notes carries VMCSINFO and KVMINFO, same notes as kexec -p"
+
+run s-nokvm "$kexec" "${sargs[@]}" --no-vmcsinfo \
+	--kvminfo-btf="$t/nowhere" --kvminfo-kallsyms="$t/kallsyms"
+[ "$(lines "$t/s-nokvm.err")" = 1 ] || fail "s-nokvm: $(cat "$t/s-nokvm.err")"
+same_load s-nokvm plain-s
+ok "kexec -s -p without BTF: one line, initrd unchanged"
+
+run s-none "$kexec" "${sargs[@]}" --no-kvminfo
 grep -q '^vmcsinfo: no VMCS layout' "$t/s-none.err" &&
 	[ "$(lines "$t/s-none.err")" = 1 ] || fail "s-none: $(cat "$t/s-none.err")"
 same_load s-none plain-s
 ok "kexec -s -p without a tree: one info line, load identical to unpatched"
 
-run s-noinitrd "$kexec" -s "${kargs[@]}" --vmcsinfo-sysfs="$good"
+run s-noinitrd "$kexec" -s "${kargs[@]}" --vmcsinfo-sysfs="$good" \
+	"${kvm_good[@]}"
 grep -q '^kexec: no initrd' "$t/s-noinitrd.err" &&
 	[ "$(lines "$t/s-noinitrd.err")" = 1 ] ||
 	fail "s-noinitrd: $(cat "$t/s-noinitrd.err")"
@@ -144,7 +250,7 @@ grep -q '^kexec: no initrd' "$t/s-noinitrd.err" &&
 ok "kexec -s -p without an initrd: one line, nothing carried"
 
 KT_SHIM_FAIL_FILE_LOAD=1 run s-retry "$kexec" "${sargs[@]}" \
-	--vmcsinfo-sysfs="$good"
+	--vmcsinfo-sysfs="$good" "${kvm_good[@]}"
 [ "$(grep -c '^kexec_file_load call=' "$t/s-retry/load.txt")" = 2 ] ||
 	fail "s-retry: not retried"
 cmp -s "$t/s-retry/initrd.bin" "$t/initrd" ||
@@ -154,9 +260,24 @@ ok "kexec -s -p refused with the notes: retried with the original initrd"
 
 run plain-l "$plain" -s -l "$t/bzImage" --initrd="$t/initrd"
 run s-l "$kexec" -s -l "$t/bzImage" --initrd="$t/initrd" \
-	--vmcsinfo-sysfs="$good"
+	--vmcsinfo-sysfs="$good" "${kvm_good[@]}"
 [ "$(lines "$t/s-l.err")" = 0 ] || fail "s-l: $(cat "$t/s-l.err")"
 same_load s-l plain-l
 ok "kexec -s -l (not a crash kernel): no notes, identical to unpatched"
+
+# kexec built without libbpf (configure --without-libbpf).
+if [ -n "$nobpf" ]; then
+	run nobpf-p "$nobpf" "${kargs[@]}" --no-vmcsinfo "${kvm_good[@]}"
+	[ "$(lines "$t/nobpf-p.err")" = 1 ] &&
+		grep -qx 'kvminfo: built without libbpf, no KVMINFO note' "$t/nobpf-p.err" ||
+		fail "nobpf-p: want one info line, got: $(cat "$t/nobpf-p.err")"
+	same_load nobpf-p plain-p
+	run nobpf-off "$nobpf" "${kargs[@]}" --no-vmcsinfo "${kvm_good[@]}" \
+		--no-kvminfo
+	[ "$(lines "$t/nobpf-off.err")" = 0 ] || fail "nobpf-off: $(cat "$t/nobpf-off.err")"
+	same_load nobpf-off plain-p
+	! ldd "$nobpf" | grep -q libbpf || fail "nobpf: $nobpf links libbpf"
+	ok "kexec built without libbpf: one info line (none with --no-kvminfo), load identical to unpatched"
+fi
 
 echo "kexec-tools patches: $pass checks passed"
