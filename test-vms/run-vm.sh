@@ -36,7 +36,9 @@ lock=${TMPDIR:-/tmp}/vmcore-guests-test-vm.lock
 exec 9>>"$lock"
 if ! flock -n 9; then
 	note "another test VM is running (lock $lock); waiting for it"
-	flock -w "$((timeout_s + 60))" 9 || die "still locked after $((timeout_s + 60)) s: $lock"
+	# A Bochs (Intel) cycle holds it for up to 25 minutes.
+	lock_wait=${VG_LOCK_WAIT:-3600}
+	flock -w "$lock_wait" 9 || die "still locked after $lock_wait s: $lock"
 fi
 
 rm -rf "$outdir"
