@@ -3,6 +3,7 @@
 # before '.'), so VG_LIB is not set yet while they are read: their
 # sources are taken in here (build-mem.mk's MEM_SRCS).
 VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
+	src/budget.c \
 	src/report.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
 VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf 2>/dev/null || \
@@ -24,7 +25,7 @@ PROGRAMS += $(B)/bin/vmcore-guests
 # Unit tests (tests/src/test_<module>.c) on dumps tests/src/fixture.c
 # generates.  test_cli runs $(B)/bin/vmcore-guests end to end.
 VG_FIXTURE_OBJ := $(B)/obj/tests/src/fixture.o
-VG_TESTS := scan cli
+VG_TESTS := scan cli budget
 
 $(VG_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 		$(B)/obj/tests/src/test_%.o $(VG_FIXTURE_OBJ) $(VG_LIB) \
