@@ -101,14 +101,16 @@ static void progress_line(struct vg_budget *b, uint64_t done, uint64_t total,
 	double t = b->now() - b->guest_start;
 	double mib = (double)done * PAGE / MiB;
 	double pct = total ? 100.0 * (double)done / (double)total : 100.0;
+	int prec = (double)total * PAGE < 10 * MiB ? 2 : 0;
 
 	if (!b->progress)
 		return;
 	if (pct > 100.0)
 		pct = 100.0;
+	/* Small guests (the test's) get two decimals, big ones none. */
 	fprintf(b->progress,
-		"vmcore-guests: %s: %3d%% %.0f/%.0f MiB %.1f MiB/s%s%s\n",
-		b->guest ? b->guest : "guest", (int)pct, mib,
+		"vmcore-guests: %s: %3d%% %.*f/%.*f MiB %.1f MiB/s%s%s\n",
+		b->guest ? b->guest : "guest", (int)pct, prec, mib, prec,
 		(double)total * PAGE / MiB, t > 0 ? mib / t : 0.0,
 		tail ? ", " : "", tail ? tail : "");
 	fflush(b->progress);

@@ -61,6 +61,7 @@ wait_dev() { # DEV: up to device_timeout s
 
 final_action() {
 	sync
+	VG_LOGFILE= # on the target, which is unmounted now
 	if [ -n "${DUMPDIR:-}" ]; then
 		umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
 	fi

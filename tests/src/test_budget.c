@@ -185,7 +185,7 @@ static void stopped_line_says_why(void **state)
 	fclose(out);
 	assert_string_equal(
 		buf,
-		"vmcore-guests: db:  25% 1/4 MiB 1.0 MiB/s, stopped: time budget of 1 s used up\n");
+		"vmcore-guests: db:  25% 1.00/4.00 MiB 1.0 MiB/s, stopped: time budget of 1 s used up\n");
 	free(buf);
 }
 

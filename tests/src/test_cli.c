@@ -596,7 +596,8 @@ static void budgets_and_progress(void **state)
 				   NULL });
 	assert_int_equal(r.status, 0);
 	assert_int_equal(stat(path, &st), 0);
-	snprintf(list, sizeof(list), "vmcore-guests: %s: 100%% 2/2 MiB", name);
+	snprintf(list, sizeof(list), "vmcore-guests: %s: 100%% 2.00/2.00 MiB",
+		 name);
 	assert_non_null(strstr(r.err, list));
 	assert_non_null(strstr(r.err, "MiB/s, done\n"));
 
