@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the crash tests' capture (kdump) initramfs with real dracut and
 # our module in standalone mode:
-#   mkinitramfs-dracut.sh [--vmcore-guests BIN] [--conf FILE] OUT.img
+#   mkinitramfs-dracut.sh [--systemd] [--vmcore-guests BIN] [--conf FILE] OUT.img
 # dracut (dracut-core, 059 on Debian 12) runs against the cached, never
 # installed kernel (--kver/--kmoddir) with a private dracutbasedir: links
 # to the system's dracut and its modules, plus dracut-module/99vmcore-guests
@@ -10,6 +10,8 @@
 # installs another program as /usr/sbin/vmcore-guests (the broken builds
 # of scenarios E, F); default build/bin/vmcore-guests.  --conf FILE is the
 # /etc/vmcore-guests.conf to install (default test-vms/dracut/vmcore-guests.conf).
+# --systemd builds a systemd initramfs (the module then installs its
+# vmcore-guests-capture.service instead of dracut shell-init hooks).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -17,15 +19,21 @@ PATH=$PATH:/sbin:/usr/sbin
 
 bin=$TOP/build/bin/vmcore-guests
 conf=$TV_DIR/dracut/vmcore-guests.conf
+mods="base vmcore-guests vgtest"
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--vmcore-guests) bin=$2 ;;
 	--conf) conf=$2 ;;
+	--systemd)
+		mods="systemd systemd-initrd $mods"
+		shift
+		continue
+		;;
 	*) break ;;
 	esac
 	shift 2
 done
-[ $# = 1 ] || die "usage: $tv_prog [--vmcore-guests BIN] [--conf FILE] OUT.img"
+[ $# = 1 ] || die "usage: $tv_prog [--systemd] [--vmcore-guests BIN] [--conf FILE] OUT.img"
 out=$1
 need_cmd dracut makedumpfile readelf
 load_kernel
@@ -51,8 +59,9 @@ rm -rf "$tmp"
 mkdir -p "$tmp" "$VG_BUILD/dracut-conf.d" "$(dirname "$out")"
 log=$VG_BUILD/dracut-$(basename "$out").log
 t0=$SECONDS
-# -m: exactly these modules (and their dependencies); the shell init, no
-# systemd: what a minimal kdump image needs, fast to build and boot.
+# -m: exactly these modules (and their dependencies); by default the
+# shell init, no systemd: what a minimal kdump image needs, fast to build
+# and boot.
 if ! IN_KDUMP=1 dracutbasedir=$base \
 	VMCORE_GUESTS_BIN=$bin \
 	VMCORE_GUESTS_CONF=$conf \
@@ -61,7 +70,7 @@ if ! IN_KDUMP=1 dracutbasedir=$base \
 	dracut --force --quiet --no-hostonly --no-early-microcode \
 	--conf /dev/null --confdir "$VG_BUILD/dracut-conf.d" --tmpdir "$tmp" \
 	--kver "$KV" --kmoddir "$KMOD" \
-	-m "base vmcore-guests vgtest" \
+	-m "$mods" \
 	--add-drivers "virtio_pci virtio_blk ext4" \
 	--gzip "$out.tmp" >"$log" 2>&1; then
 	tail -n 20 "$log" >&2
@@ -69,4 +78,4 @@ if ! IN_KDUMP=1 dracutbasedir=$base \
 fi
 mv "$out.tmp" "$out"
 rm -rf "$tmp"
-echo "capture initramfs (dracut $(dracut --version 2>/dev/null | awk '{print $2}'), standalone vmcore-guests module): $out ($(du -h "$out" | cut -f1), $((SECONDS - t0)) s)"
+echo "capture initramfs (dracut $(dracut --version 2>/dev/null | awk '{print $2}'), modules: $mods): $out ($(du -h "$out" | cut -f1), $((SECONDS - t0)) s)"

@@ -299,12 +299,13 @@ vg_run_guests() {
 	vg_log "writing the guests of $_src into $_dd/guests (time budget ${VG_TIME_BUDGET} s, reserve ${VG_RESERVE} MiB)"
 	_t0=$(cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)
 	# Progress and messages go to the console and to the log; the exit
-	# code goes through a file (no pipefail in POSIX sh).
+	# code goes through a file (no pipefail in POSIX sh).  The group's
+	# own stderr is dropped: only the shell's "Killed" job notice is there.
 	_rcf=$_dd/.vmcore-guests.rc
 	{
 		timeout -k 5 "$_limit" "$_bin" "$@" "$_src" "$_dd/guests" 2>&1
 		echo $? >"$_rcf"
-	} | tee -a "$VG_LOGFILE" >&2
+	} 2>/dev/null | tee -a "$VG_LOGFILE" >&2
 	_rc=$(cat "$_rcf" 2>/dev/null || echo 255)
 	rm -f "$_rcf"
 	_t1=$(cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)
@@ -324,7 +325,7 @@ vg_run_guests() {
 		fi
 		;;
 	2) VG_OUTCOME="guests not saved: vmcore-guests found no usable input (exit 2, see $VG_LOGFILE)" ;;
-	124 | 137) VG_OUTCOME="guests not saved: vmcore-guests killed after $_limit s (time budget ${VG_TIME_BUDGET} s + ${VG_KILL_GRACE} s grace)" ;;
+	124 | 137) VG_OUTCOME="guests not saved: vmcore-guests killed after ${_secs} s (limit: time budget ${VG_TIME_BUDGET} s + ${VG_KILL_GRACE} s grace, then SIGTERM, SIGKILL 5 s later)" ;;
 	127) VG_OUTCOME="guests not saved: $_bin could not be run (exit 127)" ;;
 	*)
 		if [ "$_rc" -gt 128 ] 2>/dev/null; then

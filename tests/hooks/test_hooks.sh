@@ -193,7 +193,12 @@ t "log file in the dump directory" has "$dd/vmcore-guests.log" "guests saved in"
 t "crashing vmcore-guests: hook still exits 0" hook vg-segv 0
 t "crash is named in the outcome line" has "$T/hook.out" "guests not saved: vmcore-guests crashed (signal 11)"
 t "hanging vmcore-guests: hook still exits 0" hook vg-hang 0
-t "killed at budget + grace, said so" has "$T/hook.out" "killed after 3 s (time budget 2 s + 1 s grace)"
+t "killed at budget + grace, said so" has "$T/hook.out" "guests not saved: vmcore-guests killed after [34] s (limit: time budget 2 s + 1 s grace, then SIGTERM, SIGKILL 5 s later)"
+t "  ... without the shell's job notice" eval '! grep -q Killed "$T/hook.out"'
+printf '#!/bin/sh\ntrap "" TERM\nsleep 60 & wait; wait\n' >"$fakebin/vg-hang-hard"
+chmod +x "$fakebin/vg-hang-hard"
+t "vmcore-guests ignoring SIGTERM: hook still exits 0" hook vg-hang-hard 0
+t "  ... killed with SIGKILL 5 s later, said so" has "$T/hook.out" "killed after [89] s"
 t "failed host dump: still tries, says so" hook vg-ok 1
 t "  ... and the status is in the log" has "$T/hook.out" "dump status 1"
 echo "enable = no" >"$T/hook.conf"
