@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/budget.h"
 #include "src/gmem.h"
 #include "src/gpmap.h"
 #include "src/guestcore.h"
@@ -734,6 +735,51 @@ static void progress_stop_gives_consistent_partial_core(void **state)
 	guest_fini(&t);
 }
 
+/* A clock that advances one second each time it is read. */
+static double tick_t;
+static double tick_now(void)
+{
+	return tick_t += 1.0;
+}
+
+/* src/budget.c as the writer's callback: a 6 s budget on a clock that
+ * ticks at every reading stops the copy after the first batch, and the
+ * core is consistent. */
+static void time_budget_stops_mid_copy(void **state)
+{
+	struct guest t;
+	struct vg_vcpu v[1];
+	struct vg_guestcore_result res;
+	struct vg_guestcore_opts o;
+	struct vg_budget b;
+	struct core c;
+
+	(void)state;
+	guest_init(&t);
+	make_vcpus(v, 1);
+	vg_budget_init(&b, 6.0, 0, -1, NULL);
+	tick_t = 0;
+	b.now = tick_now;
+	b.start = 0;
+	assert_int_equal(vg_budget_before_guest(&b, "g"), 0); /* t=1, 2 */
+	memset(&o, 0, sizeof(o));
+	o.progress = vg_budget_progress;
+	o.progress_ctx = &b;
+	/* t=3, 4 before the copy; t=5, 6 after the first batch: stop. */
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
+			 VG_GC_PARTIAL);
+	assert_string_equal(res.error, "stopped: time budget of 6 s used up");
+	assert_int_equal(b.stopped, 1);
+	core_open(&c, t.fd);
+	check_cpu_notes(&c, v, 1);
+	assert_int_equal(c.nph, 2);
+	assert_true(c.ph[1].p_filesz == 256 * KiB);
+	check_guest_bytes(&c, t.fd, 0, c.ph[1].p_filesz);
+	core_close(&c);
+	assert_int_equal(vg_budget_before_guest(&b, "next"), 1);
+	guest_fini(&t);
+}
+
 static void unreadable_tables_still_give_registers(void **state)
 {
 	struct guest t;
@@ -872,6 +918,7 @@ int main(void)
 		cmocka_unit_test(vmcoreinfo_candidates_validated),
 		cmocka_unit_test(output_error_gives_consistent_partial_core),
 		cmocka_unit_test(progress_stop_gives_consistent_partial_core),
+		cmocka_unit_test(time_budget_stops_mid_copy),
 		cmocka_unit_test(unreadable_tables_still_give_registers),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(many_ranges_use_pn_xnum),
