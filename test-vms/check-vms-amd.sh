@@ -462,8 +462,27 @@ scenario_B() {
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO (the kernel builds the headers)" no_vmcsinfo_in "$r/notes.readelf"
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "carrier kept beside the host dump (0600): vmcsinfo read --notes it on the saved dump = fixture layout" \
+		carrier_beside_dump "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+}
+
+# The capture copies the kexec -s carrier to <dumpdir>/loadtime.notes: with
+# it, the saved dump alone (no note inside) still yields the layout.
+carrier_beside_dump() { # RESULTS
+	local n
+	n=$1/$(cat "$1/dumpdir" 2>/dev/null)/loadtime.notes
+	[ -s "$n" ] || {
+		echo "no $n"
+		return 1
+	}
+	mode_0600 "$n" || return 1
+	"$vmcsinfo" read --notes "$n" "$1/host.kdump" >"$1/offline.vmcsinfo" 2>"$1/offline.vmcsinfo.err" || {
+		echo "vmcsinfo read --notes: $(head -2 "$1/offline.vmcsinfo.err")"
+		return 1
+	}
+	same_layout "$1/offline.vmcsinfo"
 }
 
 scenario_C() {
