@@ -76,8 +76,12 @@ final_action() {
 		;;
 	*) reboot -f ;;
 	esac
-	# Still here: the command is missing or failed.
-	echo b >/proc/sysrq-trigger 2>/dev/null
+	# Still here: the command is missing or failed.  sysrq: o = power
+	# off, b = reboot (halt has no sysrq; power off is the closest).
+	case "$VG_FINAL_ACTION" in
+	poweroff | halt) echo o >/proc/sysrq-trigger 2>/dev/null ;;
+	*) echo b >/proc/sysrq-trigger 2>/dev/null ;;
+	esac
 	sleep 60
 }
 
