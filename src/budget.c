@@ -101,17 +101,23 @@ static void progress_line(struct vg_budget *b, uint64_t done, uint64_t total,
 	double t = b->now() - b->guest_start;
 	double mib = (double)done * PAGE / MiB;
 	double pct = total ? 100.0 * (double)done / (double)total : 100.0;
-	int prec = (double)total * PAGE < 10 * MiB ? 2 : 0;
+	double unit = MiB, size = (double)total * PAGE;
+	int prec = 0;
 
 	if (!b->progress)
 		return;
 	if (pct > 100.0)
 		pct = 100.0;
-	/* Small guests (the test's) get two decimals, big ones none. */
+	/* Tiny guests (the test's) in KiB, small ones with decimals. */
+	if (size < MiB)
+		unit = 1024.0;
+	else if (size < 10 * MiB)
+		prec = 2;
 	fprintf(b->progress,
-		"vmcore-guests: %s: %3d%% %.*f/%.*f MiB %.1f MiB/s%s%s\n",
-		b->guest ? b->guest : "guest", (int)pct, prec, mib, prec,
-		(double)total * PAGE / MiB, t > 0 ? mib / t : 0.0,
+		"vmcore-guests: %s: %3d%% %.*f/%.*f %s %.1f MiB/s%s%s\n",
+		b->guest ? b->guest : "guest", (int)pct, prec,
+		(double)done * PAGE / unit, prec, size / unit,
+		unit == MiB ? "MiB" : "KiB", t > 0 ? mib / t : 0.0,
 		tail ? ", " : "", tail ? tail : "");
 	fflush(b->progress);
 }

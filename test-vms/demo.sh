@@ -38,7 +38,10 @@ rep=$r/guests/report.json
 
 dumpdir=$r/$(cat "$r/dumpdir")
 say "what the capture kernel said (console, dracut + 99vmcore-guests)"
-grep -a 'vmcore-guests: ' "$top/test-vms/out/D/console.log" | sed 's/^\[ *\([0-9.]*\)\] /  +\1s /'
+# Each line is also in the kernel log (for kdump's saved dmesg), which
+# echoes it on the console a second time: show the first copy only.
+grep -a 'vmcore-guests: ' "$top/test-vms/out/D/console.log" | grep -av '^\[[ 0-9.]*\] \[ *[0-9]*\.[0-9]*\] ' |
+	sed 's/^\[ *\([0-9.]*\)\] /  +\1s /'
 
 say "host vmcore, saved first (makedumpfile -l -d 31 in the capture kernel)"
 echo "dump directory on the dump target: /$(cat "$r/dumpdir")"

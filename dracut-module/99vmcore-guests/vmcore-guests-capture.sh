@@ -143,7 +143,7 @@ main() {
 	save_host && host=saved
 	vg_status "host=$host"
 	if [ -n "$DUMPDIR" ]; then
-		vg_run_guests "$DUMPDIR"
+		VG_MNT=$MNT vg_run_guests "$DUMPDIR"
 		vg_status "guests_rc=${VG_GUESTS_RC:-none}"
 		vg_status "guests=$VG_OUTCOME"
 		printf '%s' "$STATUS" >"$DUMPDIR/vmcore-guests.status"

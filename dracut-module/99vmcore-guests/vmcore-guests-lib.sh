@@ -263,6 +263,8 @@ vg_count() { # PATTERN FILE: lines of FILE matching PATTERN
 #
 #   VG_BIN       the program (default: vmcore-guests on PATH)
 #   VG_NOTES     the carrier (default /etc/vmcore-guests/loadtime.notes)
+#   VG_MNT       mount point of the dump target, left out of the paths
+#                shown in messages (the standalone capture sets it)
 vg_run_guests() {
 	_dd=$1
 	_src=${2:-/proc/vmcore}
@@ -271,6 +273,7 @@ vg_run_guests() {
 	VG_GUESTS_RC=
 	VG_OUTCOME=
 	VG_LOGFILE=$_dd/vmcore-guests.log
+	_show=${_dd#"${VG_MNT:-}"}
 	if [ "$VG_ENABLE" != yes ]; then
 		VG_OUTCOME="guests not saved: disabled (enable = no)"
 		vg_log "$VG_OUTCOME"
@@ -296,7 +299,7 @@ vg_run_guests() {
 		set -- "$@" --notes "$_notes"
 	fi
 	_limit=$((VG_TIME_BUDGET + VG_KILL_GRACE))
-	vg_log "writing the guests of $_src into $_dd/guests (time budget ${VG_TIME_BUDGET} s, reserve ${VG_RESERVE} MiB)"
+	vg_log "writing the guests of $_src into $_show/guests (time budget ${VG_TIME_BUDGET} s, reserve ${VG_RESERVE} MiB)"
 	_t0=$(cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)
 	# Progress and messages go to the console and to the log; the exit
 	# code goes through a file (no pipefail in POSIX sh).  The group's
@@ -318,7 +321,7 @@ vg_run_guests() {
 		_w=$(vg_count '"written": true' "$_rep")
 		_p=$(vg_count '"partial": true' "$_rep")
 		_s=$(vg_count '"skipped": true' "$_rep")
-		VG_OUTCOME="guests saved in $_dd/guests: ${_w:-0} of ${_all:-0} written (${_p:-0} partial, ${_s:-0} skipped) in ${_secs} s, exit $_rc"
+		VG_OUTCOME="guests saved in $_show/guests: ${_w:-0} of ${_all:-0} written (${_p:-0} partial, ${_s:-0} skipped) in ${_secs} s, exit $_rc"
 		if grep -q '"stopped": true' "$_rep" 2>/dev/null; then
 			_why=$(sed -n 's/^ *"reason": "\(.*\)",\{0,1\}$/\1/p' "$_rep" | head -n 1)
 			VG_OUTCOME="$VG_OUTCOME; stopped: $_why"
@@ -336,6 +339,6 @@ vg_run_guests() {
 		;;
 	esac
 	vg_log "$VG_OUTCOME; the host vmcore is unaffected"
-	unset _dd _src _bin _notes _limit _t0 _t1 _secs _rcf _rc _rep _all _w _p _s _why
+	unset _dd _show _src _bin _notes _limit _t0 _t1 _secs _rcf _rc _rep _all _w _p _s _why
 	return 0
 }

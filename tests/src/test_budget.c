@@ -189,6 +189,26 @@ static void stopped_line_says_why(void **state)
 	free(buf);
 }
 
+static void tiny_guest_in_kib(void **state)
+{
+	struct vg_budget b;
+	char why[160], *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(out);
+	setup(&b, -1, 0, out);
+	assert_int_equal(vg_budget_before_guest(&b, "tiny"), 0);
+	fake_t += 0.5;
+	assert_int_equal(vg_budget_progress(&b, 1, 1, why, sizeof(why)), 0);
+	vg_budget_after_guest(&b);
+	fclose(out);
+	assert_string_equal(
+		buf, "vmcore-guests: tiny: 100% 4/4 KiB 0.0 MiB/s, done\n");
+	free(buf);
+}
+
 static void no_line_when_the_copy_never_started(void **state)
 {
 	struct vg_budget b;
@@ -253,6 +273,7 @@ int main(void)
 		cmocka_unit_test(progress_lines),
 		cmocka_unit_test(stopped_line_says_why),
 		cmocka_unit_test(no_line_when_the_copy_never_started),
+		cmocka_unit_test(tiny_guest_in_kib),
 		cmocka_unit_test(parse_options),
 		cmocka_unit_test(name_lists),
 	};
