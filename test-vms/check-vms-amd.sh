@@ -387,6 +387,16 @@ capture_flow() { # SCENARIO WANT
 	}
 }
 
+logs_0600() { # RESULTS
+	local f
+	for f in "$1/$(cat "$1/dumpdir")"/vmcore-guests.log "$1/$(cat "$1/dumpdir")"/vmcore-guests.status; do
+		mode_0600 "$f" || {
+			echo "  ($f)"
+			return 1
+		}
+	done
+}
+
 # The outcome line is in the dump's own log and in the capture kernel's
 # kernel log (so kdump's saved dmesg has it too).
 outcome_logged() { # RESULTS WANT
@@ -434,6 +444,7 @@ scenario_A() {
 		capture_flow A 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "outcome line in the dump's vmcore-guests.log and the kernel log" \
 		outcome_logged "$r" 'guests saved in .*: 1 of 1 written'
+	check "vmcore-guests.log and .status beside the dump are 0600" logs_0600 "$r"
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"

@@ -19,6 +19,8 @@
 # shellcheck source-path=SCRIPTDIR source=vmcore-guests-lib.sh
 . /usr/lib/vmcore-guests/vmcore-guests-lib.sh
 
+# Everything written next to the dumps is for root only.
+umask 077
 VG_CONF=${VG_CONF:-/etc/vmcore-guests.conf}
 MNT=/run/vmcore-guests/target
 STATUS=

@@ -190,6 +190,7 @@ t "carrier copied beside the host dump, 0600" eval \
 t "progress line on the console" has "$T/hook.out" "svm-1000: 100% 1/1 MiB"
 t "one outcome line" has "$T/hook.out" "vmcore-guests: guests saved in $dd/guests: 1 of 1 written (0 partial, 0 skipped) in [0-9]* s, exit 0; the host vmcore is unaffected"
 t "log file in the dump directory" has "$dd/vmcore-guests.log" "guests saved in"
+t "  ... mode 0600" eq "$(stat -c %a "$dd/vmcore-guests.log")" 600
 t "crashing vmcore-guests: hook still exits 0" hook vg-segv 0
 t "crash is named in the outcome line" has "$T/hook.out" "guests not saved: vmcore-guests crashed (signal 11)"
 t "hanging vmcore-guests: hook still exits 0" hook vg-hang 0
