@@ -76,7 +76,9 @@ struct gc {
 	struct seg cur;
 	int open;
 	uint64_t nphys;
-	int stop; /* output error: stop copying */
+	int stop; /* output error or caller's stop: stop copying */
+	uint64_t pages_done; /* mapped pages handled (progress) */
+	uint64_t pages_total; /* mapped pages counted by pass 1 */
 	uint64_t wbuf_off; /* file offset of wbuf[0] */
 	size_t wbuf_len;
 	uint64_t prev_gpa; /* last page seen, for magic spanning pages */
@@ -313,6 +315,24 @@ static void do_page(struct gc *s, uint64_t gpa, const uint8_t *data)
 	s->cur.len += PAGE;
 }
 
+/*
+ * The caller's progress callback: a nonzero return stops the copy once the
+ * buffered data has landed, so the PT_LOADs describe only written data.
+ */
+static void report_progress(struct gc *s)
+{
+	char why[160] = "";
+
+	if (!s->opts || !s->opts->progress || s->stop)
+		return;
+	if (!s->opts->progress(s->opts->progress_ctx, s->pages_done,
+			       s->pages_total, why, sizeof(why)))
+		return;
+	flush(s);
+	problem(s, 1, "%s", why[0] ? why : "stopped by the caller");
+	s->stop = 1;
+}
+
 static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 {
 	struct gc *s = ctx;
@@ -339,6 +359,8 @@ static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 			}
 		}
 		done += n;
+		s->pages_done += n / PAGE;
+		report_progress(s);
 	}
 	return s->stop ? 1 : 0;
 }
@@ -929,6 +951,7 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 		problem(s, 1, "guest memory incomplete: %s",
 			gm->stats.first_error);
 
+	s->pages_total = gm->stats.pages_present;
 	splits = opts && opts->split_reserve ? opts->split_reserve :
 					       DEFAULT_SPLITS;
 	if (s->p1_ranges > MAX_RANGES) {
@@ -961,7 +984,9 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 		goto out;
 	}
 	/* Pass 2: copy. */
-	if (walked >= 0) {
+	if (walked >= 0)
+		report_progress(s);
+	if (walked >= 0 && !s->stop) {
 		int w = gm->walk(gm, copy_cb, s);
 
 		close_seg(s);

@@ -14,6 +14,7 @@
 #ifndef VG_GUESTCORE_H
 #define VG_GUESTCORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "src/gmem.h"
@@ -29,6 +30,18 @@ struct vg_guestcore_opts {
 	/* Optional progress/diagnostic lines (no trailing newline). */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
+	/*
+	 * Optional: called once before the copy and after every copied
+	 * batch (at most 256 KiB) with the pages done so far out of the
+	 * pages the nested tables map.  Returning nonzero stops the copy
+	 * (time budget, free-space reserve: src/budget.h) after what was
+	 * copied has been written: the file is finished consistently, the
+	 * reason it put into why (nul-terminated) becomes res->error and
+	 * VG_GC_PARTIAL is returned, as for ENOSPC.
+	 */
+	int (*progress)(void *ctx, uint64_t pages_done, uint64_t pages_total,
+			char *why, size_t whysz);
+	void *progress_ctx;
 };
 
 struct vg_guestcore_result {

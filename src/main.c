@@ -17,6 +17,7 @@
 
 #include "kexec/dumpnotes.h"
 #include "kexec/vmcsinfo.h"
+#include "src/budget.h"
 #include "src/gpmap.h"
 #include "src/guestcore.h"
 #include "src/hostdump.h"
@@ -48,6 +49,10 @@ static const char usage[] =
 	"  --no-kvm             do not walk KVM's structures (scan only)\n"
 	"  --stall SECONDS      flag vCPU threads that had not run for this\n"
 	"                       long before the crash (default 5)\n"
+	"  --only NAME[,NAME..] write only the guests with these names\n"
+	"  --time-budget SECS   stop writing guests after SECS seconds\n"
+	"  --reserve MIB        keep MIB MiB free on OUTDIR's file system\n"
+	"  --progress           per-guest progress lines on stderr\n"
 	"  -v, --verbose        say which candidates were rejected and why\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        print the version\n"
@@ -243,7 +248,8 @@ static int open_outdir(const char *path, char *err, size_t errsz)
 static int host_la57;
 
 static void write_guest(int dirfd, struct vg_hostmem *hm,
-			struct vg_report_guest *rg, int verbose)
+			struct vg_report_guest *rg, int verbose,
+			const struct vg_guestcore_opts *gopts)
 {
 	const struct vg_guest *g = rg->g;
 	struct vg_vcpu *vcpus;
@@ -297,7 +303,7 @@ have_memory:
 			 "cannot create %s.vmcore: %s", stem, strerror(errno));
 		goto out;
 	}
-	r = vg_guestcore_write(fd, &gm, vcpus, (unsigned int)g->n, NULL,
+	r = vg_guestcore_write(fd, &gm, vcpus, (unsigned int)g->n, gopts,
 			       &rg->core);
 	rg->have_core = 1;
 	if (close(fd) < 0 && r == 0) {
@@ -395,6 +401,9 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "no-kvm", no_argument, NULL, 'K' },
 		{ "stall", required_argument, NULL, 'S' },
+		{ "time-budget", required_argument, NULL, 't' },
+		{ "reserve", required_argument, NULL, 'R' },
+		{ "progress", no_argument, NULL, 'P' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -415,6 +424,11 @@ int main(int argc, char **argv)
 	static struct vg_hostkv kv;
 	static struct vg_kw_result kw;
 	int walked = 0;
+	int progress = 0;
+	double time_budget = -1;
+	uint64_t reserve = 0;
+	struct vg_budget bud;
+	struct vg_guestcore_opts gopts;
 	long ng;
 	FILE *rf;
 
@@ -445,6 +459,17 @@ int main(int argc, char **argv)
 				die_usage("--stall needs a number of seconds");
 			break;
 		}
+		case 't':
+			if (vg_budget_parse_seconds(optarg, &time_budget))
+				die_usage("--time-budget wants seconds >= 0");
+			break;
+		case 'R':
+			if (vg_budget_parse_mib(optarg, &reserve))
+				die_usage("--reserve wants a size in MiB");
+			break;
+		case 'P':
+			progress = 1;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -486,6 +511,12 @@ int main(int argc, char **argv)
 		return EXIT_NOINPUT;
 	}
 	rep.format = vg_hostdump_format(hd);
+	/* The clock of --time-budget starts here, before the scan. */
+	vg_budget_init(&bud, time_budget, reserve, dirfd,
+		       progress ? stderr : NULL);
+	memset(&gopts, 0, sizeof(gopts));
+	gopts.progress = vg_budget_progress;
+	gopts.progress_ctx = &bud;
 
 	have_note = load_note_layout(argv[optind], notes_path, &note_vi, &rep);
 	if (have_note < 0) {
@@ -583,11 +614,22 @@ int main(int argc, char **argv)
 
 			rg->g = &guests[i];
 			rg->vcpus = &res.found[guests[i].first];
-			rg->selected = !only || !strcmp(only, guests[i].name);
+			rg->selected = !only ||
+				       vg_name_listed(only, guests[i].name);
 			if (!rg->selected)
 				continue;
 			matched++;
-			write_guest(dirfd, cfg.hm, rg, verbose);
+			if (vg_budget_before_guest(&bud, guests[i].name)) {
+				rg->skipped = 1;
+				snprintf(rg->error, sizeof(rg->error),
+					 "skipped: %s", bud.reason);
+				exit_code = EXIT_SOME;
+				fprintf(stderr, "%s: guest %s: %s\n", prog,
+					guests[i].name, rg->error);
+				continue;
+			}
+			write_guest(dirfd, cfg.hm, rg, verbose, &gopts);
+			vg_budget_after_guest(&bud);
 			if (!rg->written || rg->partial)
 				exit_code = EXIT_SOME;
 			if (rg->error[0])
@@ -600,6 +642,11 @@ int main(int argc, char **argv)
 			exit_code = EXIT_SOME;
 		}
 	}
+	rep.limits.time_budget = time_budget;
+	rep.limits.reserve_mib = reserve >> 20;
+	rep.limits.elapsed = vg_budget_elapsed(&bud);
+	rep.limits.stopped = bud.stopped;
+	rep.limits.reason = bud.reason;
 	if (rep.nerrors && exit_code == EXIT_ALL)
 		exit_code = EXIT_SOME;
 	rep.exit_code = exit_code;

@@ -242,6 +242,7 @@ static void js_guest(struct js *j, const struct vg_report *r,
 	js_str(j, "file", rg->written ? rg->file : NULL);
 	js_bool(j, "written", rg->written);
 	js_bool(j, "partial", rg->partial);
+	js_bool(j, "skipped", rg->skipped);
 	js_str(j, "error", rg->error[0] ? rg->error : NULL);
 	js_open(j, "memory", '{');
 	js_str(j, "source",
@@ -343,6 +344,18 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	}
 	js_key(&j, "stall_seconds");
 	fprintf(f, "%g", r->stall_seconds);
+	js_close(&j, '}');
+	js_open(&j, "limits", '{');
+	js_key(&j, "time_budget_s");
+	if (r->limits.time_budget >= 0)
+		fprintf(f, "%g", r->limits.time_budget);
+	else
+		fputs("null", f);
+	js_u64(&j, "reserve_mib", r->limits.reserve_mib);
+	js_key(&j, "elapsed_s");
+	fprintf(f, "%.1f", r->limits.elapsed);
+	js_bool(&j, "stopped", r->limits.stopped);
+	js_str(&j, "reason", r->limits.stopped ? r->limits.reason : NULL);
 	js_close(&j, '}');
 	js_open(&j, "guests", '[');
 	for (size_t i = 0; i < r->nguests; i++)
@@ -457,4 +470,7 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 	}
 	if (!shown)
 		fprintf(f, "no guests found\n");
+	if (r->limits.stopped && r->limits.reason)
+		fprintf(f, "stopped: %s (elapsed %.1f s)\n", r->limits.reason,
+			r->limits.elapsed);
 }

@@ -19,6 +19,7 @@ struct vg_report_guest {
 	const struct vg_found *vcpus; /* g->n entries */
 	int selected; /* not filtered out by --only */
 	int written; /* a file exists (complete or partial) */
+	int skipped; /* not started: a limit was hit (src/budget.h) */
 	int partial;
 	char file[128];
 	char error[400];
@@ -28,6 +29,15 @@ struct vg_report_guest {
 };
 
 #define VG_REPORT_MAX_ERRORS 8
+
+/* --time-budget / --reserve and what became of them (src/budget.h). */
+struct vg_report_limits {
+	double time_budget; /* seconds; < 0: none */
+	uint64_t reserve_mib; /* 0: none */
+	double elapsed; /* seconds the run took */
+	int stopped; /* a limit stopped or skipped a guest */
+	const char *reason; /* why, when stopped */
+};
 
 struct vg_report {
 	const char *version;
@@ -45,6 +55,7 @@ struct vg_report {
 	char errors[VG_REPORT_MAX_ERRORS][256];
 	unsigned int nerrors;
 	int exit_code;
+	struct vg_report_limits limits;
 };
 
 void vg_report_error(struct vg_report *r, const char *fmt, ...)

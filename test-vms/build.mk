@@ -2,7 +2,7 @@
 # See docs/testing.md.
 #
 #   make test-vms-kernel   fetch + extract the Debian kernel into the cache
-#   make check-vms-amd     the crash scenarios A, B, C (in CHECKS)
+#   make check-vms-amd     the crash scenarios A-F (in CHECKS)
 
 TV_BIN := $(B)/test-vms
 
@@ -18,7 +18,17 @@ $(TV_BIN)/guestcheck: $(B)/obj/test-vms/guest/guestcheck-main.o \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-PROGRAMS += $(TV_BIN)/kvmguest $(TV_BIN)/guestcheck
+# Deliberately broken stand-ins for vmcore-guests (scenarios E and F).
+$(TV_BIN)/vg-crash: $(B)/obj/test-vms/guest/vg-crash.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+$(TV_BIN)/vg-hang: $(B)/obj/test-vms/guest/vg-hang.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+PROGRAMS += $(TV_BIN)/kvmguest $(TV_BIN)/guestcheck $(TV_BIN)/vg-crash \
+	$(TV_BIN)/vg-hang
 
 # guestcheck judges the guest memory of the crash tests: a unit test shows
 # it passes a complete guest and fails incomplete ones.

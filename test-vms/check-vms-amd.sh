@@ -8,11 +8,21 @@
 #   B  kexec -s -p + fixture tree: VMCSINFO reaches the capture kernel
 #      through the initrd carrier, not through /proc/vmcore's notes
 #   C  kexec -p, no tree: no VMCSINFO; the notes are otherwise A's
-#   D  (not yet in the default set) a real Linux L2 guest under QEMU
-#      -enable-kvm in L1 beside the tiny guest: vmcore-dmesg on its guest
-#      vmcore prints the marker it wrote to its kernel log
+#   D  a real Linux L2 guest under QEMU -enable-kvm in L1 beside the tiny
+#      guest: vmcore-dmesg on its guest vmcore prints the marker it wrote
+#      to its kernel log
+#   E  a deliberately broken vmcore-guests that segfaults: the host vmcore
+#      is still saved, the final action still happens, the kdump log says
+#   F  a broken vmcore-guests that never ends (ignores SIGTERM): killed at
+#      time_budget + kill_grace, host vmcore saved, final action happens
+#   G  as A, with a systemd capture initramfs: the module's
+#      vmcore-guests-capture.service does the job instead of shell hooks
 #
-#   VG_SCENARIOS  which to run (default "A B C D"; C compares with A's notes)
+# The capture initramfs is built by real dracut with our module in
+# standalone mode (mkinitramfs-dracut.sh): it saves the host dump, then
+# the guests, runs the test's post.d collection hook, then powers off.
+#
+#   VG_SCENARIOS  which to run (default "A B C D E F G"; C compares with A's notes)
 #   VG_KEXEC      kexec to load with (default build/kexec-tools/sbin/kexec)
 #   VG_PARTIAL=1  run the cycles even when a piece is missing (development;
 #                 the missing piece's checks still fail)
@@ -23,7 +33,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 PATH=$PATH:/sbin:/usr/sbin
 
-need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio
+need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio dracut
 load_kernel
 
 kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
@@ -39,6 +49,9 @@ missing=()
 [ -x "$vmcore_guests" ] || missing+=("$vmcore_guests (make)")
 [ -x "$kvmguest" ] || missing+=("$kvmguest (make)")
 [ -x "$guestcheck" ] || missing+=("$guestcheck (make)")
+for b in vg-crash vg-hang; do
+	[ -x "$TOP/build/test-vms/$b" ] || missing+=("$TOP/build/test-vms/$b (make)")
+done
 if [ ${#missing[@]} -gt 0 ]; then
 	for m in "${missing[@]}"; do
 		echo "check-vms-amd: FAIL: missing $m" >&2
@@ -54,7 +67,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 	fi
 fi
 
-scenarios=${VG_SCENARIOS:-A B C D}
+scenarios=${VG_SCENARIOS:-A B C D E F G}
 case " $scenarios " in
 *" D "*) need_cmd vmcore-dmesg ;;
 esac
@@ -70,13 +83,32 @@ else
 	: >"$VG_OUT/fixture.vmcsinfo"
 fi
 
-test-vms/mkinitramfs-capture.sh "$VG_BUILD/capture.cpio.gz"
-VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.cpio.gz" "$VG_BUILD/l1.cpio.gz"
-case " $scenarios " in
-*" D "*)
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.cpio.gz" "$VG_BUILD/l1-l2.cpio.gz"
-	;;
-esac
+has_scen() { case " $scenarios " in *" $1 "*) return 0 ;; esac; return 1; }
+tb=$SECONDS
+if has_scen A || has_scen B || has_scen C || has_scen D; then
+	test-vms/mkinitramfs-dracut.sh "$VG_BUILD/capture.img"
+fi
+if has_scen A || has_scen B || has_scen C; then
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.img" "$VG_BUILD/l1.cpio.gz"
+fi
+if has_scen D; then
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-l2.cpio.gz"
+fi
+if has_scen E; then
+	test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-crash" "$VG_BUILD/capture-crash.img"
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-crash.img" "$VG_BUILD/l1-crash.cpio.gz"
+fi
+if has_scen F; then
+	test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-hang" \
+		--conf "$TV_DIR/dracut/vmcore-guests-hang.conf" "$VG_BUILD/capture-hang.img"
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-hang.img" "$VG_BUILD/l1-hang.cpio.gz"
+fi
+if has_scen G; then
+	test-vms/mkinitramfs-dracut.sh --systemd "$VG_BUILD/capture-systemd.img"
+	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-systemd.img" "$VG_BUILD/l1-systemd.cpio.gz"
+fi
+echo "check-vms-amd: images built in $((SECONDS - tb)) s"
+
 
 # ---------------------------------------------------------------- checks
 nfail=0
@@ -387,6 +419,81 @@ carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 	return 1
 }; }
 
+# The dracut capture writes a kdump-style tree on the results disk:
+# var/crash/127.0.0.1-<date>/{vmcore,vmcore-dmesg.txt,guests/,
+# vmcore-guests.log,vmcore-guests.status}, and the test's post.d hook puts
+# its collection (notes.readelf, vmcsinfo.read, carrier.ls, dmesg.txt,
+# dumpdir, done) at the top.  The checks read host.kdump, guests/ and
+# their .rc/.log at the top: link them there.
+adapt_results() { # RESULTS
+	local r=$1 d st
+	[ -s "$r/dumpdir" ] || return 0
+	d=$(cat "$r/dumpdir")
+	st=$r/$d/vmcore-guests.status
+	ln -sfn "$d/vmcore" "$r/host.kdump"
+	ln -sfn "$d/guests" "$r/guests"
+	ln -sfn "$d/vmcore-guests.log" "$r/guests.log"
+	sed -n 's/^host_rc=//p' "$st" >"$r/host.kdump.rc" 2>/dev/null || true
+	sed -n 's/^guests_rc=//p' "$st" >"$r/guests.rc" 2>/dev/null || true
+	cp "$r/$d/vmcore-guests.log" "$r/host.kdump.log" 2>/dev/null || true
+}
+
+# The capture ran in order and ended with its final action: console
+# lines "host vmcore saved", then the outcome line WANT (a pattern), then
+# "final action: poweroff", and QEMU exited by itself (no timeout).
+capture_flow() { # SCENARIO WANT
+	local c=$VG_OUT/$1/console.log h o f rc
+	h=$(grep -an 'vmcore-guests: host vmcore saved' "$c" | head -1 | cut -d: -f1)
+	o=$(grep -anE "vmcore-guests: $2" "$c" | head -1 | cut -d: -f1)
+	f=$(grep -an 'vmcore-guests: final action: poweroff' "$c" | head -1 | cut -d: -f1)
+	rc=$(sed -n 's/^qemu_rc=//p' "$VG_OUT/$1/timings.txt")
+	[ -n "$h" ] || {
+		echo "no 'host vmcore saved' line on the console"
+		return 1
+	}
+	[ -n "$o" ] || {
+		echo "no outcome line matching '$2'; got: $(grep -a 'vmcore-guests: guests' "$c" | head -2 | tr '\n' ' ')"
+		return 1
+	}
+	[ -n "$f" ] || {
+		echo "no 'final action: poweroff' line"
+		return 1
+	}
+	if [ "$h" -gt "$o" ] || [ "$o" -gt "$f" ]; then
+		echo "out of order: host saved at line $h, outcome at $o, final action at $f"
+		return 1
+	fi
+	[ "$rc" = 0 ] || {
+		echo "QEMU exit code $rc (want 0: powered off by the capture kernel)"
+		return 1
+	}
+}
+
+logs_0600() { # RESULTS
+	local f
+	for f in "$1/$(cat "$1/dumpdir")"/vmcore-guests.log "$1/$(cat "$1/dumpdir")"/vmcore-guests.status; do
+		mode_0600 "$f" || {
+			echo "  ($f)"
+			return 1
+		}
+	done
+}
+
+# The outcome line is in the dump's own log and in the capture kernel's
+# kernel log (so kdump's saved dmesg has it too).
+outcome_logged() { # RESULTS WANT
+	local r=$1 d
+	d=$r/$(cat "$r/dumpdir" 2>/dev/null)
+	grep -qE "vmcore-guests: $2" "$d/vmcore-guests.log" 2>/dev/null || {
+		echo "not in $d/vmcore-guests.log"
+		return 1
+	}
+	grep -qE "vmcore-guests: $2" "$r/dmesg.txt" 2>/dev/null || {
+		echo "not in the capture kernel's dmesg"
+		return 1
+	}
+}
+
 # ------------------------------------------------------------- scenarios
 declare -A timing
 run_cycle() { # NAME L1-IMAGE cmdline...
@@ -394,6 +501,7 @@ run_cycle() { # NAME L1-IMAGE cmdline...
 	shift 2
 	if test-vms/run-vm.sh "$VG_OUT/$name" "$image" "$@"; then
 		timing[$name]=$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt")
+		adapt_results "$VG_OUT/$name/results"
 		return 0
 	fi
 	timing[$name]="$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt" 2>/dev/null)(failed)"
@@ -414,6 +522,11 @@ scenario_A() {
 	fi
 	check "vmcsinfo read /proc/vmcore exits 0" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
+	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
+		capture_flow A 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+	check "outcome line in the dump's vmcore-guests.log and the kernel log" \
+		outcome_logged "$r" 'guests saved in .*: 1 of 1 written'
+	check "vmcore-guests.log and .status beside the dump are 0600" logs_0600 "$r"
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
@@ -447,11 +560,30 @@ scenario_B() {
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO (the kernel builds the headers)" no_vmcsinfo_in "$r/notes.readelf"
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "carrier kept beside the host dump (0600): vmcsinfo read --notes it on the saved dump = fixture layout" \
+		carrier_beside_dump "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
 	one_guest "$r" >/dev/null 2>&1 || true # sets G
 	check "guest memory: all $KG_PAGES pages (memslots)" "$guestcheck" "$G"
+}
+
+# The capture copies the kexec -s carrier to <dumpdir>/loadtime.notes: with
+# it, the saved dump alone (no note inside) still yields the layout.
+carrier_beside_dump() { # RESULTS
+	local n
+	n=$1/$(cat "$1/dumpdir" 2>/dev/null)/loadtime.notes
+	[ -s "$n" ] || {
+		echo "no $n"
+		return 1
+	}
+	mode_0600 "$n" || return 1
+	"$vmcsinfo" read --notes "$n" "$1/host.kdump" >"$1/offline.vmcsinfo" 2>"$1/offline.vmcsinfo.err" || {
+		echo "vmcsinfo read --notes: $(head -2 "$1/offline.vmcsinfo.err")"
+		return 1
+	}
+	same_layout "$1/offline.vmcsinfo"
 }
 
 scenario_C() {
@@ -527,11 +659,82 @@ scenario_D() {
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
 }
 
+no_guest_files() { # RESULTS
+	local n
+	n=$(find "$1/guests/" -name '*.vmcore' 2>/dev/null | wc -l)
+	[ "$n" = 0 ] || {
+		echo "$n guest vmcores written by a program that should have written none"
+		return 1
+	}
+}
+
+status_is() { # RESULTS KEY VALUE: vmcore-guests.status of the dump
+	local got
+	got=$(sed -n "s/^$2=//p" "$1/$(cat "$1/dumpdir" 2>/dev/null)/vmcore-guests.status" 2>/dev/null)
+	[ "$got" = "$3" ] || {
+		echo "$2=${got:-missing} (want $3)"
+		return 1
+	}
+}
+
+host_saved_guests_rc() { # RESULTS RC
+	status_is "$1" host saved && status_is "$1" guests_rc "$2"
+}
+
+scenario_E() {
+	scen=E
+	echo "== E: broken vmcore-guests (segfaults) in the dracut capture"
+	run_cycle E "$VG_BUILD/l1-crash.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	local r=$VG_OUT/E/results
+	check "host dump saved anyway, makedumpfile reads it, sysrq crash in its log" host_dump_ok "$r"
+	check "status: host saved, vmcore-guests exit 139 (SIGSEGV)" \
+		host_saved_guests_rc "$r" 139
+	check "console: host saved, 'crashed (signal 11)', then poweroff" \
+		capture_flow E 'guests not saved: vmcore-guests crashed \(signal 11\)'
+	check "kdump log (dump's log + kernel log) names the crash" \
+		outcome_logged "$r" 'guests not saved: vmcore-guests crashed \(signal 11\).*the host vmcore is unaffected'
+	check "no guest vmcores" no_guest_files "$r"
+}
+
+scenario_F() {
+	scen=F
+	echo "== F: broken vmcore-guests (hangs, ignores SIGTERM), time_budget 5 s + kill_grace 3 s"
+	run_cycle F "$VG_BUILD/l1-hang.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	local r=$VG_OUT/F/results
+	check "host dump saved anyway, makedumpfile reads it, sysrq crash in its log" host_dump_ok "$r"
+	check "status: host saved, vmcore-guests killed (exit 137)" \
+		host_saved_guests_rc "$r" 137
+	check "console: host saved, 'killed after 13 s' (8 s limit, SIGTERM ignored, SIGKILL 5 s later), then poweroff" \
+		capture_flow F 'guests not saved: vmcore-guests killed after 1[2-4] s \(limit: time budget 5 s \+ 3 s grace'
+	check "kdump log (dump's log + kernel log) says it was killed" \
+		outcome_logged "$r" 'guests not saved: vmcore-guests killed after 1[2-4] s'
+}
+
+unit_ran() { # SCENARIO: systemd started the module's unit in the capture kernel
+	# systemd shortens "unit - description" to the console width.
+	grep -aq "Starting .*vmcore-guests-cap.*(vmcore-guests)" "$VG_OUT/$1/console.log" || {
+		echo "no 'Starting vmcore-guests-capture.service - ... (vmcore-guests)' on the console"
+		return 1
+	}
+}
+
+scenario_G() {
+	scen=G
+	echo "== G: kexec -p, tiny guest, systemd capture initramfs (vmcore-guests-capture.service)"
+	run_cycle G "$VG_BUILD/l1-systemd.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	local r=$VG_OUT/G/results
+	check "systemd ran vmcore-guests-capture.service" unit_ran G
+	check "console: host dump, then the guests' outcome line, then poweroff" \
+		capture_flow G 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+}
+
 t0=$SECONDS
 for s in $scenarios; do
 	case "$s" in
-	A | B | C | D) "scenario_$s" ;;
-	*) die "unknown scenario '$s' in VG_SCENARIOS (A, B, C, D)" ;;
+	A | B | C | D | E | F | G) "scenario_$s" ;;
+	*) die "unknown scenario '$s' in VG_SCENARIOS (A-G)" ;;
 	esac
 done
 total=$((SECONDS - t0))

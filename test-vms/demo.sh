@@ -5,8 +5,12 @@
 # its registers at the crash, and the end of the Linux guest's kernel log
 # read back from its recovered vmcore with vmcore-dmesg.
 #
-# This is scenario D of the crash test (docs/testing.md); the capture
-# kernel here is the test's busybox one, not yet a dracut-built kdump image.
+# This is scenario D of the crash test (docs/testing.md): the capture
+# initramfs is built by real dracut with our 99vmcore-guests module in
+# standalone mode, which saves the host vmcore, then the guests, then
+# powers off, by itself (docs/integration.md).
+# ls -l output is shown to the reader as it is.
+# shellcheck disable=SC2012
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -32,16 +36,24 @@ r=$top/test-vms/out/D/results
 rep=$r/guests/report.json
 [ -f "$rep" ] || die "no report.json in $r/guests"
 
-say "host vmcore (makedumpfile -l -d 31 in the capture kernel)"
-ls -l "$r/host.kdump"
+dumpdir=$r/$(cat "$r/dumpdir")
+say "what the capture kernel said (console, dracut + 99vmcore-guests)"
+# Each line is also in the kernel log (for kdump's saved dmesg), which
+# echoes it on the console a second time: show the first copy only.
+grep -a 'vmcore-guests: ' "$top/test-vms/out/D/console.log" | grep -av '^\[[ 0-9.]*\] \[ *[0-9]*\.[0-9]*\] ' |
+	sed 's/^\[ *\([0-9.]*\)\] /  +\1s /'
+
+say "host vmcore, saved first (makedumpfile -l -d 31 in the capture kernel)"
+echo "dump directory on the dump target: /$(cat "$r/dumpdir")"
+ls -l "$dumpdir" | sed 's/^/  /'
 echo "VMCSINFO note in the host dump (load-time layout, here a fixture tree):"
 build/bin/vmcsinfo read "$r/host.kdump" | sed -n '1,3p;$p'
 
 say "guest vmcores written by vmcore-guests /proc/vmcore in the capture kernel"
 jq -r '.guests[] | "\(.name)\t\(.vendor)\t\(.file)\tpages present \(.memory.pages_present)"' "$rep" |
 	while IFS=$'\t' read -r name vendor file pages; do
-		echo "guest $name ($vendor): $r/guests/$file, $pages"
-		ls -l "$r/guests/$file" | sed 's/^/  /'
+		echo "guest $name ($vendor): $dumpdir/guests/$file, $pages"
+		ls -l "$dumpdir/guests/$file" | sed 's/^/  /'
 	done
 
 say "registers at the crash (report.json)"

@@ -549,6 +549,70 @@ static void only_and_no_guests(void **state)
 	fx_free(fx);
 }
 
+/* --time-budget, --reserve, --progress and an --only list. */
+static void budgets_and_progress(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char name[64], list[2 * PATH_MAX], path[2 * PATH_MAX], rep[16384];
+	struct run r;
+	struct stat st;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(name, sizeof(name), "svm-%llx", (unsigned long long)ncr3);
+	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+
+	/* A budget of 0 s: the guest is skipped, and the run says so. */
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--time-budget", "0", dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "skipped: time budget of 0 s used up"));
+	assert_non_null(strstr(r.out, "stopped: time budget of 0 s used up"));
+	assert_int_not_equal(stat(path, &st), 0);
+	snprintf(list, sizeof(list), "%s/report.json", out);
+	slurp(list, rep, sizeof(rep));
+	assert_non_null(strstr(rep, "\"skipped\": true"));
+	assert_non_null(strstr(rep, "\"time_budget_s\": 0,"));
+	assert_non_null(strstr(rep, "\"stopped\": true"));
+
+	/* A reserve larger than any free space: skipped, says so. */
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--reserve", "1000000000", dump, out,
+				   NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "skipped: free space on the target"));
+	assert_non_null(strstr(r.err, "at the reserve of 1000000000 MiB"));
+	assert_int_not_equal(stat(path, &st), 0);
+
+	/* Generous limits, progress on: written, a final progress line. */
+	snprintf(list, sizeof(list), "other,%s", name);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--time-budget", "600", "--reserve", "1",
+				   "--progress", "--only", list, dump, out,
+				   NULL });
+	assert_int_equal(r.status, 0);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(list, sizeof(list), "vmcore-guests: %s: 100%% 2.00/2.00 MiB",
+		 name);
+	assert_non_null(strstr(r.err, list));
+	assert_non_null(strstr(r.err, "MiB/s, done\n"));
+
+	/* Bad values are usage errors. */
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--time-budget", "-3", dump, out, NULL });
+	assert_int_equal(r.status, 2);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--reserve", "2G", dump, out, NULL });
+	assert_int_equal(r.status, 2);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 /* Each bad input: exit 2 and exactly one line on stderr saying why. */
 static void bad_inputs(void **state)
 {
@@ -795,6 +859,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(kvm_end_to_end),
 		cmocka_unit_test(only_and_no_guests),
+		cmocka_unit_test(budgets_and_progress),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(full_outdir),
 		cmocka_unit_test(memory_does_not_grow),

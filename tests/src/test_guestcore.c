@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/budget.h"
 #include "src/gmem.h"
 #include "src/gpmap.h"
 #include "src/guestcore.h"
@@ -663,6 +664,122 @@ static void output_error_gives_consistent_partial_core(void **state)
 	guest_fini(&t);
 }
 
+struct stopper {
+	int calls, stop_at;
+	uint64_t first_total, last_done;
+};
+
+static int stop_cb(void *ctx, uint64_t done, uint64_t total, char *why,
+		   size_t whysz)
+{
+	struct stopper *st = ctx;
+
+	if (!st->calls++)
+		st->first_total = total;
+	assert_true(done >= st->last_done && done <= total);
+	st->last_done = done;
+	if (st->calls < st->stop_at)
+		return 0;
+	snprintf(why, whysz, "stopped: test budget");
+	return 1;
+}
+
+/* The caller's progress callback stops the copy mid-way (a time budget):
+ * the core is consistent, holds what was copied, says why. */
+static void progress_stop_gives_consistent_partial_core(void **state)
+{
+	struct guest t;
+	struct vg_vcpu v[1];
+	struct vg_guestcore_result res;
+	struct stopper st = { 0, 4, 0, 0 };
+	struct vg_guestcore_opts o;
+	struct core c;
+	struct stat sb;
+
+	(void)state;
+	guest_init(&t);
+	make_vcpus(v, 1);
+	memset(&o, 0, sizeof(o));
+	o.progress = stop_cb;
+	o.progress_ctx = &st;
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
+			 VG_GC_PARTIAL);
+	assert_int_equal(st.calls, 4);
+	/* Every mapped page: 4 MiB + 64 KiB. */
+	assert_true(st.first_total == (4 * MiB + HI_LEN) / 4096);
+	assert_int_equal(res.partial, 1);
+	assert_string_equal(res.error, "stopped: test budget");
+	core_open(&c, t.fd);
+	check_cpu_notes(&c, v, 1);
+	assert_int_equal(c.nph, 2);
+	assert_int_equal(fstat(t.fd, &sb), 0);
+	/* Three 256 KiB batches went by before the stop. */
+	assert_true(c.ph[1].p_paddr == 0);
+	assert_true(c.ph[1].p_filesz == 3 * 256 * KiB);
+	assert_true(c.ph[1].p_offset + c.ph[1].p_filesz <=
+		    (uint64_t)sb.st_size);
+	check_guest_bytes(&c, t.fd, 0, c.ph[1].p_filesz);
+	core_close(&c);
+	guest_fini(&t);
+
+	/* Stopping before the first byte: headers and notes only. */
+	guest_init(&t);
+	st = (struct stopper){ 0, 1, 0, 0 };
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
+			 VG_GC_PARTIAL);
+	assert_int_equal(st.calls, 1);
+	core_open(&c, t.fd);
+	check_cpu_notes(&c, v, 1);
+	assert_int_equal(c.nph, 1);
+	core_close(&c);
+	guest_fini(&t);
+}
+
+/* A clock that advances one second each time it is read. */
+static double tick_t;
+static double tick_now(void)
+{
+	return tick_t += 1.0;
+}
+
+/* src/budget.c as the writer's callback: a 6 s budget on a clock that
+ * ticks at every reading stops the copy after the first batch, and the
+ * core is consistent. */
+static void time_budget_stops_mid_copy(void **state)
+{
+	struct guest t;
+	struct vg_vcpu v[1];
+	struct vg_guestcore_result res;
+	struct vg_guestcore_opts o;
+	struct vg_budget b;
+	struct core c;
+
+	(void)state;
+	guest_init(&t);
+	make_vcpus(v, 1);
+	vg_budget_init(&b, 6.0, 0, -1, NULL);
+	tick_t = 0;
+	b.now = tick_now;
+	b.start = 0;
+	assert_int_equal(vg_budget_before_guest(&b, "g"), 0); /* t=1, 2 */
+	memset(&o, 0, sizeof(o));
+	o.progress = vg_budget_progress;
+	o.progress_ctx = &b;
+	/* t=3, 4 before the copy; t=5, 6 after the first batch: stop. */
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
+			 VG_GC_PARTIAL);
+	assert_string_equal(res.error, "stopped: time budget of 6 s used up");
+	assert_int_equal(b.stopped, 1);
+	core_open(&c, t.fd);
+	check_cpu_notes(&c, v, 1);
+	assert_int_equal(c.nph, 2);
+	assert_true(c.ph[1].p_filesz == 256 * KiB);
+	check_guest_bytes(&c, t.fd, 0, c.ph[1].p_filesz);
+	core_close(&c);
+	assert_int_equal(vg_budget_before_guest(&b, "next"), 1);
+	guest_fini(&t);
+}
+
 static void unreadable_tables_still_give_registers(void **state)
 {
 	struct guest t;
@@ -800,6 +917,8 @@ int main(void)
 		cmocka_unit_test(negative_phys_base),
 		cmocka_unit_test(vmcoreinfo_candidates_validated),
 		cmocka_unit_test(output_error_gives_consistent_partial_core),
+		cmocka_unit_test(progress_stop_gives_consistent_partial_core),
+		cmocka_unit_test(time_budget_stops_mid_copy),
 		cmocka_unit_test(unreadable_tables_still_give_registers),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(many_ranges_use_pn_xnum),
