@@ -75,6 +75,20 @@ void vg_gmem_release(struct vg_gmem *g);
 int vg_gmem_read(struct vg_gmem *g, uint64_t gpa, void *buf, size_t len);
 
 /*
+ * The x86-64 long-mode page walk (4- or 5-level, 2 MiB / 1 GiB pages),
+ * over any memory: read_entry reads the 8-byte entry at a physical address
+ * of that memory and returns VG_HM_OK or another VG_HM_* value.  user: the
+ * tables are a process's, where PROT_NONE / NUMA-hinting leaves (present
+ * bit clear, bit 8 set) count as present, as pte_present() has it.
+ * Returns 0 with *pa and *size (the page size), 1 when not mapped (*size =
+ * the aligned span unmapped at the level the walk stopped, so callers can
+ * skip it), -1 when an entry cannot be read or is malformed.
+ */
+typedef int (*vg_pt_read_fn)(void *ctx, uint64_t paddr, uint64_t *entry);
+int vg_x86_walk(vg_pt_read_fn read_entry, void *ctx, uint64_t root, int la57,
+		int user, uint64_t va, uint64_t *pa, uint64_t *size);
+
+/*
  * Guest paging (the guest's own page tables, which live in guest RAM):
  * translate a guest virtual address through the long-mode tables rooted at
  * cr3 (4-level, or 5-level when la57 is nonzero).  Returns 0 and sets

@@ -10,56 +10,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/gmem.h"
 #include "src/kvminfo.h"
 
-#define ADDR_MASK 0x000ffffffffff000ull
 #define PG 4096ull
+
+static int host_entry(void *ctx, uint64_t paddr, uint64_t *e)
+{
+	struct vg_hostmem *hm = ctx;
+
+	if (paddr + sizeof(*e) > hm->max_paddr)
+		return VG_HM_ABSENT;
+	return vg_hostmem_read(hm, paddr, e, sizeof(*e));
+}
 
 int vg_pt_walk(struct vg_hostmem *hm, uint64_t root, int la57, int user,
 	       uint64_t va, uint64_t *pa, uint64_t *size)
 {
-	int levels = la57 ? 5 : 4, vbits = la57 ? 57 : 48;
-	int64_t sx = (int64_t)(va << (64 - vbits)) >> (64 - vbits);
-	uint64_t table = root & ADDR_MASK;
-
-	if ((uint64_t)sx != va) {
-		*size = PG;
-		return 1; /* non-canonical: never mapped */
-	}
-	for (int level = levels; level >= 1; level--) {
-		int shift = 12 + 9 * (level - 1);
-		uint64_t e, span = 1ull << shift, present;
-		int r;
-
-		if (table + PG > hm->max_paddr)
-			return -1;
-		r = vg_hostmem_read(hm, table + 8 * ((va >> shift) & 511), &e,
-				    sizeof(e));
-		if (r != VG_HM_OK)
-			return -1;
-		present = e & 1;
-		/* pte_present(): PROT_NONE / NUMA-hinting leaves, user only */
-		if (user && (e & 0x100) && (level == 1 || (e & 0x80)))
-			present = 1;
-		if (!present) {
-			*size = span;
-			return 1;
-		}
-		if (level == 1 || ((e & 0x80) && (level == 2 || level == 3))) {
-			uint64_t a = e & ADDR_MASK & ~(span - 1);
-
-			if (level > 1 &&
-			    (e & ADDR_MASK & (span - 1) & ~0x1000ull))
-				return -1; /* reserved bits in a large page */
-			*pa = a | (va & (span - 1));
-			*size = span;
-			return 0;
-		}
-		if (e & 0x80)
-			return -1; /* PS at PML4/PML5 is reserved */
-		table = e & ADDR_MASK;
-	}
-	return -1;
+	return vg_x86_walk(host_entry, hm, root, la57, user, va, pa, size);
 }
 
 int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,

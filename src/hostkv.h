@@ -36,14 +36,7 @@ struct vg_hostkv {
 int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 		   const char *vmcoreinfo, size_t len, char *err, size_t errsz);
 
-/*
- * Translate va through the tables rooted at host physical root (user
- * walks: PROT_NONE / NUMA-hinting entries count as present, as the
- * kernel's pte_present() has it).  Returns 0 with *pa (and *size, the
- * page size), 1 when not mapped (*size = the aligned span that is
- * unmapped at the level the walk stopped, so callers can skip it), -1
- * when a table cannot be read or an entry is malformed.
- */
+/* vg_x86_walk() (src/gmem.h) over host physical memory. */
 int vg_pt_walk(struct vg_hostmem *hm, uint64_t root, int la57, int user,
 	       uint64_t va, uint64_t *pa, uint64_t *size);
 
