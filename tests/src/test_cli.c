@@ -395,6 +395,62 @@ static struct fx *vmx_host(const struct vmcsinfo *vi, uint64_t *eptp)
 	return fx;
 }
 
+/*
+ * With the host's own VMCSINFO note, a VMCS-like page of another revision
+ * (here a real VMCS image of revision 0x40) cannot be one of this host's
+ * VMCSs: it is not reported.  A layout given with --vmcsinfo says nothing
+ * about the host, so there the page is still reported.
+ */
+static void vmx_note_ignores_other_revisions(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char lay[PATH_MAX + 16], path[2 * PATH_MAX];
+	char note[VMCSINFO_TEXT_MAX + 64];
+	struct vmcsinfo vi, other;
+	struct fx_cpu c;
+	struct run r;
+	uint64_t eptp;
+	struct fx *fx;
+	FILE *f;
+	int n;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx = vmx_host(&vi, &eptp);
+	other = vi;
+	other.revision_id = 0x40;
+	fx_cpu_realmode(&c, eptp);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x104000, &other, &c);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(lay, sizeof(lay), "%s/layout.txt", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+
+	write_layout_file(lay, &vi);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--vmcsinfo", lay, dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "1 VMCS regions with revision 0x40"));
+	fx_rm_rf(out);
+
+	n = vmcsinfo_note(&vi, note, sizeof(note));
+	assert_true(n > 0);
+	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--notes", path, dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_null(strstr(r.err, "revision 0x40"));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 static void vmx_layout_sources(void **state)
 {
 	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
@@ -731,6 +787,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
+		cmocka_unit_test(vmx_note_ignores_other_revisions),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(full_outdir),
