@@ -7,10 +7,10 @@
 # prints any warning; the whole log is OUTDIR/build.log.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-[ $# -ge 1 ] && [ $# -le 2 ] || {
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
 	echo "usage: $0 OUTDIR [KDIR]" >&2
 	exit 2
-}
+fi
 out=$1
 kdir=${2:-}
 if [ -z "$kdir" ]; then

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Build the capture (kdump) initramfs of the crash tests:
-#   mkinitramfs-capture.sh OUT.cpio.gz
-# busybox, virtio + ext4 modules of the cached kernel, readelf, makedumpfile,
-# our vmcsinfo and vmcore-guests (with their shared libraries), and
+#   mkinitramfs-capture.sh [--ata] OUT.cpio.gz
+# busybox, virtio (--ata: IDE/ATA, for Bochs) + ext4 modules of the cached
+# kernel, readelf, makedumpfile, our vmcsinfo and vmcore-guests (with their shared libraries), and
 # init/capture-init.sh as /init.  The L1 builder takes any capture initramfs
 # (VG_CAPTURE_INITRD), so this one can be swapped for a dracut-built image
 # that honours the same results-disk contract (docs/testing.md).
@@ -10,7 +10,13 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# = 1 ] || die "usage: $tv_prog OUT.cpio.gz"
+disk_modules="virtio_pci virtio_blk"
+if [ "${1:-}" = --ata ]; then
+	# crc64-rocksoft (sd_mod via t10-pi) wants its generic crypto driver.
+	disk_modules="crc64_rocksoft_generic ata_piix sd_mod"
+	shift
+fi
+[ $# = 1 ] || die "usage: $tv_prog [--ata] OUT.cpio.gz"
 out=$1
 need_cmd cpio gzip modprobe ldd
 load_kernel
@@ -25,7 +31,8 @@ mkdir -p "$root"/{bin,sbin,usr/bin,proc,sys,dev,tmp,etc,results}
 cp "$busybox" "$root/bin/busybox"
 install -m 0755 "$TV_DIR/init/capture-init.sh" "$root/init"
 install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
-copy_modules "$root" virtio_pci virtio_blk ext4
+# shellcheck disable=SC2086
+copy_modules "$root" $disk_modules ext4
 copy_bin "$root" /usr/bin/readelf /usr/bin/makedumpfile
 
 # Our binaries: the test fails later (clearly) when they are missing, but a

@@ -2,7 +2,8 @@
 # shellcheck shell=dash
 # /init of the capture (kdump) kernel in the crash tests.  Collects, never
 # judges: every tool's output and exit code go to the ext4 results disk
-# (first virtio disk, /dev/vda), the verdict is made outside the VM.
+# (the disk labelled vgresults: /dev/vda under QEMU, an ATA disk under
+# Bochs), the verdict is made outside the VM.
 #
 # Results disk layout (read back with debugfs, see docs/testing.md):
 #   notes.readelf      readelf -n /proc/vmcore      (+ .rc)
@@ -10,6 +11,8 @@
 #   carrier.ls         ls -lR /etc/vmcore-guests (the kexec -s carrier)
 #   host.kdump         makedumpfile -l -d 31 /proc/vmcore   (+ .rc, .log)
 #   guests/            vmcore-guests /proc/vmcore guests    (+ .rc, .log)
+#   l1/                what L1 appended to this initramfs under /l1 (the
+#                      Intel test: vmcs-sysfs.tar, L1's VMCS layout tree)
 #   dmesg.txt          the capture kernel's log
 #   done               written last
 # No "set -e": an init that exits panics the kernel; failures go through
@@ -40,14 +43,17 @@ while read -r m; do
 	insmod "/lib/modules/$KV/$m" 2>/dev/null || echo "insmod $m failed"
 done <"/lib/modules/$KV/load.order"
 i=0
-while [ ! -b /dev/vda ]; do
+disk=
+while [ -z "$disk" ]; do
+	disk=$(findfs LABEL=vgresults 2>/dev/null)
+	[ -n "$disk" ] && break
 	i=$((i + 1))
-	[ "$i" -lt 100 ] || fail "no /dev/vda (results disk) after 10 s"
+	[ "$i" -lt 600 ] || fail "no disk labelled vgresults (results disk) after 60 s: $(cat /proc/partitions)"
 	sleep 0.1
 done
 R=/results
 mkdir -p $R
-mount -t ext4 /dev/vda $R || fail "cannot mount the results disk /dev/vda as ext4"
+mount -t ext4 "$disk" $R || fail "cannot mount the results disk $disk as ext4"
 mark RESULTS_MOUNTED "vmcore_size=$(stat -c %s /proc/vmcore)"
 
 run notes.readelf readelf -n /proc/vmcore
@@ -55,6 +61,7 @@ mark READELF_DONE
 run vmcsinfo.read vmcsinfo read /proc/vmcore
 mark VMCSINFO_DONE
 ls -lR /etc/vmcore-guests >$R/carrier.ls 2>&1
+[ -d /l1 ] && cp -r /l1 $R/l1
 
 # Host dump first, as kdump does; makedumpfile writes the file itself.
 makedumpfile -l -d 31 /proc/vmcore $R/host.kdump >$R/host.kdump.log 2>&1

@@ -1,0 +1,228 @@
+# shellcheck shell=bash
+# The crash tests' verdict helpers, shared by check-vms-amd.sh and
+# check-vms-intel.sh.  Sourced, never run.  Each check function prints why
+# it fails (one line) and returns non-zero; check DESC FN ARGS... counts
+# the result.  Uses: $scen (scenario name for the lines), $vmcsinfo (our
+# vmcsinfo binary), $VG_OUT, the KG_* values of expect.env.
+# shellcheck disable=SC2154 # vmcsinfo and KG_* come from the sourcing script
+nfail=0
+npass=0
+failed=()
+scen=
+ok() {
+	npass=$((npass + 1))
+	echo "  ok    $scen: $*"
+}
+bad() {
+	nfail=$((nfail + 1))
+	failed+=("$scen: $1")
+	echo "  FAIL  $scen: $*"
+}
+# check DESC CMD...: ok when CMD succeeds; CMD prints why when it fails.
+check() {
+	local desc=$1 why
+	shift
+	if why=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		bad "$desc" "${why:+-- $(echo "$why" | head -5 | tr '\n' ' ')}"
+	fi
+}
+
+# The layout part of a VMCSINFO descriptor (version, revision, fields,
+# source): the other informational keys (CPU_*, MICROCODE) describe the
+# machine that ran kexec, so they differ between L1 and the build machine.
+layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=)' || true; }
+
+same_layout() { # FILE [REF]: its layout equals REF's (default: the fixture's)
+	local got want ref=${2:-$VG_OUT/fixture.vmcsinfo}
+	[ -f "$1" ] || {
+		echo "no $(basename "$1") (see ${1}.err)"
+		return 1
+	}
+	got=$(layout <"$1")
+	want=$(layout <"$ref" 2>/dev/null || true)
+	[ -n "$want" ] || {
+		echo "no reference layout in $ref (vmcsinfo show failed or is missing)"
+		return 1
+	}
+	[ "$got" = "$want" ] || {
+		echo "layout differs from $(basename "$ref"):"
+		diff <(echo "$want") <(echo "$got") | head -8
+		return 1
+	}
+}
+
+rc_is() { # FILE WANT
+	local rc
+	rc=$(cat "$1" 2>/dev/null || echo missing)
+	[ "$rc" = "$2" ] || {
+		echo "exit code $rc (want $2; $(cat "${1%.rc}.err" "${1%.rc}.log" 2>/dev/null | head -c 300 || true))"
+		return 1
+	}
+}
+
+# VMCSINFO descriptor as readelf -n printed it (hex bytes), as text.
+readelf_vmcsinfo() { # NOTES.txt OUT
+	local hex
+	hex=$(awk '/^  VMCSINFO /{f=1; next} f && /description data:/{sub(/.*description data: */,""); print; exit}' "$1")
+	[ -n "$hex" ] || {
+		echo "no VMCSINFO note with description data in readelf -n"
+		return 1
+	}
+	# shellcheck disable=SC2059
+	printf "$(echo "$hex" | sed -e 's/ *$//' -e 's/\([0-9a-f][0-9a-f]\) */\\x\1/g')" | tr -d '\0' >"$2"
+}
+
+readelf_has_vmcsinfo() { grep -qE '^  VMCSINFO ' "$1"; }
+no_vmcsinfo_in() {
+	if readelf_has_vmcsinfo "$1"; then
+		echo "readelf -n shows a VMCSINFO note"
+		return 1
+	fi
+}
+
+# Owner + type of every note, sizes left out.
+note_list() {
+	awk '/^  [A-Za-z]/ && $1 != "Owner" {o=$1; $1=""; $2=""; sub(/^ +/,""); print o, $0}' "$1"
+}
+
+host_dump_ok() { # RESULTS: a saved, makedumpfile-readable kdump-compressed dump of this crash
+	local r=$1
+	rc_is "$r/host.kdump.rc" 0 || return 1
+	[ -s "$r/host.kdump" ] || {
+		echo "host.kdump missing or empty"
+		return 1
+	}
+	makedumpfile --dump-dmesg "$r/host.kdump" "$r/host.dmesg" >"$r/host.dmesg.log" 2>&1 || {
+		echo "makedumpfile --dump-dmesg failed: $(tail -2 "$r/host.dmesg.log")"
+		return 1
+	}
+	grep -q 'sysrq: Trigger a crash' "$r/host.dmesg" || {
+		echo "the host dump's kernel log has no 'sysrq: Trigger a crash'"
+		return 1
+	}
+}
+
+saved_dump_layout() { # RESULTS [REF]: the saved dump's VMCSINFO = REF's (default: the fixture)
+	[ -x "$vmcsinfo" ] || {
+		echo "no $vmcsinfo"
+		return 1
+	}
+	"$vmcsinfo" read "$1/host.kdump" >"$1/host.vmcsinfo" 2>"$1/host.vmcsinfo.err" || {
+		echo "vmcsinfo read host.kdump: $(head -2 "$1/host.vmcsinfo.err")"
+		return 1
+	}
+	same_layout "$1/host.vmcsinfo" "${2:-}"
+}
+
+saved_dump_no_vmcsinfo() { # RESULTS: vmcsinfo read finds nothing (exit 1)
+	local rc=0
+	[ -x "$vmcsinfo" ] || {
+		echo "no $vmcsinfo"
+		return 1
+	}
+	"$vmcsinfo" read "$1/host.kdump" >/dev/null 2>"$1/host.vmcsinfo.err" || rc=$?
+	[ "$rc" = 1 ] || {
+		echo "vmcsinfo read host.kdump exited $rc (want 1 = no note)"
+		return 1
+	}
+}
+
+guests_rc0() { # RESULTS
+	rc_is "$1/guests.rc" 0 >/dev/null || {
+		echo "exit code $(cat "$1/guests.rc"): $(grep -v '^ ' "$1/guests.log" | head -4 | tr '\n' ' ')"
+		return 1
+	}
+}
+
+# One guest of VENDOR (default svm) in report.json whose vmcore is there;
+# sets G (its file).
+one_guest() { # RESULTS [VENDOR]
+	local r=$1 vendor=${2:-svm} n f
+	[ -f "$r/guests/report.json" ] || {
+		echo "no guests/report.json (vmcore-guests exit code $(cat "$r/guests.rc"))"
+		return 1
+	}
+	n=$(jq '.guests | length' "$r/guests/report.json")
+	[ "$n" = 1 ] || {
+		echo "report.json lists $n guests (want 1)"
+		return 1
+	}
+	[ "$(jq -r '.guests[0].vendor' "$r/guests/report.json")" = "$vendor" ] || {
+		echo "guest vendor is $(jq -r '.guests[0].vendor' "$r/guests/report.json"), not $vendor"
+		return 1
+	}
+	f=$(jq -r '.guests[0].file' "$r/guests/report.json")
+	G=$r/guests/$(basename "$f")
+	[ -f "$G" ] || {
+		echo "report.json names $f, which is not in guests/"
+		return 1
+	}
+}
+
+hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
+
+report_regs() { # REPORT.json
+	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages
+	rip=$(jq -r "$q.regs.rip" "$j")
+	rsp=$(jq -r "$q.regs.rsp" "$j")
+	rfl=$(jq -r "$q.regs.rflags" "$j")
+	sel=$(jq -r "$q.regs.cs.selector" "$j")
+	base=$(jq -r "$q.regs.cs.base" "$j")
+	lim=$(jq -r "$q.regs.cs.limit" "$j")
+	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
+	local err=
+	{ [ "$rip" != null ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
+		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
+	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
+	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
+	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
+	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
+	# At least the code page: NPT maps what the guest touched.
+	{ [ "$pages" != null ] && [ "$pages" -ge 1 ]; } ||
+		err+="memory.pages_present=$pages (want >= 1) "
+	[ -z "$err" ] || {
+		echo "$err"
+		return 1
+	}
+}
+
+guest_notes() { # GUEST.vmcore: one CORE/NT_PRSTATUS and one QEMU note (1 vCPU)
+	local out
+	out=$(readelf -n "$1") || return 1
+	[ "$(grep -cE '^[[:space:]]+CORE[[:space:]]+0x[0-9a-f]+[[:space:]]+NT_PRSTATUS' <<<"$out")" = 1 ] || {
+		echo "want exactly 1 CORE/NT_PRSTATUS note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+	[ "$(grep -cE '^[[:space:]]+QEMU[[:space:]]+0x' <<<"$out")" = 1 ] || {
+		echo "want exactly 1 QEMU note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+}
+
+gdb_regs() { # GUEST.vmcore
+	local out rip rsp
+	out=$(gdb -nx -batch -c "$1" -ex 'info registers' 2>&1) || true
+	echo "$out" >"$1.gdb.txt"
+	rip=$(awk '$1 == "rip" {print $2}' <<<"$out")
+	rsp=$(awk '$1 == "rsp" {print $2}' <<<"$out")
+	{ [ -n "$rip" ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } || {
+		echo "gdb rip=${rip:-none} not in [$KG_RIP_MIN,$KG_RIP_MAX]: $(tail -3 <<<"$out" | tr '\n' ' ')"
+		return 1
+	}
+	hexeq "$rsp" "$KG_RSP" || {
+		echo "gdb rsp=${rsp:-none} (want $KG_RSP)"
+		return 1
+	}
+}
+
+mode_0600() {
+	local m
+	m=$(stat -c %a "$1")
+	[ "$m" = 600 ] || {
+		echo "mode $m"
+		return 1
+	}
+}
