@@ -10,6 +10,8 @@
 #   - L1's /sys/devices/system/cpu/vmcs tree (kept as vmcs-sysfs.tar) is
 #     valid for "vmcsinfo show --sysfs", has the fields vmcore-guests
 #     reads, and every offset it gives is where Bochs keeps that field;
+#   - loaded again while the guest runs (KVM has VMX on), the module
+#     publishes the same layout and the guest keeps running (L1 checks);
 #   - /proc/vmcore and the saved host dump carry that layout as VMCSINFO;
 #   - report.json and the guest vmcore's NT_PRSTATUS and QEMU notes give
 #     the guest's RIP, RSP, RFLAGS, CS selector and CS base.
@@ -195,6 +197,15 @@ gdb_prstatus_regs() { # GUEST.vmcore: NT_PRSTATUS via gdb: rip, rsp, eflags, cs
 	}
 }
 
+# L1 reloaded the module while the guest ran (KVM had VMX on): same layout,
+# the guest kept running in its loop (checked in L1, reported here).
+reloaded_with_vmx_on() { # CONSOLE.log
+	grep -aq 'VGTEST: VMCSINFO_RELOADED vmx=on same_layout=yes' "$1" || {
+		echo "no 'VMCSINFO_RELOADED vmx=on same_layout=yes' on the console: $(grep -a 'VGTEST: ' "$1" | tail -1)"
+		return 1
+	}
+}
+
 report_attr_unknown() { # REPORT.json: access rights unknown (null), not invented
 	local a
 	a=$(jq -r '.guests[0].vcpus[0].regs.cs.attr' "$1")
@@ -239,6 +250,8 @@ if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
 		sysfs_matches_bochs "$out/vmcs-sysfs"
 	check "L1's tree: the rotated access-rights fields are published as 0" \
 		ar_not_published "$out/vmcs-sysfs"
+	check "vmcsinfo-intel reloaded with VMX on (guest running): same layout, guest undisturbed" \
+		reloaded_with_vmx_on "$log"
 elif [ $cycle = ok ]; then
 	bad "L1's /sys/devices/system/cpu/vmcs tree kept" "-- no l1/vmcs-sysfs.tar on the results disk"
 fi
