@@ -5,6 +5,7 @@
 #   make check-vms-amd     the crash scenarios A, B, C, D (in CHECKS)
 #   make check-vms-intel   the Intel chain under Bochs: vmcsinfo-intel,
 #                          kexec -p with the real sysfs, crash, capture
+#                          (in CHECKS; about 11 minutes)
 
 TV_BIN := $(B)/test-vms
 
@@ -44,3 +45,5 @@ CHECKS += check-vms-amd
 .PHONY: check-vms-intel
 check-vms-intel: all kexec-tools test-vms-kernel vmcsinfo-intel
 	test-vms/check-vms-intel.sh
+
+CHECKS += check-vms-intel
