@@ -26,32 +26,12 @@ PATH=$PATH:/sbin:/usr/sbin
 need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio
 load_kernel
 
-kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
-vmcsinfo=$TOP/build/bin/vmcsinfo
-vmcore_guests=$TOP/build/bin/vmcore-guests
-kvmguest=$TOP/build/test-vms/kvmguest
-guestcheck=$TOP/build/test-vms/guestcheck
+# shellcheck disable=SC2119 # no extra pieces
+vg_pieces
 fixture=$TV_DIR/fixtures/vmcs-sysfs
-
-missing=()
-[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
-[ -x "$vmcsinfo" ] || missing+=("$vmcsinfo (make)")
-[ -x "$vmcore_guests" ] || missing+=("$vmcore_guests (make)")
-[ -x "$kvmguest" ] || missing+=("$kvmguest (make)")
-[ -x "$guestcheck" ] || missing+=("$guestcheck (make)")
-if [ ${#missing[@]} -gt 0 ]; then
-	for m in "${missing[@]}"; do
-		echo "check-vms-amd: FAIL: missing $m" >&2
-	done
-	if [ "${VG_PARTIAL:-0}" != 1 ]; then
-		echo "check-vms-amd: FAIL: cannot run the crash tests without the pieces above" >&2
-		exit 1
-	fi
-	echo "check-vms-amd: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
-	if [ ! -x "$kexec" ]; then
-		kexec=/usr/sbin/kexec
-		echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
-	fi
+if [ ! -x "$kexec" ]; then
+	kexec=/usr/sbin/kexec
+	echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
 fi
 
 scenarios=${VG_SCENARIOS:-A B C D}
@@ -229,10 +209,4 @@ total=$((SECONDS - t0))
 echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s" \
 	"(cycles: $(for s in "${!timing[@]}"; do printf '%s=%ss ' "$s" "${timing[$s]}"; done))"
 echo "   logs and results: $VG_OUT/<scenario>/"
-if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		echo "   failed: $f"
-	done
-	[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
-	exit 1
-fi
+verdicts_exit

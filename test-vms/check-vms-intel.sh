@@ -28,26 +28,8 @@ PATH=$PATH:/sbin:/usr/sbin
 need_cmd bochs-bin readelf gdb jq makedumpfile debugfs cpio tar
 load_kernel
 
-kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
-vmcsinfo=$TOP/build/bin/vmcsinfo
-vmcore_guests=$TOP/build/bin/vmcore-guests
-kvmguest=$TOP/build/test-vms/kvmguest
-guestcheck=$TOP/build/test-vms/guestcheck
 ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
-
-missing=()
-[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
-[ -f "$ko" ] || missing+=("$ko (make vmcsinfo-intel)")
-for b in "$vmcsinfo" "$vmcore_guests" "$kvmguest" "$guestcheck"; do
-	[ -x "$b" ] || missing+=("$b (make)")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	for m in "${missing[@]}"; do
-		echo "check-vms-intel: FAIL: missing $m" >&2
-	done
-	[ "${VG_PARTIAL:-0}" = 1 ] || die "cannot run the crash test without the pieces above"
-	echo "check-vms-intel: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
-fi
+vg_pieces "$ko|make vmcsinfo-intel"
 
 out=$VG_OUT/intel
 mkdir -p "$out" "$VG_BUILD"
@@ -286,10 +268,4 @@ total=$((SECONDS - t0))
 echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s" \
 	"(cycle: $(sed -n 's/^wall=//p' "$out/crash/timings.txt" 2>/dev/null)s)"
 echo "   logs and results: $out/ (console: crash/console.log, capture-console.log; L1's tree: vmcs-sysfs.tar)"
-if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		echo "   failed: $f"
-	done
-	[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
-	exit 1
-fi
+verdicts_exit

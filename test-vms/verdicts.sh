@@ -94,6 +94,7 @@ host_dump_ok() { # RESULTS: a saved, makedumpfile-readable kdump-compressed dump
 		echo "host.kdump missing or empty"
 		return 1
 	}
+	rm -f "$r/host.dmesg" # makedumpfile never overwrites (a re-judged cycle)
 	makedumpfile --dump-dmesg "$r/host.kdump" "$r/host.dmesg" >"$r/host.dmesg.log" 2>&1 || {
 		echo "makedumpfile --dump-dmesg failed: $(tail -2 "$r/host.dmesg.log")"
 		return 1
@@ -225,4 +226,17 @@ mode_0600() {
 		echo "mode $m"
 		return 1
 	}
+}
+
+# verdicts_exit: the failed checks and missing pieces, then exit 1 if
+# there are any.
+verdicts_exit() {
+	local f
+	if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+		for f in "${failed[@]}"; do
+			echo "   failed: $f"
+		done
+		[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
+		exit 1
+	fi
 }

@@ -395,6 +395,22 @@ static struct fx *vmx_host(const struct vmcsinfo *vi, uint64_t *eptp)
 	return fx;
 }
 
+/* DIR/loadtime.notes: a kexec -s carrier holding layout vi's VMCSINFO note. */
+static void write_carrier(char *path, size_t pathsz, const char *dir,
+			  const struct vmcsinfo *vi)
+{
+	char note[VMCSINFO_TEXT_MAX + 64];
+	int n = vmcsinfo_note(vi, note, sizeof(note));
+	FILE *f;
+
+	assert_true(n > 0);
+	snprintf(path, pathsz, "%s/loadtime.notes", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+}
+
 /*
  * With the host's own VMCSINFO note, a VMCS-like page of another revision
  * (here a real VMCS image of revision 0x40) cannot be one of this host's
@@ -405,14 +421,11 @@ static void vmx_note_ignores_other_revisions(void **state)
 {
 	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
 	char lay[PATH_MAX + 16], path[2 * PATH_MAX];
-	char note[VMCSINFO_TEXT_MAX + 64];
 	struct vmcsinfo vi, other;
 	struct fx_cpu c;
 	struct run r;
 	uint64_t eptp;
 	struct fx *fx;
-	FILE *f;
-	int n;
 
 	(void)state;
 	made_up_layout(&vi);
@@ -435,13 +448,7 @@ static void vmx_note_ignores_other_revisions(void **state)
 	assert_non_null(strstr(r.err, "1 VMCS regions with revision 0x40"));
 	fx_rm_rf(out);
 
-	n = vmcsinfo_note(&vi, note, sizeof(note));
-	assert_true(n > 0);
-	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
+	write_carrier(path, sizeof(path), dir, &vi);
 	run_tool(&r, dir, 0,
 		 (const char *[]){ "--notes", path, dump, out, NULL });
 	if (r.status != 0)
@@ -507,18 +514,8 @@ static void vmx_layout_sources(void **state)
 	assert_memory_equal(ci.bytes, code, sizeof(code));
 	fx_rm_rf(out);
 
-	/* The VMCSINFO note in the dump wins, no option needed. */
-	n = vmcsinfo_note(&vi, note, sizeof(note));
-	assert_true(n > 0);
 	/* kexec -s: the note comes from the carrier file (--notes). */
-	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
-	{
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
-		fclose(f);
-	}
+	write_carrier(path, sizeof(path), dir, &vi);
 	run_tool(&r, dir, 0,
 		 (const char *[]){ "--notes", path, dump, out, NULL });
 	if (r.status != 0)
@@ -540,6 +537,8 @@ static void vmx_layout_sources(void **state)
 	if (r.status != 2 || count_lines(r.err) != 1)
 		fail_msg("exit %d: %s", r.status, r.err);
 
+	n = vmcsinfo_note(&vi, note, sizeof(note));
+	assert_true(n > 0);
 	memcpy(fx->notes + fx->notes_len, note, (size_t)n);
 	fx->notes_len += (size_t)n;
 	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
