@@ -12,6 +12,8 @@
 #     reads, and every offset it gives is where Bochs keeps that field;
 #   - loaded again while the guest runs (KVM has VMX on), the module
 #     publishes the same layout and the guest keeps running (L1 checks);
+#   - on a CPU without VMX (QEMU qemu64, a few seconds) it refuses to load
+#     with its one-line reason and publishes nothing;
 #   - /proc/vmcore and the saved host dump carry that layout as VMCSINFO;
 #   - report.json and the guest vmcore's NT_PRSTATUS and QEMU notes give
 #     the guest's RIP, RSP, RFLAGS, CS selector and CS base.
@@ -197,6 +199,55 @@ report_attr_unknown() { # REPORT.json: access rights unknown (null), not invente
 	}
 }
 
+# A CPU without VMX: QEMU's qemu64 (TCG), a minimal initramfs that only
+# loads the module.  Holds the test-VM lock in a subshell of its own.
+novmx_refusal() {
+	local root=$VG_BUILD/novmx.root log=$out/novmx-console.log
+	need_cmd qemu-system-x86_64
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,proc,sys,dev,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
+	cp "$ko" "$root/vmcsinfo-intel.ko"
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+. /lib/vgtest-common.sh
+insmod /vmcsinfo-intel.ko 2>/tmp/insmod.err
+rc=$?
+mark INSMOD "rc=$rc vmx=$(grep -cw vmx /proc/cpuinfo) err=$(cat /tmp/insmod.err)"
+dmesg | grep vmcsinfo_intel
+[ -e /sys/devices/system/cpu/vmcs_id ] && mark VMCS_ID_PRESENT
+[ -e /sys/devices/system/cpu/vmcs ] && mark VMCS_DIR_PRESENT
+mark NOVMX_DONE
+poweroff -f
+INIT
+	chmod 0755 "$root/init"
+	mkcpio "$root" "$VG_BUILD/novmx.cpio.gz"
+	(
+		vm_lock 120
+		timeout --kill-after=5 120 qemu-system-x86_64 -machine q35 -accel tcg \
+			-cpu qemu64 -m 256 -kernel "$KROOT/boot/vmlinuz-$KV" \
+			-initrd "$VG_BUILD/novmx.cpio.gz" -append "console=ttyS0 panic=-1 quiet" \
+			-display none -serial stdio -monitor none -no-reboot -nic none </dev/null
+	) >"$log" 2>&1 || true
+	grep -aq 'VGTEST: NOVMX_DONE' "$log" || {
+		echo "the no-VMX VM did not finish: $(tail -3 "$log" | tr '\n' ' ')"
+		return 1
+	}
+	grep -aq 'VGTEST: INSMOD rc=[1-9][0-9]* vmx=0 .*No such device' "$log" || {
+		echo "insmod on a CPU without VMX did not fail with ENODEV: $(grep -a 'VGTEST: INSMOD' "$log")"
+		return 1
+	}
+	grep -aq 'vmcsinfo_intel: this CPU has no VMX' "$log" || {
+		echo "no 'this CPU has no VMX' in the kernel log"
+		return 1
+	}
+	! grep -aq 'VGTEST: VMCS_\(ID\|DIR\)_PRESENT' "$log" || {
+		echo "a vmcs sysfs entry exists although the module refused"
+		return 1
+	}
+}
+
 # ----------------------------------------------------------------- cycle
 scen=intel
 t0=$SECONDS
@@ -263,6 +314,8 @@ if [ $cycle = ok ]; then
 		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
 	fi
 fi
+
+check "CPU without VMX (QEMU qemu64): insmod fails with ENODEV and says why, nothing published" novmx_refusal
 
 total=$((SECONDS - t0))
 echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s" \
