@@ -739,9 +739,10 @@ static void fill_prstatus(uint8_t *d, const struct vg_vcpu *v)
 	put64(r + 8 * 26, segs ? v->seg[VG_GS].selector : 0);
 }
 
-static void qemu_seg(uint8_t *p, const struct vg_seg *sg)
+static void qemu_seg(uint8_t *p, const struct vg_seg *sg, int attr_known)
 {
-	uint32_t flags = (sg->attr & 0xf0ffu) << 8;
+	/* Unknown access rights: flags 0, as QEMU has for a null segment. */
+	uint32_t flags = attr_known ? (sg->attr & 0xf0ffu) << 8 : 0;
 
 	if (sg->attr & VG_SEG_UNUSABLE)
 		flags &= ~(1u << 15); /* not present */
@@ -773,7 +774,8 @@ static void fill_qemu(uint8_t *d, const struct vg_vcpu *v)
 	p += 16;
 	for (unsigned i = 0; i < 8; i++, p += 24)
 		if (v->known & VG_K_SEGS)
-			qemu_seg(p, &v->seg[sorder[i]]);
+			qemu_seg(p, &v->seg[sorder[i]],
+				 !!(v->known & VG_K_SEG_ATTR));
 	if (v->known & VG_K_DTABLES) {
 		put32(p + 4, v->gdtr.limit);
 		put64(p + 16, v->gdtr.base);

@@ -194,7 +194,7 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 		js_hex(j, "selector", v->seg[s].selector, 1);
 		js_hex(j, "base", v->seg[s].base, 1);
 		js_hex(j, "limit", v->seg[s].limit, 1);
-		js_hex(j, "attr", v->seg[s].attr, 1);
+		js_hex(j, "attr", v->seg[s].attr, k & VG_K_SEG_ATTR);
 		js_close(j, '}');
 	}
 	for (int d = 0; d < 2; d++) {

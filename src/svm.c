@@ -159,7 +159,7 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 	vcpu->idtr.base = g64(page, VMCB_IDTR + 8);
 	vcpu->known |= VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR2 | VG_K_CR3 |
 		       VG_K_CR4 | VG_K_CR8 | VG_K_EFER | VG_K_SEGS |
-		       VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
+		       VG_K_SEG_ATTR | VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
 	*ncr3_out = ncr3;
 	return NULL;
 }

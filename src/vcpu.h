@@ -78,6 +78,9 @@ struct vg_dtable {
 #define VG_K_EXIT_REASON (1u << 10)
 #define VG_K_GUEST_MODE (1u << 11) /* in_guest_mode is meaningful */
 #define VG_K_CR8 (1u << 12)
+/* seg[].attr: unknown when the CPU keeps the VMX access rights in a form
+ * of its own (Bochs, Skylake), which the VMCSINFO layout then omits. */
+#define VG_K_SEG_ATTR (1u << 13)
 
 struct vg_vcpu {
 	int index; /* vCPU index within its guest, 0-based */

@@ -265,7 +265,7 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 		vcpu->known |= VG_K_EXIT_REASON;
 	}
 	{
-		int sok = 1;
+		int sok = 1, aok = 1;
 
 		for (int i = 0; i < VG_NR_SEGS && sok; i++) {
 			uint16_t d = (uint16_t)(2 * i);
@@ -277,14 +277,21 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 			s->limit = (uint32_t)rd(
 				page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d),
 				&sok);
-			s->attr = (uint32_t)rd(page, vi,
-					       (uint16_t)(VMCS_GUEST_ES_AR + d),
-					       &sok);
 			s->base = rd(page, vi,
 				     (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
+			/* Optional: not in the layout when the CPU stores the
+			 * access rights in a form of its own. */
+			s->attr = (uint32_t)rd(page, vi,
+					       (uint16_t)(VMCS_GUEST_ES_AR + d),
+					       &aok);
 		}
 		if (sok)
 			vcpu->known |= VG_K_SEGS;
+		if (sok && aok)
+			vcpu->known |= VG_K_SEG_ATTR;
+		else
+			for (int i = 0; i < VG_NR_SEGS; i++)
+				vcpu->seg[i].attr = 0;
 		sok = 1;
 		vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
 		vcpu->gdtr.limit =

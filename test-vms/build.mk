@@ -1,8 +1,11 @@
-# test-vms/: the nested-VM crash tests (QEMU TCG, nested AMD SVM).
-# See docs/testing.md.
+# test-vms/: the nested-VM crash tests (QEMU TCG with nested AMD SVM;
+# Bochs with Intel VMX).  See docs/testing.md.
 #
 #   make test-vms-kernel   fetch + extract the Debian kernel into the cache
-#   make check-vms-amd     the crash scenarios A-F (in CHECKS)
+#   make check-vms-amd     the crash scenarios A-G (in CHECKS)
+#   make check-vms-intel   the Intel chain under Bochs: vmcsinfo-intel,
+#                          kexec -p with the real sysfs, crash, capture
+#                          (in CHECKS; about 11 minutes)
 
 TV_BIN := $(B)/test-vms
 
@@ -48,3 +51,9 @@ check-vms-amd: all kexec-tools test-vms-kernel
 	test-vms/check-vms-amd.sh
 
 CHECKS += check-vms-amd
+
+.PHONY: check-vms-intel
+check-vms-intel: all kexec-tools test-vms-kernel vmcsinfo-intel
+	test-vms/check-vms-intel.sh
+
+CHECKS += check-vms-intel

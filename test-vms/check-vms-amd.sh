@@ -36,35 +36,11 @@ PATH=$PATH:/sbin:/usr/sbin
 need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio dracut
 load_kernel
 
-kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
-vmcsinfo=$TOP/build/bin/vmcsinfo
-vmcore_guests=$TOP/build/bin/vmcore-guests
-kvmguest=$TOP/build/test-vms/kvmguest
-guestcheck=$TOP/build/test-vms/guestcheck
+vg_pieces "$TOP/build/test-vms/vg-crash|make" "$TOP/build/test-vms/vg-hang|make"
 fixture=$TV_DIR/fixtures/vmcs-sysfs
-
-missing=()
-[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
-[ -x "$vmcsinfo" ] || missing+=("$vmcsinfo (make)")
-[ -x "$vmcore_guests" ] || missing+=("$vmcore_guests (make)")
-[ -x "$kvmguest" ] || missing+=("$kvmguest (make)")
-[ -x "$guestcheck" ] || missing+=("$guestcheck (make)")
-for b in vg-crash vg-hang; do
-	[ -x "$TOP/build/test-vms/$b" ] || missing+=("$TOP/build/test-vms/$b (make)")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	for m in "${missing[@]}"; do
-		echo "check-vms-amd: FAIL: missing $m" >&2
-	done
-	if [ "${VG_PARTIAL:-0}" != 1 ]; then
-		echo "check-vms-amd: FAIL: cannot run the crash tests without the pieces above" >&2
-		exit 1
-	fi
-	echo "check-vms-amd: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
-	if [ ! -x "$kexec" ]; then
-		kexec=/usr/sbin/kexec
-		echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
-	fi
+if [ ! -x "$kexec" ]; then
+	kexec=/usr/sbin/kexec
+	echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
 fi
 
 scenarios=${VG_SCENARIOS:-A B C D E F G}
@@ -111,293 +87,8 @@ echo "check-vms-amd: images built in $((SECONDS - tb)) s"
 
 
 # ---------------------------------------------------------------- checks
-nfail=0
-npass=0
-failed=()
-scen=
-ok() {
-	npass=$((npass + 1))
-	echo "  ok    $scen: $*"
-}
-bad() {
-	nfail=$((nfail + 1))
-	failed+=("$scen: $1")
-	echo "  FAIL  $scen: $*"
-}
-# check DESC CMD...: ok when CMD succeeds; CMD prints why when it fails.
-check() {
-	local desc=$1 why
-	shift
-	if why=$("$@" 2>&1); then
-		ok "$desc"
-	else
-		bad "$desc" "${why:+-- $(echo "$why" | head -5 | tr '\n' ' ')}"
-	fi
-}
-
-# The layout part of a VMCSINFO descriptor (version, revision, fields,
-# source): the other informational keys (CPU_*, MICROCODE) describe the
-# machine that ran kexec, so they differ between L1 and the build machine.
-layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=)' || true; }
-
-same_layout() { # FILE: its layout equals the fixture's
-	local got want
-	[ -f "$1" ] || {
-		echo "no $(basename "$1") (see ${1}.err)"
-		return 1
-	}
-	got=$(layout <"$1")
-	want=$(layout <"$VG_OUT/fixture.vmcsinfo")
-	[ -n "$want" ] || {
-		echo "no fixture layout (vmcsinfo show failed or is missing)"
-		return 1
-	}
-	[ "$got" = "$want" ] || {
-		echo "layout differs from the fixture:"
-		diff <(echo "$want") <(echo "$got") | head -8
-		return 1
-	}
-}
-
-rc_is() { # FILE WANT
-	local rc
-	rc=$(cat "$1" 2>/dev/null || echo missing)
-	[ "$rc" = "$2" ] || {
-		echo "exit code $rc (want $2; $(cat "${1%.rc}.err" "${1%.rc}.log" 2>/dev/null | head -c 300 || true))"
-		return 1
-	}
-}
-
-# VMCSINFO descriptor as readelf -n printed it (hex bytes), as text.
-readelf_vmcsinfo() { # NOTES.txt OUT
-	local hex
-	hex=$(awk '/^  VMCSINFO /{f=1; next} f && /description data:/{sub(/.*description data: */,""); print; exit}' "$1")
-	[ -n "$hex" ] || {
-		echo "no VMCSINFO note with description data in readelf -n"
-		return 1
-	}
-	# shellcheck disable=SC2059
-	printf "$(echo "$hex" | sed -e 's/ *$//' -e 's/\([0-9a-f][0-9a-f]\) */\\x\1/g')" | tr -d '\0' >"$2"
-}
-
-readelf_has_vmcsinfo() { grep -qE '^  VMCSINFO ' "$1"; }
-no_vmcsinfo_in() {
-	if readelf_has_vmcsinfo "$1"; then
-		echo "readelf -n shows a VMCSINFO note"
-		return 1
-	fi
-}
-
-# Owner + type of every note, sizes left out.
-note_list() {
-	awk '/^  [A-Za-z]/ && $1 != "Owner" {o=$1; $1=""; $2=""; sub(/^ +/,""); print o, $0}' "$1"
-}
-
-host_dump_ok() { # RESULTS: a saved, makedumpfile-readable kdump-compressed dump of this crash
-	local r=$1
-	rc_is "$r/host.kdump.rc" 0 || return 1
-	[ -s "$r/host.kdump" ] || {
-		echo "host.kdump missing or empty"
-		return 1
-	}
-	makedumpfile --dump-dmesg "$r/host.kdump" "$r/host.dmesg" >"$r/host.dmesg.log" 2>&1 || {
-		echo "makedumpfile --dump-dmesg failed: $(tail -2 "$r/host.dmesg.log")"
-		return 1
-	}
-	grep -q 'sysrq: Trigger a crash' "$r/host.dmesg" || {
-		echo "the host dump's kernel log has no 'sysrq: Trigger a crash'"
-		return 1
-	}
-}
-
-saved_dump_layout() { # RESULTS
-	[ -x "$vmcsinfo" ] || {
-		echo "no $vmcsinfo"
-		return 1
-	}
-	"$vmcsinfo" read "$1/host.kdump" >"$1/host.vmcsinfo" 2>"$1/host.vmcsinfo.err" || {
-		echo "vmcsinfo read host.kdump: $(head -2 "$1/host.vmcsinfo.err")"
-		return 1
-	}
-	same_layout "$1/host.vmcsinfo"
-}
-
-saved_dump_no_vmcsinfo() { # RESULTS: vmcsinfo read finds nothing (exit 1)
-	local rc=0
-	[ -x "$vmcsinfo" ] || {
-		echo "no $vmcsinfo"
-		return 1
-	}
-	"$vmcsinfo" read "$1/host.kdump" >/dev/null 2>"$1/host.vmcsinfo.err" || rc=$?
-	[ "$rc" = 1 ] || {
-		echo "vmcsinfo read host.kdump exited $rc (want 1 = no note)"
-		return 1
-	}
-}
-
-guests_rc0() { # RESULTS
-	rc_is "$1/guests.rc" 0 >/dev/null || {
-		echo "exit code $(cat "$1/guests.rc"): $(grep -v '^ ' "$1/guests.log" | head -4 | tr '\n' ' ')"
-		return 1
-	}
-}
-
-# One svm guest in report.json whose vmcore is there; sets G (its file).
-one_guest() { # RESULTS
-	local r=$1 n f
-	[ -f "$r/guests/report.json" ] || {
-		echo "no guests/report.json (vmcore-guests exit code $(cat "$r/guests.rc"))"
-		return 1
-	}
-	n=$(jq '.guests | length' "$r/guests/report.json")
-	[ "$n" = 1 ] || {
-		echo "report.json lists $n guests (want 1)"
-		return 1
-	}
-	[ "$(jq -r '.guests[0].vendor' "$r/guests/report.json")" = svm ] || {
-		echo "guest vendor is not svm"
-		return 1
-	}
-	f=$(jq -r '.guests[0].file' "$r/guests/report.json")
-	G=$r/guests/$(basename "$f")
-	[ -f "$G" ] || {
-		echo "report.json names $f, which is not in guests/"
-		return 1
-	}
-}
-
-hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
-
-report_regs() { # REPORT.json
-	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages
-	rip=$(jq -r "$q.regs.rip" "$j")
-	rsp=$(jq -r "$q.regs.rsp" "$j")
-	rfl=$(jq -r "$q.regs.rflags" "$j")
-	sel=$(jq -r "$q.regs.cs.selector" "$j")
-	base=$(jq -r "$q.regs.cs.base" "$j")
-	lim=$(jq -r "$q.regs.cs.limit" "$j")
-	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
-	local err=
-	{ [ "$rip" != null ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
-		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
-	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
-	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
-	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
-	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
-	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
-	# At least the code page: NPT maps what the guest touched.
-	{ [ "$pages" != null ] && [ "$pages" -ge 1 ]; } ||
-		err+="memory.pages_present=$pages (want >= 1) "
-	[ -z "$err" ] || {
-		echo "$err"
-		return 1
-	}
-}
-
-guest_notes() { # GUEST.vmcore: one CORE/NT_PRSTATUS and one QEMU note (1 vCPU)
-	local out
-	out=$(readelf -n "$1") || return 1
-	[ "$(grep -cE '^[[:space:]]+CORE[[:space:]]+0x[0-9a-f]+[[:space:]]+NT_PRSTATUS' <<<"$out")" = 1 ] || {
-		echo "want exactly 1 CORE/NT_PRSTATUS note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
-		return 1
-	}
-	[ "$(grep -cE '^[[:space:]]+QEMU[[:space:]]+0x' <<<"$out")" = 1 ] || {
-		echo "want exactly 1 QEMU note: $(grep -E '^  [A-Z]' <<<"$out" | tr '\n' ' ')"
-		return 1
-	}
-}
-
-gdb_regs() { # GUEST.vmcore
-	local out rip rsp
-	out=$(gdb -nx -batch -c "$1" -ex 'info registers' 2>&1) || true
-	echo "$out" >"$1.gdb.txt"
-	rip=$(awk '$1 == "rip" {print $2}' <<<"$out")
-	rsp=$(awk '$1 == "rsp" {print $2}' <<<"$out")
-	{ [ -n "$rip" ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } || {
-		echo "gdb rip=${rip:-none} not in [$KG_RIP_MIN,$KG_RIP_MAX]: $(tail -3 <<<"$out" | tr '\n' ' ')"
-		return 1
-	}
-	hexeq "$rsp" "$KG_RSP" || {
-		echo "gdb rsp=${rsp:-none} (want $KG_RSP)"
-		return 1
-	}
-}
-
-mode_0600() {
-	local m
-	m=$(stat -c %a "$1")
-	[ "$m" = 600 ] || {
-		echo "mode $m"
-		return 1
-	}
-}
-
-# ---- the KVM walk (KVMINFO note): names, all GPRs, complete memory
-kvm_walked() { # REPORT
-	[ "$(jq -r '.kvm.walked' "$1")" = true ] || {
-		echo "the KVM walk did not run: $(jq -r '.kvm.status' "$1")"
-		return 1
-	}
-}
-
-# The tiny guest's runner passes no -name: named <argv0>-<pid>, from KVM.
-tiny_named() { # REPORT
-	local n s
-	n=$(jq -r '.guests[0].name' "$1")
-	s=$(jq -r '.guests[0].source' "$1")
-	[[ $n == kvmguest-[0-9]* ]] && [ "$s" = kvm ] || {
-		echo "guest named '$n' from '$s' (want kvmguest-<pid> from kvm; $(jq -r '.guests[0].note' "$1"))"
-		return 1
-	}
-	[ "$(basename "$G")" = "$n.vmcore" ] || {
-		echo "file $(basename "$G") is not $n.vmcore"
-		return 1
-	}
-}
-
-GPRS="rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15"
-
-# Every GPR the runner set; RAX only above the 16 bits the loop flips.
-report_gprs() { # REPORT
-	local r v want err=
-	for r in $GPRS; do
-		v=$(jq -r ".guests[0].vcpus[0].regs.$r" "$1")
-		want=KG_${r^^}
-		hexeq "$v" "${!want}" || err+="$r=$v (want ${!want}) "
-	done
-	v=$(jq -r '.guests[0].vcpus[0].regs.rax' "$1")
-	{ [ "$v" != null ] && [ $((v & ~0xffff)) -eq $((KG_RAX & ~0xffff)) ]; } ||
-		err+="rax=$v (want $KG_RAX above bit 15) "
-	[ -z "$err" ] || {
-		echo "$err"
-		return 1
-	}
-}
-
-gdb_gprs() { # GUEST.vmcore (after gdb_regs wrote GUEST.vmcore.gdb.txt)
-	local r v want err=
-	for r in $GPRS; do
-		v=$(awk -v r="$r" '$1 == r {print $2}' "$1.gdb.txt")
-		want=KG_${r^^}
-		hexeq "$v" "${!want}" || err+="$r=${v:-none} (want ${!want}) "
-	done
-	[ -z "$err" ] || {
-		echo "gdb: $err"
-		return 1
-	}
-}
-
-# Each vCPU the walk found has its thread and a last-ran figure.
-last_ran_all() { # REPORT
-	jq -e '[.guests[] | select(.source == "kvm") | .vcpus[]] as $v |
-		($v | length) > 0 and
-		($v | all(.kvm.thread.tid != null and
-			  .kvm.thread.last_ran_ns_before_crash != null))' \
-		"$1" >/dev/null || {
-		echo "vCPUs without thread/last-ran: $(jq -c '[.guests[].vcpus[] | {name: .index, thread: .kvm.thread}]' "$1" | head -c 300)"
-		return 1
-	}
-}
+# shellcheck source-path=SCRIPTDIR source=verdicts.sh
+. "$TV_DIR/verdicts.sh"
 
 # The Linux guest's file is named after QEMU's -name and carries its uuid.
 l2_named() { # RESULTS
@@ -418,81 +109,6 @@ carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 	echo "no /etc/vmcore-guests/loadtime.notes in the capture rootfs: $(head -3 "$1")"
 	return 1
 }; }
-
-# The dracut capture writes a kdump-style tree on the results disk:
-# var/crash/127.0.0.1-<date>/{vmcore,vmcore-dmesg.txt,guests/,
-# vmcore-guests.log,vmcore-guests.status}, and the test's post.d hook puts
-# its collection (notes.readelf, vmcsinfo.read, carrier.ls, dmesg.txt,
-# dumpdir, done) at the top.  The checks read host.kdump, guests/ and
-# their .rc/.log at the top: link them there.
-adapt_results() { # RESULTS
-	local r=$1 d st
-	[ -s "$r/dumpdir" ] || return 0
-	d=$(cat "$r/dumpdir")
-	st=$r/$d/vmcore-guests.status
-	ln -sfn "$d/vmcore" "$r/host.kdump"
-	ln -sfn "$d/guests" "$r/guests"
-	ln -sfn "$d/vmcore-guests.log" "$r/guests.log"
-	sed -n 's/^host_rc=//p' "$st" >"$r/host.kdump.rc" 2>/dev/null || true
-	sed -n 's/^guests_rc=//p' "$st" >"$r/guests.rc" 2>/dev/null || true
-	cp "$r/$d/vmcore-guests.log" "$r/host.kdump.log" 2>/dev/null || true
-}
-
-# The capture ran in order and ended with its final action: console
-# lines "host vmcore saved", then the outcome line WANT (a pattern), then
-# "final action: poweroff", and QEMU exited by itself (no timeout).
-capture_flow() { # SCENARIO WANT
-	local c=$VG_OUT/$1/console.log h o f rc
-	h=$(grep -an 'vmcore-guests: host vmcore saved' "$c" | head -1 | cut -d: -f1)
-	o=$(grep -anE "vmcore-guests: $2" "$c" | head -1 | cut -d: -f1)
-	f=$(grep -an 'vmcore-guests: final action: poweroff' "$c" | head -1 | cut -d: -f1)
-	rc=$(sed -n 's/^qemu_rc=//p' "$VG_OUT/$1/timings.txt")
-	[ -n "$h" ] || {
-		echo "no 'host vmcore saved' line on the console"
-		return 1
-	}
-	[ -n "$o" ] || {
-		echo "no outcome line matching '$2'; got: $(grep -a 'vmcore-guests: guests' "$c" | head -2 | tr '\n' ' ')"
-		return 1
-	}
-	[ -n "$f" ] || {
-		echo "no 'final action: poweroff' line"
-		return 1
-	}
-	if [ "$h" -gt "$o" ] || [ "$o" -gt "$f" ]; then
-		echo "out of order: host saved at line $h, outcome at $o, final action at $f"
-		return 1
-	fi
-	[ "$rc" = 0 ] || {
-		echo "QEMU exit code $rc (want 0: powered off by the capture kernel)"
-		return 1
-	}
-}
-
-logs_0600() { # RESULTS
-	local f
-	for f in "$1/$(cat "$1/dumpdir")"/vmcore-guests.log "$1/$(cat "$1/dumpdir")"/vmcore-guests.status; do
-		mode_0600 "$f" || {
-			echo "  ($f)"
-			return 1
-		}
-	done
-}
-
-# The outcome line is in the dump's own log and in the capture kernel's
-# kernel log (so kdump's saved dmesg has it too).
-outcome_logged() { # RESULTS WANT
-	local r=$1 d
-	d=$r/$(cat "$r/dumpdir" 2>/dev/null)
-	grep -qE "vmcore-guests: $2" "$d/vmcore-guests.log" 2>/dev/null || {
-		echo "not in $d/vmcore-guests.log"
-		return 1
-	}
-	grep -qE "vmcore-guests: $2" "$r/dmesg.txt" 2>/dev/null || {
-		echo "not in the capture kernel's dmesg"
-		return 1
-	}
-}
 
 # ------------------------------------------------------------- scenarios
 declare -A timing
@@ -523,7 +139,7 @@ scenario_A() {
 	check "vmcsinfo read /proc/vmcore exits 0" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
 	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
-		capture_flow A 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+		capture_flow "$VG_OUT/A" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "outcome line in the dump's vmcore-guests.log and the kernel log" \
 		outcome_logged "$r" 'guests saved in .*: 1 of 1 written'
 	check "vmcore-guests.log and .status beside the dump are 0600" logs_0600 "$r"
@@ -690,7 +306,7 @@ scenario_E() {
 	check "status: host saved, vmcore-guests exit 139 (SIGSEGV)" \
 		host_saved_guests_rc "$r" 139
 	check "console: host saved, 'crashed (signal 11)', then poweroff" \
-		capture_flow E 'guests not saved: vmcore-guests crashed \(signal 11\)'
+		capture_flow "$VG_OUT/E" 'guests not saved: vmcore-guests crashed \(signal 11\)'
 	check "kdump log (dump's log + kernel log) names the crash" \
 		outcome_logged "$r" 'guests not saved: vmcore-guests crashed \(signal 11\).*the host vmcore is unaffected'
 	check "no guest vmcores" no_guest_files "$r"
@@ -705,7 +321,7 @@ scenario_F() {
 	check "status: host saved, vmcore-guests killed (exit 137)" \
 		host_saved_guests_rc "$r" 137
 	check "console: host saved, 'killed after 13 s' (8 s limit, SIGTERM ignored, SIGKILL 5 s later), then poweroff" \
-		capture_flow F 'guests not saved: vmcore-guests killed after 1[2-4] s \(limit: time budget 5 s \+ 3 s grace'
+		capture_flow "$VG_OUT/F" 'guests not saved: vmcore-guests killed after 1[2-4] s \(limit: time budget 5 s \+ 3 s grace'
 	check "kdump log (dump's log + kernel log) says it was killed" \
 		outcome_logged "$r" 'guests not saved: vmcore-guests killed after 1[2-4] s'
 }
@@ -725,7 +341,7 @@ scenario_G() {
 	local r=$VG_OUT/G/results
 	check "systemd ran vmcore-guests-capture.service" unit_ran G
 	check "console: host dump, then the guests' outcome line, then poweroff" \
-		capture_flow G 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+		capture_flow "$VG_OUT/G" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 }
@@ -742,10 +358,4 @@ total=$((SECONDS - t0))
 echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s" \
 	"(cycles: $(for s in "${!timing[@]}"; do printf '%s=%ss ' "$s" "${timing[$s]}"; done))"
 echo "   logs and results: $VG_OUT/<scenario>/"
-if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
-	for f in "${failed[@]}"; do
-		echo "   failed: $f"
-	done
-	[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
-	exit 1
-fi
+verdicts_exit

@@ -101,3 +101,106 @@ mkcpio() {
 		cpio -o -H newc --null --quiet -R 0:0 | gzip -1) >"$2.tmp"
 	mv "$2.tmp" "$2"
 }
+
+# ------------------------------------------------ the crash tests' pieces
+
+# vg_pieces [EXTRA...]: set kexec, vmcsinfo, vmcore_guests, kvmguest,
+# guestcheck (our binaries the crash tests put into the VMs) and list the
+# missing ones, with EXTRA ("FILE|how to build it" pairs), in missing[].
+# Without VG_PARTIAL=1 a missing piece ends the test; with it the test runs
+# anyway (development) and fails at the end.
+vg_pieces() {
+	local b x
+	kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
+	vmcsinfo=$TOP/build/bin/vmcsinfo
+	vmcore_guests=$TOP/build/bin/vmcore-guests
+	kvmguest=$TOP/build/test-vms/kvmguest
+	guestcheck=$TOP/build/test-vms/guestcheck
+	missing=()
+	[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
+	for b in "$vmcsinfo" "$vmcore_guests" "$kvmguest" "$guestcheck"; do
+		[ -x "$b" ] || missing+=("$b (make)")
+	done
+	for x in "$@"; do
+		[ -e "${x%%|*}" ] || missing+=("${x%%|*} (${x#*|})")
+	done
+	[ ${#missing[@]} -gt 0 ] || return 0
+	for x in "${missing[@]}"; do
+		echo "$tv_prog: FAIL: missing $x" >&2
+	done
+	[ "${VG_PARTIAL:-0}" = 1 ] || die "cannot run the crash tests without the pieces above"
+	echo "$tv_prog: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
+}
+
+# ------------------------------------------------ running a crash cycle
+# Shared by run-vm.sh (QEMU) and run-bochs.sh (Bochs).
+
+# vm_lock: take the machine-wide test-VM lock on fd 9 (one test VM at a
+# time on the 2-core build machines); wait for another run for at most
+# VG_LOCK_WAIT seconds (default an hour: a Bochs cycle holds the lock for
+# up to 25 minutes).
+vm_lock() {
+	local lock=${TMPDIR:-/tmp}/vmcore-guests-test-vm.lock
+	local wait=${VG_LOCK_WAIT:-3600}
+	exec 9>>"$lock"
+	if ! flock -n 9; then
+		note "another test VM is running (lock $lock); waiting for it"
+		flock -w "$wait" 9 || die "still locked after $wait s: $lock"
+	fi
+}
+
+# vm_stamp START: stdin to stdout, each line prefixed with the seconds
+# since START (microseconds, as ${EPOCHREALTIME/./}), carriage returns cut.
+vm_stamp() {
+	local start=$1 line d
+	while IFS= read -r line; do
+		d=$((${EPOCHREALTIME/./} - start))
+		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) "${line%$'\r'}"
+	done
+}
+
+# Progress markers written to timings.txt, in cycle order.
+VM_MARKERS="L1_UP KVM_LOADED VMCSINFO_LOADED L2_STARTED GUEST_RUNNING L2_MARKER_SEEN KEXEC_LOADED PANIC_NOW CAPTURE_UP MAKEDUMPFILE_DONE VMCORE_GUESTS_DONE CAPTURE_DONE"
+
+# vm_marker LOG NAME: seconds since start of the line "VGTEST: NAME".
+vm_marker() {
+	grep -a "VGTEST: $2\\b" "$1" | head -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+
+# vm_finish OUTDIR RC WALL LIMIT EMULATOR IMG: after the emulator exited
+# with RC: OUTDIR/timings.txt, then the verdict on the cycle (exit 1 with
+# the last marker and the console tail when it failed), then the results
+# disk IMG read back into OUTDIR/results/ (debugfs, no mount).
+vm_finish() {
+	local outdir=$1 rc=$2 wall=$3 limit=$4 emu=$5 img=$6 m last
+	local log=$outdir/console.log
+	{
+		echo "wall=$wall"
+		echo "${emu}_rc=$rc"
+		for m in $VM_MARKERS; do
+			echo "$m=$(vm_marker "$log" "$m")"
+		done
+	} >"$outdir/timings.txt"
+	if grep -aq 'VGTEST: FAIL' "$log"; then
+		echo "$tv_prog: $(grep -a 'VGTEST: FAIL' "$log" | head -1 | sed 's/^\[[^]]*\] //')" >&2
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "$tv_prog: $emu killed after the ${limit}s limit" >&2
+	elif ! grep -aq 'VGTEST: CAPTURE_DONE' "$log"; then
+		echo "$tv_prog: the capture kernel did not finish ($emu exit code $rc)" >&2
+	else
+		rm -rf "$outdir/results"
+		mkdir -p "$outdir/results"
+		debugfs -R "rdump / $outdir/results" "$img" 2>"$outdir/debugfs.log" ||
+			die "debugfs could not read back $img (see $outdir/debugfs.log)"
+		[ -f "$outdir/results/done" ] ||
+			die "the results disk has no 'done' file: the capture kernel did not finish writing"
+		rm -f "$img"
+		echo "$tv_prog: $(basename "$outdir"): cycle done in ${wall}s (crash at $(vm_marker "$log" PANIC_NOW)s, capture done at $(vm_marker "$log" CAPTURE_DONE)s)"
+		return 0
+	fi
+	last=$(grep -a 'VGTEST: ' "$log" | tail -1 || true)
+	echo "$tv_prog: last marker reached: ${last:-none (L1 never reached its /init)}" >&2
+	echo "$tv_prog: console tail ($log):" >&2
+	tail -n 25 "$log" | sed 's/^/    /' >&2
+	return 1
+}

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the crash tests' capture (kdump) initramfs with real dracut and
 # our module in standalone mode:
-#   mkinitramfs-dracut.sh [--systemd] [--vmcore-guests BIN] [--conf FILE] OUT.img
+#   mkinitramfs-dracut.sh [--systemd] [--ata] [--vmcore-guests BIN] [--conf FILE] OUT.img
 # dracut (dracut-core, 059 on Debian 12) runs against the cached, never
 # installed kernel (--kver/--kmoddir) with a private dracutbasedir: links
 # to the system's dracut and its modules, plus dracut-module/99vmcore-guests
@@ -12,6 +12,8 @@
 # /etc/vmcore-guests.conf to install (default test-vms/dracut/vmcore-guests.conf).
 # --systemd builds a systemd initramfs (the module then installs its
 # vmcore-guests-capture.service instead of dracut shell-init hooks).
+# --ata: the results disk is an ATA disk (Bochs, check-vms-intel), not
+# virtio (QEMU).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,6 +22,8 @@ PATH=$PATH:/sbin:/usr/sbin
 bin=$TOP/build/bin/vmcore-guests
 conf=$TV_DIR/dracut/vmcore-guests.conf
 mods="base vmcore-guests vgtest"
+# crc64_rocksoft_generic: sd_mod needs it through t10-pi (crypto API).
+drivers="virtio_pci virtio_blk ext4"
 while [ $# -gt 1 ]; do
 	case "$1" in
 	--vmcore-guests) bin=$2 ;;
@@ -29,11 +33,16 @@ while [ $# -gt 1 ]; do
 		shift
 		continue
 		;;
+	--ata)
+		drivers="ata_piix sd_mod crc64_rocksoft_generic ext4"
+		shift
+		continue
+		;;
 	*) break ;;
 	esac
 	shift 2
 done
-[ $# = 1 ] || die "usage: $tv_prog [--systemd] [--vmcore-guests BIN] [--conf FILE] OUT.img"
+[ $# = 1 ] || die "usage: $tv_prog [--systemd] [--ata] [--vmcore-guests BIN] [--conf FILE] OUT.img"
 out=$1
 need_cmd dracut makedumpfile readelf
 load_kernel
@@ -71,7 +80,7 @@ if ! IN_KDUMP=1 dracutbasedir=$base \
 	--conf /dev/null --confdir "$VG_BUILD/dracut-conf.d" --tmpdir "$tmp" \
 	--kver "$KV" --kmoddir "$KMOD" \
 	-m "$mods" \
-	--add-drivers "virtio_pci virtio_blk ext4" \
+	--add-drivers "$drivers" \
 	--gzip "$out.tmp" >"$log" 2>&1; then
 	tail -n 20 "$log" >&2
 	die "dracut failed (log: $log)"

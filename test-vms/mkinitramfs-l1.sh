@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build the L1 host initramfs of the crash tests:
-#   mkinitramfs-l1.sh [--l2] CAPTURE.cpio.gz OUT.cpio.gz
+#   mkinitramfs-l1.sh [--l2] [--intel] CAPTURE.cpio.gz OUT.cpio.gz
 # busybox, kvm-amd (+ deps) of the cached kernel, the kernel itself and the
 # capture initramfs for kexec, the kexec binary (VG_KEXEC, default the
 # patched build/kexec-tools/sbin/kexec) with its libraries, the tiny guest
@@ -8,16 +8,25 @@
 # --l2 adds what a real Linux L2 guest needs: qemu-system-x86_64 with its
 # libraries, firmware and option ROMs at their usual paths, and the L2
 # initramfs (busybox + init/l2-init.sh); L2 boots the same kernel.
+# --intel is for the Bochs (VMX) test: kvm-intel instead of kvm-amd, plus
+# the vmcsinfo-intel module (VG_VMCSINFO_KO, default
+# build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko) as
+# /lib/modules/<KV>/extra/vmcsinfo-intel.ko.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 with_l2=0
-if [ "${1:-}" = --l2 ]; then
-	with_l2=1
+intel=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--l2) with_l2=1 ;;
+	--intel) intel=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
-[ $# = 2 ] || die "usage: $tv_prog [--l2] CAPTURE.cpio.gz OUT.cpio.gz"
+done
+[ $# = 2 ] || die "usage: $tv_prog [--l2] [--intel] CAPTURE.cpio.gz OUT.cpio.gz"
 capture=$1
 out=$2
 kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
@@ -33,7 +42,14 @@ mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,fixtures}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$TV_DIR/init/l1-init.sh" "$root/init"
 install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
-copy_modules "$root" kvm_amd
+if [ $intel = 1 ]; then
+	ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
+	[ -f "$ko" ] || die "no $ko: run 'make vmcsinfo-intel' (or set VG_VMCSINFO_KO)"
+	copy_modules "$root" kvm_intel
+	install -D -m 0644 "$ko" "$root/lib/modules/$KV/extra/vmcsinfo-intel.ko"
+else
+	copy_modules "$root" kvm_amd
+fi
 copy_bin "$root" "$kexec"
 if [ "$kexec" != /usr/sbin/kexec ]; then
 	mv "$root$kexec" "$root/usr/sbin/kexec"

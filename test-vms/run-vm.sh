@@ -30,16 +30,7 @@ need_file "$l1"
 timeout_s=${VG_TIMEOUT:-420}
 cpu=${VG_QEMU_CPU:-qemu64,+svm,+npt,+nrip-save}
 
-# One VM at a time on this machine (the build machines have 2 cores):
-# a second run waits for the first.
-lock=${TMPDIR:-/tmp}/vmcore-guests-test-vm.lock
-exec 9>>"$lock"
-if ! flock -n 9; then
-	note "another test VM is running (lock $lock); waiting for it"
-	# A Bochs (Intel) cycle holds it for up to 25 minutes.
-	lock_wait=${VG_LOCK_WAIT:-3600}
-	flock -w "$lock_wait" 9 || die "still locked after $lock_wait s: $lock"
-fi
+vm_lock
 
 rm -rf "$outdir"
 mkdir -p "$outdir"
@@ -59,57 +50,8 @@ log=$outdir/console.log
 start=${EPOCHREALTIME/./}
 echo "run-vm: $(basename "$outdir"): booting L1 ($KV, cmdline: $*), limit ${timeout_s}s"
 set +e
-timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null 2>&1 |
-	while IFS= read -r line; do
-		d=$((${EPOCHREALTIME/./} - start))
-		printf '[%4d.%03d] %s\n' $((d / 1000000)) $((d / 1000 % 1000)) "${line%$'\r'}"
-	done >"$log"
+timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null 2>&1 | vm_stamp "$start" >"$log"
 rc=${PIPESTATUS[0]}
 set -e
 wall=$(((${EPOCHREALTIME/./} - start) / 1000000))
-
-# marker NAME: seconds since start of the console line with VGTEST: NAME
-marker() {
-	grep -a "VGTEST: $1\\b" "$log" | head -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
-}
-{
-	echo "wall=$wall"
-	echo "qemu_rc=$rc"
-	for m in L1_UP KVM_LOADED L2_STARTED GUEST_RUNNING L2_MARKER_SEEN KEXEC_LOADED PANIC_NOW \
-		CAPTURE_UP MAKEDUMPFILE_DONE VMCORE_GUESTS_DONE CAPTURE_DONE; do
-		echo "$m=$(marker "$m")"
-	done
-} >"$outdir/timings.txt"
-
-tail_log() {
-	local last
-	last=$(grep -a 'VGTEST: ' "$log" | tail -1 || true)
-	echo "run-vm: last marker reached: ${last:-none (L1 never reached its /init)}" >&2
-	echo "run-vm: console tail ($log):" >&2
-	tail -n 25 "$log" | sed 's/^/    /' >&2
-}
-
-if grep -aq 'VGTEST: FAIL' "$log"; then
-	echo "run-vm: $(grep -a 'VGTEST: FAIL' "$log" | head -1 | sed 's/^\[[^]]*\] //')" >&2
-	tail_log
-	exit 1
-fi
-if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	echo "run-vm: QEMU killed after the ${timeout_s}s limit" >&2
-	tail_log
-	exit 1
-fi
-if ! grep -aq 'VGTEST: CAPTURE_DONE' "$log"; then
-	echo "run-vm: the capture kernel did not finish (QEMU exit code $rc)" >&2
-	tail_log
-	exit 1
-fi
-
-rm -rf "$outdir/results"
-mkdir -p "$outdir/results"
-debugfs -R "rdump / $outdir/results" "$img" 2>"$outdir/debugfs.log" ||
-	die "debugfs could not read back $img (see $outdir/debugfs.log)"
-[ -f "$outdir/results/done" ] ||
-	die "the results disk has no 'done' file: the capture kernel did not finish writing"
-rm -f "$img"
-echo "run-vm: $(basename "$outdir"): cycle done in ${wall}s (crash at $(marker PANIC_NOW)s, capture done at $(marker CAPTURE_DONE)s)"
+vm_finish "$outdir" "$rc" "$wall" "$timeout_s" qemu "$img"

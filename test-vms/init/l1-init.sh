@@ -1,11 +1,14 @@
 #!/bin/busybox sh
 # shellcheck shell=dash
-# /init of the L1 host (a KVM host under QEMU TCG with nested SVM).
-# Loads kvm-amd, starts the tiny guest, loads the crash kernel with the
-# kexec the image carries, crashes with sysrq.  Kernel command line:
+# /init of the L1 host (a KVM host under QEMU TCG with nested SVM, or under
+# Bochs with VMX).  Loads kvm-amd or kvm-intel (+ the vmcsinfo-intel
+# module when the image has it), starts the tiny guest, loads the crash
+# kernel with the kexec the image carries, crashes with sysrq.  Kernel
+# command line:
 #   vg_kexec=p|sp     kexec -p (kexec_load) or kexec -s -p (kexec_file_load)
 #   vg_fixture=0|1    pass --vmcsinfo-sysfs=/fixtures/vmcs-sysfs (1) or
-#                     nothing (0)
+#                     nothing (0: kexec reads the real sysfs, where the
+#                     vmcsinfo-intel module published the layout)
 #   vg_l2=MARKER      also run a Linux L2 guest (qemu -enable-kvm, image
 #                     built with mkinitramfs-l1.sh --l2) that writes MARKER
 #                     to its kernel log; wait for it before the crash
@@ -21,14 +24,49 @@ mark L1_UP
 KV=$(uname -r)
 grep -q crashkernel= /proc/cmdline || fail "no crashkernel= on the L1 command line"
 grep -qi 'crash kernel' /proc/iomem || fail "no crash kernel region reserved in /proc/iomem"
-grep -qw svm /proc/cpuinfo || fail "the L1 CPU has no svm flag (QEMU -cpu ...,+svm)"
+if grep -qw vmx /proc/cpuinfo; then
+	vendor=vmx
+elif grep -qw svm /proc/cpuinfo; then
+	vendor=svm
+else
+	fail "the L1 CPU has neither the vmx nor the svm flag (QEMU -cpu ...,+svm; Bochs corei7_haswell_4770)"
+fi
 
 while read -r m; do
 	# crc32c-intel needs SSE4.2 (not in qemu64): its failure is harmless.
 	insmod "/lib/modules/$KV/$m" 2>/dev/null || echo "insmod $m failed"
 done <"/lib/modules/$KV/load.order"
-[ -c /dev/kvm ] || fail "/dev/kvm missing after loading kvm-amd: $(dmesg | grep -iE 'kvm|svm' | tail -3)"
-mark KVM_LOADED
+[ -c /dev/kvm ] || fail "/dev/kvm missing after loading KVM: $(dmesg | grep -iE 'kvm|svm|vmx' | tail -3)"
+mark KVM_LOADED "vendor=$vendor"
+
+# The VMCS layout provider, with KVM loaded (and VMX off until a VM runs).
+# Its tree goes to the capture kernel inside the initramfs (/l1), so the
+# verdict can compare it with the VMCSINFO note.
+capture=/capture.cpio.gz
+cpu=/sys/devices/system/cpu
+ko=/lib/modules/$KV/extra/vmcsinfo-intel.ko
+if [ -f "$ko" ]; then
+	insmod "$ko" || fail "insmod vmcsinfo-intel failed: $(dmesg | grep vmcsinfo | tail -5)"
+	if [ ! -r $cpu/vmcs_id ] || [ ! -d $cpu/vmcs ]; then
+		fail "vmcsinfo-intel loaded but $cpu/vmcs_id or $cpu/vmcs is missing"
+	fi
+	dmesg | grep vmcsinfo_intel
+	mkdir -p /tmp/l1x/l1 /tmp/vmcs-sysfs/vmcs
+	cat $cpu/vmcs_id >/tmp/vmcs-sysfs/vmcs_id
+	n=0
+	for f in "$cpu"/vmcs/*; do
+		cat "$f" >"/tmp/vmcs-sysfs/vmcs/${f##*/}"
+		n=$((n + 1))
+	done
+	(cd /tmp/vmcs-sysfs && tar cf /tmp/l1x/l1/vmcs-sysfs.tar vmcs_id vmcs) ||
+		fail "cannot pack $cpu/vmcs into a tar"
+	(cd /tmp/l1x && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/l1x.cpio.gz
+	# Concatenated (compressed) cpio archives make one initramfs.
+	cat /capture.cpio.gz /tmp/l1x.cpio.gz >/tmp/capture.cpio.gz
+	capture=/tmp/capture.cpio.gz
+	mark VMCSINFO_LOADED "vmcs_id=$(cat $cpu/vmcs_id) fields=$n" \
+		"located=$(grep -L '^0x0$' /tmp/vmcs-sysfs/vmcs/* | wc -l)"
+fi
 
 l2marker=$(arg vg_l2)
 if [ -n "$l2marker" ]; then
@@ -54,6 +92,36 @@ while ! grep -q GUEST_RUNNING /tmp/guest.log; do
 done
 cat /tmp/guest.log
 mark GUEST_RUNNING pid=$gpid
+
+# vmcsinfo-intel again, now that a VM runs and KVM has VMX on: the module
+# must work around KVM's current VMCS (VMPTRST, VMPTRLD), publish the same
+# layout and leave the running guest alone (it keeps ticking in its loop).
+if [ -f "$ko" ]; then
+	t0=$(grep -c 'tick' /tmp/guest.log)
+	rmmod vmcsinfo_intel || fail "rmmod vmcsinfo_intel failed"
+	[ ! -e /sys/devices/system/cpu/vmcs_id ] || fail "vmcs_id still there after rmmod"
+	insmod "$ko" || fail "insmod vmcsinfo-intel with VMX on failed: $(dmesg | grep vmcsinfo | tail -5)"
+	dmesg | grep vmcsinfo_intel | tail -1 | grep -q 'VMCS revision' ||
+		fail "vmcsinfo-intel reloaded without its summary line"
+	dmesg | grep 'vmcsinfo_intel: CPU' | tail -1 | grep -q 'VMX was on' ||
+		fail "vmcsinfo-intel reloaded but did not see VMX on: $(dmesg | grep 'vmcsinfo_intel: CPU' | tail -1)"
+	same=yes
+	for f in /tmp/vmcs-sysfs/vmcs/*; do
+		[ "$(cat "$cpu/vmcs/${f##*/}")" = "$(cat "$f")" ] || same="no (${f##*/})"
+	done
+	[ "$(cat "$cpu/vmcs_id")" = "$(cat /tmp/vmcs-sysfs/vmcs_id)" ] || same="no (vmcs_id)"
+	[ "$same" = yes ] || fail "vmcsinfo-intel with VMX on published another layout: $same"
+	i=0
+	while [ "$(grep -c 'tick' /tmp/guest.log)" -le "$t0" ]; do
+		kill -0 "$gpid" 2>/dev/null || fail "kvmguest died after the reload: $(tail -3 /tmp/guest.log)"
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || fail "kvmguest made no progress within 60 s of the reload: $(tail -3 /tmp/guest.log)"
+		sleep 0.1
+	done
+	! grep -q 'left the loop\|unexpected exit\|RECOVERED' /tmp/guest.log ||
+		fail "the guest was disturbed: $(grep 'left the loop\|unexpected exit\|RECOVERED' /tmp/guest.log | head -2)"
+	mark VMCSINFO_RELOADED "vmx=on same_layout=$same guest=$(tail -1 /tmp/guest.log)"
+fi
 
 if [ -n "$l2marker" ]; then
 	i=0
@@ -82,7 +150,7 @@ esac
 append="console=ttyS0,115200 irqpoll nr_cpus=1 reset_devices panic=-1"
 mark KEXEC_LOAD "kexec $kx"
 # shellcheck disable=SC2086
-kexec $kx /vmlinuz --initrd=/capture.cpio.gz --append="$append" ||
+kexec $kx /vmlinuz --initrd=$capture --append="$append" ||
 	fail "kexec $kx failed (rc $?)"
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
 	fail "kexec returned 0 but /sys/kernel/kexec_crash_loaded is not 1"

@@ -396,6 +396,69 @@ static struct fx *vmx_host(const struct vmcsinfo *vi, uint64_t *eptp)
 	return fx;
 }
 
+/* DIR/loadtime.notes: a kexec -s carrier holding layout vi's VMCSINFO note. */
+static void write_carrier(char *path, size_t pathsz, const char *dir,
+			  const struct vmcsinfo *vi)
+{
+	char note[VMCSINFO_TEXT_MAX + 64];
+	int n = vmcsinfo_note(vi, note, sizeof(note));
+	FILE *f;
+
+	assert_true(n > 0);
+	snprintf(path, pathsz, "%s/loadtime.notes", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+}
+
+/*
+ * With the host's own VMCSINFO note, a VMCS-like page of another revision
+ * (here a real VMCS image of revision 0x40) cannot be one of this host's
+ * VMCSs: it is not reported.  A layout given with --vmcsinfo says nothing
+ * about the host, so there the page is still reported.
+ */
+static void vmx_note_ignores_other_revisions(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char lay[PATH_MAX + 16], path[2 * PATH_MAX];
+	struct vmcsinfo vi, other;
+	struct fx_cpu c;
+	struct run r;
+	uint64_t eptp;
+	struct fx *fx;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx = vmx_host(&vi, &eptp);
+	other = vi;
+	other.revision_id = 0x40;
+	fx_cpu_realmode(&c, eptp);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x104000, &other, &c);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(lay, sizeof(lay), "%s/layout.txt", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+
+	write_layout_file(lay, &vi);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--vmcsinfo", lay, dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "1 VMCS regions with revision 0x40"));
+	fx_rm_rf(out);
+
+	write_carrier(path, sizeof(path), dir, &vi);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--notes", path, dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_null(strstr(r.err, "revision 0x40"));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 static void vmx_layout_sources(void **state)
 {
 	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
@@ -452,18 +515,8 @@ static void vmx_layout_sources(void **state)
 	assert_memory_equal(ci.bytes, code, sizeof(code));
 	fx_rm_rf(out);
 
-	/* The VMCSINFO note in the dump wins, no option needed. */
-	n = vmcsinfo_note(&vi, note, sizeof(note));
-	assert_true(n > 0);
 	/* kexec -s: the note comes from the carrier file (--notes). */
-	snprintf(path, sizeof(path), "%s/loadtime.notes", dir);
-	{
-		FILE *f = fopen(path, "w");
-
-		assert_non_null(f);
-		assert_int_equal(fwrite(note, 1, (size_t)n, f), (size_t)n);
-		fclose(f);
-	}
+	write_carrier(path, sizeof(path), dir, &vi);
 	run_tool(&r, dir, 0,
 		 (const char *[]){ "--notes", path, dump, out, NULL });
 	if (r.status != 0)
@@ -485,6 +538,8 @@ static void vmx_layout_sources(void **state)
 	if (r.status != 2 || count_lines(r.err) != 1)
 		fail_msg("exit %d: %s", r.status, r.err);
 
+	n = vmcsinfo_note(&vi, note, sizeof(note));
+	assert_true(n > 0);
 	memcpy(fx->notes + fx->notes_len, note, (size_t)n);
 	fx->notes_len += (size_t)n;
 	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
@@ -858,6 +913,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(kvm_end_to_end),
+		cmocka_unit_test(vmx_note_ignores_other_revisions),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(budgets_and_progress),
 		cmocka_unit_test(bad_inputs),

@@ -108,7 +108,7 @@ static void make_vcpus(struct vg_vcpu *v, unsigned n)
 		v[i].gpr_known = ((1u << VG_NR_GPRS) - 1) & ~(1u << VG_RBX);
 		v[i].known = VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR2 |
 			     VG_K_CR3 | VG_K_CR4 | VG_K_EFER | VG_K_SEGS |
-			     VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
+			     VG_K_SEG_ATTR | VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
 		v[i].rip = 0xffffffff81234567ull + i;
 		v[i].rflags = 0x246;
 		v[i].cr0 = 0x80050033;

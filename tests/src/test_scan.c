@@ -287,7 +287,48 @@ static void vmx_layouts_and_decoys(void **state)
 	assert_int_equal(v->efer, 0xd01);
 	assert_int_equal(v->exit_reason, 12);
 	assert_int_equal(v->seg[VG_CS].attr, 0xa09b);
+	assert_true(v->known & VG_K_SEG_ATTR);
 	free(g);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+/*
+ * A layout without the access-rights fields (a CPU that stores them in a
+ * form of its own, like Bochs: vmcsinfo-intel publishes them as 0): the
+ * VMCS is still found and the segments are known, their attributes not.
+ */
+static void vmx_layout_without_access_rights(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t eptp = fx_alloc_page(fx) | 0x5e;
+	struct vg_scan_result res;
+	struct vmcsinfo vi;
+	struct fx_cpu c;
+	const struct vg_vcpu *v;
+	unsigned int i, n = 0;
+
+	(void)state;
+	made_up_layout(&vi);
+	for (i = 0; i < vi.nfields; i++)
+		if (vi.fields[i].encoding < 0x4814 ||
+		    vi.fields[i].encoding > 0x4822)
+			vi.fields[n++] = vi.fields[i];
+	assert_int_equal(vi.nfields - n, 8);
+	vi.nfields = n;
+	fx_cpu_realmode(&c, eptp);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x100000, &vi, &c);
+	run_scan(fx, &vi, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	v = &res.found[0].vcpu;
+	assert_true(v->known & VG_K_SEGS);
+	assert_false(v->known & VG_K_SEG_ATTR);
+	assert_int_equal(v->seg[VG_CS].selector, 0x1000);
+	assert_int_equal(v->seg[VG_CS].base, 0x10000);
+	assert_int_equal(v->seg[VG_CS].limit, 0xffff);
+	assert_int_equal(v->seg[VG_CS].attr, 0);
+	assert_int_equal(v->rip, 0x2340);
 	vg_scan_result_free(&res);
 	fx_free(fx);
 }
@@ -395,6 +436,7 @@ int main(void)
 		cmocka_unit_test(svm_rejects_broken_vmcbs),
 		cmocka_unit_test(svm_sev_es_state_is_encrypted),
 		cmocka_unit_test(vmx_layouts_and_decoys),
+		cmocka_unit_test(vmx_layout_without_access_rights),
 		cmocka_unit_test(vmx_without_layout_is_counted),
 		cmocka_unit_test(ordinary_pages_give_nothing),
 		cmocka_unit_test(layout_out_of_range_refused),

@@ -1,0 +1,337 @@
+#!/bin/bash
+# make check-vms-intel: the whole Intel chain on a CPU with VMX.  Bochs
+# (corei7_haswell_4770: VMX with EPT) runs an L1 KVM host that loads
+# kvm-intel and our vmcsinfo-intel module; the patched kexec -p takes
+# VMCSINFO from the module's real sysfs tree; the tiny guest runs (IF=1);
+# sysrq crashes L1; the capture initramfs (real dracut with our module, as
+# for check-vms-amd, on an ATA disk) saves the host dump and runs
+# vmcore-guests on /proc/vmcore.  Judged here, outside the VM, with
+# readelf, gdb, jq, makedumpfile and our vmcsinfo:
+#
+#   - L1's /sys/devices/system/cpu/vmcs tree (kept as vmcs-sysfs.tar) is
+#     valid for "vmcsinfo show --sysfs", has the fields vmcore-guests
+#     reads, and every offset it gives is where Bochs keeps that field;
+#   - loaded again while the guest runs (KVM has VMX on), the module
+#     publishes the same layout and the guest keeps running (L1 checks);
+#   - on a CPU without VMX (QEMU qemu64, a few seconds) it refuses to load
+#     with its one-line reason and publishes nothing;
+#   - /proc/vmcore and the saved host dump carry that layout as VMCSINFO;
+#   - report.json and the guest vmcore's NT_PRSTATUS and QEMU notes give
+#     the guest's RIP, RSP, RFLAGS, CS selector and CS base;
+#   - the KVM walk ran on kvm-intel's structures (KVMINFO note from the
+#     same kexec -p): the guest is named after its process, has every GPR
+#     the runner set and all its pages.
+#
+#   VG_KEXEC, VG_PARTIAL=1, VG_BOCHS_TIMEOUT: as for check-vms-amd.sh and
+#   run-bochs.sh.  VG_JUDGE_ONLY=1: no new cycle, judge the results of the
+#   last one again (development).  Logs and results: $VG_OUT/intel/
+#   (docs/testing.md).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+PATH=$PATH:/sbin:/usr/sbin
+
+need_cmd bochs-bin readelf gdb jq makedumpfile debugfs cpio tar dracut
+load_kernel
+
+ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
+vg_pieces "$ko|make vmcsinfo-intel"
+
+out=$VG_OUT/intel
+mkdir -p "$out" "$VG_BUILD"
+"$kvmguest" --expect >"$out/expect.env"
+# shellcheck source=/dev/null
+. "$out/expect.env"
+
+judge_only=${VG_JUDGE_ONLY:-0}
+if [ "$judge_only" != 1 ]; then
+	test-vms/mkinitramfs-dracut.sh --ata --conf "$TV_DIR/dracut/vmcore-guests-bochs.conf" \
+		"$VG_BUILD/capture-ata.img"
+	VG_KEXEC=$kexec VG_VMCSINFO_KO=$ko test-vms/mkinitramfs-l1.sh --intel \
+		"$VG_BUILD/capture-ata.img" "$VG_BUILD/l1-intel.cpio.gz"
+fi
+
+# shellcheck source-path=SCRIPTDIR source=verdicts.sh
+. "$TV_DIR/verdicts.sh"
+
+# ------------------------------------------------------- Intel verdicts
+
+# The encodings src/vmx.h names (what vmcore-guests reads).
+vmx_h_fields() {
+	sed -n 's/^#define VMCS_[A-Z0-9_]* 0x\([0-9a-f]\{4\}\)$/\1/p' "$TOP/src/vmx.h"
+}
+
+# Bochs 2.7 keeps every field at 0x10 + (((width << 2) | type) * 64 +
+# (encoding & 0x3ff)) * 4 (cpu/vmcs.cc, init_generic_mapping) and the
+# guest access rights rotated left by 8 bits (VMCS_AR_ROTATE): an oracle
+# the module knows nothing about.
+bochs_offset() { # ENC (hex, no 0x)
+	local e=$((16#$1))
+	echo $((0x10 + ((((e >> 13) & 3) << 2 | ((e >> 10) & 3)) * 64 + (e & 0x3ff)) * 4))
+}
+
+sysfs_tree_valid() { # DIR: vmcsinfo show --sysfs accepts it
+	"$vmcsinfo" show --sysfs "$1" >"$out/l1.vmcsinfo" 2>"$out/l1.vmcsinfo.err" || {
+		echo "vmcsinfo show --sysfs: $(head -2 "$out/l1.vmcsinfo.err")"
+		return 1
+	}
+}
+
+sysfs_has_vmx_fields() { # DIR: every field src/vmx.h names is located
+	local e v miss=
+	for e in $(vmx_h_fields); do
+		case "$e" in
+		48[12][0-9a-f]) # GUEST_*_AR_BYTES: Bochs stores them rotated
+			[ $((16#$e)) -ge $((0x4814)) ] && [ $((16#$e)) -le $((0x4822)) ] && continue ;;
+		esac
+		v=$(cat "$1/vmcs/$e" 2>/dev/null || echo missing)
+		[ "$v" != missing ] && [ $((v)) -ne 0 ] || miss+="$e=$v "
+	done
+	[ -z "$miss" ] || {
+		echo "not located: $miss"
+		return 1
+	}
+}
+
+sysfs_matches_bochs() { # DIR: every located offset is Bochs' own
+	local f e v want n=0 wrong=
+	[ "$(cat "$1/vmcs_id")" = 0x2b ] || {
+		echo "vmcs_id $(cat "$1/vmcs_id"), Bochs' revision is 0x2b"
+		return 1
+	}
+	for f in "$1"/vmcs/*; do
+		e=${f##*/}
+		v=$(cat "$f")
+		[ $((v)) -ne 0 ] || continue
+		n=$((n + 1))
+		want=$(bochs_offset "$e")
+		[ $((v)) -eq "$want" ] || wrong+="$e=$v(want $(printf '0x%x' "$want")) "
+	done
+	[ "$n" -ge 100 ] || {
+		echo "only $n fields located"
+		return 1
+	}
+	[ -z "$wrong" ] || {
+		echo "offsets differ from Bochs' map: $wrong"
+		return 1
+	}
+}
+
+ar_not_published() { # DIR: the rotated access rights are published as 0
+	local e bad=
+	for e in 4814 4816 4818 481a 481c 481e 4820 4822; do
+		[ "$(cat "$1/vmcs/$e")" = 0x0 ] || bad+="$e=$(cat "$1/vmcs/$e") "
+	done
+	[ -z "$bad" ] || {
+		echo "access-rights fields published although Bochs stores them rotated: $bad"
+		return 1
+	}
+}
+
+# One value (little endian, N bytes at OFF) of a note's description as
+# readelf -n prints it ("description data: xx xx ...").
+note_bytes() { # READELF-OUTPUT OWNER
+	awk -v o="$2" '$1 == o {f=1; next} f && /description data:/ {sub(/.*description data: */,""); print; exit}' "$1"
+}
+le_at() { # HEXBYTES OFF N
+	local -a b
+	read -r -a b <<<"$1"
+	local i v=
+	for ((i = $2 + $3 - 1; i >= $2; i--)); do
+		v+=${b[i]:-??}
+	done
+	echo "0x$v"
+}
+
+qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
+	local hex rip rfl rsp sel base err=
+	readelf -n "$1" >"$1.notes" || return 1
+	hex=$(note_bytes "$1.notes" QEMU)
+	[ -n "$hex" ] || {
+		echo "no QEMU note data in readelf -n"
+		return 1
+	}
+	# version, size, 16 GPRs (rsp is the 7th), rip, rflags, then cs:
+	# selector (u32), limit, flags, pad, base (u64).
+	rsp=$(le_at "$hex" $((8 + 6 * 8)) 8)
+	rip=$(le_at "$hex" 136 8)
+	rfl=$(le_at "$hex" 144 8)
+	sel=$(le_at "$hex" 152 4)
+	base=$(le_at "$hex" 168 8)
+	{ [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
+		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
+	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
+	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
+	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
+	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	[ -z "$err" ] || {
+		echo "QEMU note: $err"
+		return 1
+	}
+}
+
+gdb_prstatus_regs() { # GUEST.vmcore: NT_PRSTATUS via gdb: rip, rsp, eflags, cs
+	local out rfl cs
+	gdb_regs "$1" || return 1
+	out=$(cat "$1.gdb.txt")
+	rfl=$(awk '$1 == "eflags" {print $2}' <<<"$out")
+	cs=$(awk '$1 == "cs" {print $2}' <<<"$out")
+	hexeq "$rfl" "$KG_RFLAGS" || {
+		echo "gdb eflags=${rfl:-none} (want $KG_RFLAGS)"
+		return 1
+	}
+	hexeq "$cs" "$KG_CS_SELECTOR" || {
+		echo "gdb cs=${cs:-none} (want $KG_CS_SELECTOR)"
+		return 1
+	}
+}
+
+# L1 reloaded the module while the guest ran (KVM had VMX on): same layout,
+# the guest kept running in its loop (checked in L1, reported here).
+reloaded_with_vmx_on() { # CONSOLE.log
+	grep -aq 'VGTEST: VMCSINFO_RELOADED vmx=on same_layout=yes' "$1" || {
+		echo "no 'VMCSINFO_RELOADED vmx=on same_layout=yes' on the console: $(grep -a 'VGTEST: ' "$1" | tail -1)"
+		return 1
+	}
+}
+
+report_attr_unknown() { # REPORT.json: access rights unknown (null), not invented
+	local a
+	a=$(jq -r '.guests[0].vcpus[0].regs.cs.attr' "$1")
+	[ "$a" = null ] || {
+		echo "cs.attr=$a although the layout has no access-rights field"
+		return 1
+	}
+}
+
+# A CPU without VMX: QEMU's qemu64 (TCG), a minimal initramfs that only
+# loads the module.  Holds the test-VM lock in a subshell of its own.
+novmx_refusal() {
+	local root=$VG_BUILD/novmx.root log=$out/novmx-console.log
+	need_cmd qemu-system-x86_64
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,proc,sys,dev,tmp}
+	cp /bin/busybox "$root/bin/busybox"
+	install -D -m 0644 "$TV_DIR/init/common.sh" "$root/lib/vgtest-common.sh"
+	cp "$ko" "$root/vmcsinfo-intel.ko"
+	cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+. /lib/vgtest-common.sh
+insmod /vmcsinfo-intel.ko 2>/tmp/insmod.err
+rc=$?
+mark INSMOD "rc=$rc vmx=$(grep -cw vmx /proc/cpuinfo) err=$(cat /tmp/insmod.err)"
+dmesg | grep vmcsinfo_intel
+[ -e /sys/devices/system/cpu/vmcs_id ] && mark VMCS_ID_PRESENT
+[ -e /sys/devices/system/cpu/vmcs ] && mark VMCS_DIR_PRESENT
+mark NOVMX_DONE
+poweroff -f
+INIT
+	chmod 0755 "$root/init"
+	mkcpio "$root" "$VG_BUILD/novmx.cpio.gz"
+	(
+		vm_lock
+		timeout --kill-after=5 120 qemu-system-x86_64 -machine q35 -accel tcg \
+			-cpu qemu64 -m 256 -kernel "$KROOT/boot/vmlinuz-$KV" \
+			-initrd "$VG_BUILD/novmx.cpio.gz" -append "console=ttyS0 panic=-1 quiet" \
+			-display none -serial stdio -monitor none -no-reboot -nic none </dev/null
+	) >"$log" 2>&1 || true
+	grep -aq 'VGTEST: NOVMX_DONE' "$log" || {
+		echo "the no-VMX VM did not finish: $(tail -3 "$log" | tr '\n' ' ')"
+		return 1
+	}
+	grep -aq 'VGTEST: INSMOD rc=[1-9][0-9]* vmx=0 .*No such device' "$log" || {
+		echo "insmod on a CPU without VMX did not fail with ENODEV: $(grep -a 'VGTEST: INSMOD' "$log")"
+		return 1
+	}
+	grep -aq 'vmcsinfo_intel: this CPU has no VMX' "$log" || {
+		echo "no 'this CPU has no VMX' in the kernel log"
+		return 1
+	}
+	! grep -aq 'VGTEST: VMCS_\(ID\|DIR\)_PRESENT' "$log" || {
+		echo "a vmcs sysfs entry exists although the module refused"
+		return 1
+	}
+}
+
+# ----------------------------------------------------------------- cycle
+scen=intel
+t0=$SECONDS
+echo "== intel: Bochs VMX L1, vmcsinfo-intel, kexec -p (real sysfs), tiny guest, sysrq crash"
+cycle=ok
+if [ "$judge_only" = 1 ]; then
+	[ -f "$out/crash/results/done" ] || cycle=failed
+else
+	test-vms/run-bochs.sh "$out/crash" "$VG_BUILD/l1-intel.cpio.gz" vg_kexec=p vg_fixture=0 || cycle=failed
+fi
+r=$out/crash/results
+log=$out/crash/console.log
+adapt_results "$r"
+# The capture kernel's part of the console: from the crash on.
+if [ -f "$log" ]; then
+	awk '/sysrq: Trigger a crash/ {f=1} f' "$log" >"$out/capture-console.log"
+fi
+if [ $cycle = ok ]; then
+	ok "crash cycle (console: $log)"
+else
+	bad "crash cycle" "(console: $log)"
+fi
+
+if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
+	cp "$r/l1/vmcs-sysfs.tar" "$out/vmcs-sysfs.tar"
+	rm -rf "$out/vmcs-sysfs"
+	mkdir -p "$out/vmcs-sysfs"
+	tar -xf "$out/vmcs-sysfs.tar" -C "$out/vmcs-sysfs"
+	ok "L1's /sys/devices/system/cpu/vmcs tree kept ($out/vmcs-sysfs.tar)"
+	check "vmcsinfo show --sysfs accepts L1's tree" sysfs_tree_valid "$out/vmcs-sysfs"
+	check "L1's tree locates every field src/vmx.h reads (access rights aside)" \
+		sysfs_has_vmx_fields "$out/vmcs-sysfs"
+	check "L1's tree: revision 0x2b, every located offset = Bochs' VMCS map" \
+		sysfs_matches_bochs "$out/vmcs-sysfs"
+	check "L1's tree: the rotated access-rights fields are published as 0" \
+		ar_not_published "$out/vmcs-sysfs"
+	check "vmcsinfo-intel reloaded with VMX on (guest running): same layout, guest undisturbed" \
+		reloaded_with_vmx_on "$log"
+elif [ $cycle = ok ]; then
+	bad "L1's /sys/devices/system/cpu/vmcs tree kept" "-- no l1/vmcs-sysfs.tar on the results disk"
+fi
+
+if [ $cycle = ok ]; then
+	G=
+	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
+		capture_flow "$out/crash" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
+	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
+		check "readelf -n /proc/vmcore: VMCSINFO = L1's sysfs layout" same_layout "$r/notes.vmcsinfo" "$out/l1.vmcsinfo"
+	else
+		bad "readelf -n /proc/vmcore: VMCSINFO = L1's sysfs layout" "-- no VMCSINFO note in readelf -n /proc/vmcore"
+	fi
+	check "vmcsinfo read /proc/vmcore = L1's sysfs layout" same_layout "$r/vmcsinfo.read" "$out/l1.vmcsinfo"
+	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcsinfo read on the saved host dump = L1's sysfs layout" saved_dump_layout "$r" "$out/l1.vmcsinfo"
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
+	if one_guest "$r" vmx >"$r/one_guest.txt" 2>&1; then
+		ok "vmcore-guests: one vmx guest, its vmcore written"
+		check "guest vmcore mode 0600" mode_0600 "$G"
+		check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$r/guests/report.json"
+		check "report.json: cs.attr unknown (null), not invented" report_attr_unknown "$r/guests/report.json"
+		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
+		check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$G"
+		check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$G"
+		check "KVM walk ran on kvm-intel (KVMINFO note from kexec -p)" kvm_walked "$r/guests/report.json"
+		check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$r/guests/report.json"
+		check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$r/guests/report.json"
+		check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$G"
+		check "report.json: thread and last-ran figures for the vCPU" last_ran_all "$r/guests/report.json"
+		check "guest memory: all $KG_PAGES pages with their markers, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$G"
+	else
+		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
+	fi
+fi
+
+check "CPU without VMX (QEMU qemu64): insmod fails with ENODEV and says why, nothing published" novmx_refusal
+
+total=$((SECONDS - t0))
+echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s" \
+	"(cycle: $(sed -n 's/^wall=//p' "$out/crash/timings.txt" 2>/dev/null)s)"
+echo "   logs and results: $out/ (console: crash/console.log, capture-console.log; L1's tree: vmcs-sysfs.tar)"
+verdicts_exit
