@@ -56,9 +56,13 @@ jq -r '.guests[] | "\(.name)\t\(.vendor)\t\(.file)\tpages present \(.memory.page
 		ls -l "$dumpdir/guests/$file" | sed 's/^/  /'
 	done
 
-say "registers at the crash (report.json)"
+say "registers at the crash, and what each vCPU was doing (report.json)"
 jq -r '.guests[] | .name as $n | .vcpus[] |
-	"\($n) vcpu \(.index): rip \(.regs.rip) rsp \(.regs.rsp) rflags \(.regs.rflags) cr3 \(.regs.cr3) cs \(.regs.cs.selector):\(.regs.cs.base) exit \(.exit_reason)"' "$rep"
+	"\($n) vcpu \(.index): rip \(.regs.rip) rsp \(.regs.rsp) rflags \(.regs.rflags) cr3 \(.regs.cr3) cs \(.regs.cs.selector):\(.regs.cs.base)",
+	"  last exit \(.exit_reason) (\(.exit_reason_name // "?")), \(.kvm.mode // "mode unknown")" +
+	(if .kvm.thread.last_ran_seconds_before_crash != null
+	 then ", thread \(.kvm.thread.tid) last ran \(.kvm.thread.last_ran_seconds_before_crash) s before the crash"
+	 else "" end)' "$rep"
 
 say "the Linux guest's kernel log, recovered from its vmcore (vmcore-dmesg, last lines)"
 shown=0
