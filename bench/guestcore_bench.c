@@ -2,14 +2,17 @@
 /*
  * Walk + write benchmark for the guest vmcore writer.
  *
- *   guestcore_bench SIZE_MIB OUTFILE
+ *   guestcore_bench SIZE_MIB OUTFILE [ept|memslots]
  *
  * Builds EPT tables for a synthetic guest of SIZE_MIB (the first 256 MiB
- * in 4 KiB pages, the rest in 2 MiB pages) in a small buffer; the guest's
+ * in 4 KiB pages, the rest in 2 MiB pages) in a small buffer, or with
+ * "memslots" the same tables as QEMU's page tables behind one memslot
+ * (the KVM walk's path, src/slotmem.c); the guest's
  * RAM itself is produced by a generator function inside the hostmem read
  * callback (every 4th page zero, the others a pattern), so the benchmark
- * does not need the guest's size in RAM.  Prints MiB/s and the peak RSS:
- * the writer's memory must not grow with the guest.
+ * does not need the guest's size in RAM.  Prints MiB/s, the peak RSS (the
+ * writer's memory must not grow with the guest) and how many reads of the
+ * host dump went to page tables (each one is a syscall on /proc/vmcore).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +25,7 @@
 
 #include "src/gpmap.h"
 #include "src/guestcore.h"
+#include "src/slotmem.h"
 
 #define MiB (1024ull * 1024)
 #define SMALL_PAGES (256 * MiB)
@@ -31,7 +35,11 @@ struct gen {
 	uint8_t *tables; /* host [0, tables_size) */
 	uint64_t tables_size, next;
 	uint64_t data_base; /* guest RAM lives at host data_base + gpa */
+	uint64_t table_reads; /* reads that hit the tables */
 };
+
+/* QEMU's mapping of guest RAM in the memslots mode. */
+#define HVA_BASE 0x7f0000000000ull
 
 static int gen_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 		    size_t len)
@@ -42,6 +50,7 @@ static int gen_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 	if (paddr >= hm->max_paddr || hm->max_paddr - paddr < len)
 		return VG_HM_ABSENT;
 	if (paddr < g->tables_size) {
+		g->table_reads++;
 		if (len > g->tables_size - paddr)
 			return VG_HM_ERROR;
 		memcpy(buf, g->tables + paddr, len);
@@ -123,14 +132,19 @@ int main(int argc, char **argv)
 	struct vg_gmem gm;
 	struct vg_guestcore_result res;
 	struct rusage ru;
-	uint64_t size, root;
+	uint64_t size, root, va_base = 0;
 	double t0, t1;
-	int fd, r;
+	int fd, r, memslots = 0;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s SIZE_MIB OUTFILE\n", argv[0]);
+	if (argc == 4 && !strcmp(argv[3], "memslots"))
+		memslots = 1;
+	else if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "ept"))) {
+		fprintf(stderr, "usage: %s SIZE_MIB OUTFILE [ept|memslots]\n",
+			argv[0]);
 		return 2;
 	}
+	if (memslots)
+		va_base = HVA_BASE;
 	size = strtoull(argv[1], NULL, 0) * MiB;
 	if (size < 2 * MiB || size % (2 * MiB)) {
 		fprintf(stderr, "bench: size must be a multiple of 2 MiB\n");
@@ -148,9 +162,19 @@ int main(int argc, char **argv)
 	g.hm.priv = &g;
 	root = alloc(&g);
 	for (uint64_t a = 0; a < size; a += a < SMALL_PAGES ? 4096 : 2 * MiB)
-		map(&g, root, a, g.data_base + a, a < SMALL_PAGES ? 1 : 2);
+		map(&g, root, va_base + a, g.data_base + a,
+		    a < SMALL_PAGES ? 1 : 2);
 
-	if (vg_gpmap_init(&gm, &g.hm, VG_GPMAP_EPT, root | 0x1e, 4)) {
+	if (memslots) {
+		struct vg_kw_slot slot = { 0 };
+
+		slot.npages = size / 4096;
+		slot.hva = HVA_BASE;
+		r = vg_slotmem_init(&gm, &g.hm, root, 0, &slot, 1);
+	} else {
+		r = vg_gpmap_init(&gm, &g.hm, VG_GPMAP_EPT, root | 0x1e, 4);
+	}
+	if (r) {
 		fprintf(stderr, "bench: %s\n", gm.stats.first_error);
 		return 1;
 	}
@@ -159,6 +183,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench: %s: %s\n", argv[2], strerror(errno));
 		return 1;
 	}
+	g.table_reads = 0;
 	t0 = now();
 	r = vg_guestcore_write(fd, &gm, NULL, 0, NULL, &res);
 	if (fsync(fd))
@@ -166,14 +191,16 @@ int main(int argc, char **argv)
 	t1 = now();
 	close(fd);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("guest %6llu MiB: %llu pages (%llu zero), %llu MiB written, "
-	       "%.2f s, %.0f MiB/s, peak RSS %ld KiB%s%s\n",
-	       (unsigned long long)(size / MiB),
+	printf("%-8s guest %6llu MiB: %llu pages (%llu zero), "
+	       "%llu MiB written, %.2f s, %.0f MiB/s, peak RSS %ld KiB, "
+	       "%llu table reads%s%s\n",
+	       memslots ? "memslots" : "ept", (unsigned long long)(size / MiB),
 	       (unsigned long long)res.pages_present,
 	       (unsigned long long)res.pages_zero,
 	       (unsigned long long)(res.bytes_written / MiB), t1 - t0,
 	       (double)size / MiB / (t1 - t0), ru.ru_maxrss,
-	       r ? " ERROR: " : "", r ? res.error : "");
+	       (unsigned long long)g.table_reads, r ? " ERROR: " : "",
+	       r ? res.error : "");
 	vg_gmem_release(&gm);
 	free(g.tables);
 	return r ? 1 : 0;

@@ -8,7 +8,7 @@ MEM_LIB := $(B)/lib/libvmcoreguests.a
 $(MEM_LIB): $(patsubst %.c,$(B)/obj/%.o,$(MEM_SRCS))
 
 # Tests: cmocka + libelf (the cores are checked with gelf).
-MEM_TESTS := test_gpmap test_guestcore
+MEM_TESTS := test_gpmap test_guestcore test_slotmem
 MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf
 
 $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
@@ -17,6 +17,11 @@ $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
 
 $(B)/tests/test_guestcore: $(B)/obj/tests/src/test_guestcore.o \
+		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
+
+$(B)/tests/test_slotmem: $(B)/obj/tests/src/test_slotmem.o \
 		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
