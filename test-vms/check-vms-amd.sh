@@ -152,14 +152,7 @@ scenario_A() {
 		check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$r/guests/report.json"
 		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
 		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$G"
-		check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$r/guests/report.json"
-		check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$r/guests/report.json"
-		check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$r/guests/report.json"
-		check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$G"
-		check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
-		# Memslots + QEMU's page tables: every page the runner wrote,
-		# not only the ones the guest touched (which NPT maps).
-		check "guest memory: all $KG_PAGES pages with their markers, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$G"
+		tiny_walk_checks "$r/guests/report.json" "$G"
 	else
 		bad "vmcore-guests: one svm guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
 	fi

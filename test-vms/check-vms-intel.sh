@@ -317,12 +317,7 @@ if [ $cycle = ok ]; then
 		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
 		check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$G"
 		check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$G"
-		check "KVM walk ran on kvm-intel (KVMINFO note from kexec -p)" kvm_walked "$r/guests/report.json"
-		check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$r/guests/report.json"
-		check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$r/guests/report.json"
-		check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$G"
-		check "report.json: thread and last-ran figures for the vCPU" last_ran_all "$r/guests/report.json"
-		check "guest memory: all $KG_PAGES pages with their markers, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$G"
+		tiny_walk_checks "$r/guests/report.json" "$G"
 	else
 		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
 	fi

@@ -295,6 +295,18 @@ last_ran_all() { # REPORT
 	}
 }
 
+# The KVM walk's part of the tiny guest's verdict: named from the walk,
+# every GPR (report and gdb), the vCPU thread, all of the runner's pages
+# (memslots, not only what EPT/NPT maps).  guestcheck: our checker binary.
+tiny_walk_checks() { # REPORT GUEST.vmcore (gdb_regs has run on it)
+	check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$1"
+	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1"
+	check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$1"
+	check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$2"
+	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$1"
+	check "guest memory: all $KG_PAGES pages with their markers, code bytes at 0x${KG_CODE_GPA#0x}" "$guestcheck" "$2"
+}
+
 # The dracut capture writes a kdump-style tree on the results disk:
 # var/crash/127.0.0.1-<date>/{vmcore,vmcore-dmesg.txt,guests/,
 # vmcore-guests.log,vmcore-guests.status}, and the test's post.d hook puts
