@@ -183,6 +183,8 @@ vm_finish() {
 	} >"$outdir/timings.txt"
 	if grep -aq 'VGTEST: FAIL' "$log"; then
 		echo "$tv_prog: $(grep -a 'VGTEST: FAIL' "$log" | head -1 | sed 's/^\[[^]]*\] //')" >&2
+	elif [ -f "$outdir/l1-froze" ]; then
+		echo "$tv_prog: $(cat "$outdir/l1-froze"): $emu stopped" >&2
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "$tv_prog: $emu killed after the ${limit}s limit" >&2
 	elif ! grep -aq 'VGTEST: CAPTURE_DONE' "$log"; then

@@ -8,6 +8,10 @@
 # with seconds since QEMU started), qemu.cmd, timings.txt.
 #
 #   VG_TIMEOUT   hard limit for the whole cycle in seconds (default 420)
+#   VG_L1_DEADLINE  seconds L1 may take to crash itself (default 180; it
+#                takes 15-40 s): a TCG emulator that froze L1 is stopped
+#                early instead of at VG_TIMEOUT; the cycle then fails with
+#                "L1 froze" and the caller may run it again
 #   VG_QEMU_CPU  -cpu (default qemu64,+svm,+npt,+nrip-save)
 #
 # Exit 0 when the capture kernel finished (VGTEST: CAPTURE_DONE) and the
@@ -28,6 +32,7 @@ load_kernel
 need_file "$l1"
 
 timeout_s=${VG_TIMEOUT:-420}
+deadline=${VG_L1_DEADLINE:-180}
 cpu=${VG_QEMU_CPU:-qemu64,+svm,+npt,+nrip-save}
 
 vm_lock
@@ -50,8 +55,31 @@ log=$outdir/console.log
 start=${EPOCHREALTIME/./}
 echo "run-vm: $(basename "$outdir"): booting L1 ($KV, cmdline: $*), limit ${timeout_s}s"
 set +e
-timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null 2>&1 | vm_stamp "$start" >"$log"
-rc=${PIPESTATUS[0]}
+: >"$log"
+# The subshell becomes timeout (exec): its pid is the one to signal.
+(
+	echo "$BASHPID" >"$outdir/timeout.pid"
+	exec timeout --kill-after=10 "$timeout_s" "${cmd[@]}" </dev/null 2>&1
+) | vm_stamp "$start" >"$log" &
+pipe=$!
+# Watchdog: L1 must crash itself (PANIC_NOW) within the deadline.  Polls
+# once a second, its output to /dev/null: killing it leaves no long sleep
+# holding the caller's pipes open.
+(
+	i=0
+	while [ "$i" -lt "$deadline" ]; do
+		sleep 1
+		i=$((i + 1))
+		grep -aq 'VGTEST: PANIC_NOW' "$log" && exit 0
+	done
+	echo "L1 froze: no PANIC_NOW within ${deadline}s" >"$outdir/l1-froze"
+	kill -TERM "$(cat "$outdir/timeout.pid")"
+) >/dev/null 2>&1 &
+dog=$!
+wait "$pipe"
+rc=$?
+kill "$dog" 2>/dev/null
+wait "$dog" 2>/dev/null
 set -e
 wall=$(((${EPOCHREALTIME/./} - start) / 1000000))
 vm_finish "$outdir" "$rc" "$wall" "$timeout_s" qemu "$img"
