@@ -112,17 +112,22 @@ carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 
 # ------------------------------------------------------------- scenarios
 declare -A timing
-# An L1 that TCG froze before it even loaded the crash kernel (run-vm.sh's
-# deadline passed, no KEXEC_LOAD marker: nothing of the product ran yet,
-# only the test's own setup) gets one more try; the frozen attempt stays
-# in $VG_OUT/<name>.froze/ and the timings say so.
+# An L1 that TCG froze (run-vm.sh's deadline passed without PANIC_NOW)
+# outside the crash kernel load gets one more try: before the crash only
+# the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the test's own
+# setup (booting L1, starting the guests).  A freeze inside the load is a
+# failure.  The frozen attempt stays in $VG_OUT/<name>.froze/ and the
+# timings say so.
+froze_in_load() { # CONSOLE
+	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
+}
 run_cycle() { # NAME L1-IMAGE cmdline...
 	local name=$1 image=$2 ok=0 retried=
 	shift 2
 	rm -rf "$VG_OUT/$name.froze"
 	test-vms/run-vm.sh "$VG_OUT/$name" "$image" "$@" && ok=1
 	if [ $ok = 0 ] && [ -f "$VG_OUT/$name/l1-froze" ] &&
-		! grep -aq 'VGTEST: KEXEC_LOAD' "$VG_OUT/$name/console.log"; then
+		! froze_in_load "$VG_OUT/$name/console.log"; then
 		retried=+retry
 		mv "$VG_OUT/$name" "$VG_OUT/$name.froze"
 		echo "check-vms-amd: $name: $(cat "$VG_OUT/$name.froze/l1-froze") (emulator); once more"

@@ -160,7 +160,7 @@ vm_stamp() {
 }
 
 # Progress markers written to timings.txt, in cycle order.
-VM_MARKERS="L1_UP KVM_LOADED VMCSINFO_LOADED L2_STARTED GUEST_RUNNING L2_MARKER_SEEN KEXEC_LOADED PANIC_NOW CAPTURE_UP MAKEDUMPFILE_DONE VMCORE_GUESTS_DONE CAPTURE_DONE"
+VM_MARKERS="L1_UP KVM_LOADED VMCSINFO_LOADED KEXEC_LOADED L2_STARTED GUEST_RUNNING L2_MARKER_SEEN PANIC_NOW CAPTURE_UP MAKEDUMPFILE_DONE VMCORE_GUESTS_DONE CAPTURE_DONE"
 
 # vm_marker LOG NAME: seconds since start of the line "VGTEST: NAME".
 vm_marker() {
@@ -202,6 +202,15 @@ vm_finish() {
 	fi
 	last=$(grep -a 'VGTEST: ' "$log" | tail -1 || true)
 	echo "$tv_prog: last marker reached: ${last:-none (L1 never reached its /init)}" >&2
+	# A kernel's own stall report names the stuck task; the tail shows
+	# only the end of its stack.
+	local stalls='soft lockup|hard LOCKUP|blocked for more than|rcu_.*stall|self-detected stall' stall
+	stall=$(grep -aE "$stalls" "$log" | head -1 || true)
+	if [ -n "$stall" ]; then
+		echo "$tv_prog: first kernel stall report: $stall" >&2
+		grep -aE -A40 -m1 "$stalls" "$log" |
+			grep -aE '\] (RIP: 0010|Call Trace| [A-Za-z0-9_.]+\+0x)' | head -15 | sed 's/^/    /' >&2
+	fi
 	echo "$tv_prog: console tail ($log):" >&2
 	tail -n 25 "$log" | sed 's/^/    /' >&2
 	return 1
