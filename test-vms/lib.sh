@@ -204,11 +204,11 @@ vm_finish() {
 	echo "$tv_prog: last marker reached: ${last:-none (L1 never reached its /init)}" >&2
 	# A kernel's own stall report names the stuck task; the tail shows
 	# only the end of its stack.
-	local stalls='soft lockup|hard LOCKUP|blocked for more than|rcu_.*stall|self-detected stall' stall
-	stall=$(grep -aE "$stalls" "$log" | head -1 || true)
+	local stall
+	stall=$(grep -aE -A40 -m1 'soft lockup|hard LOCKUP|blocked for more than|rcu_.*stall|self-detected stall' "$log" || true)
 	if [ -n "$stall" ]; then
-		echo "$tv_prog: first kernel stall report: $stall" >&2
-		grep -aE -A40 -m1 "$stalls" "$log" |
+		echo "$tv_prog: first kernel stall report: ${stall%%$'\n'*}" >&2
+		printf '%s\n' "$stall" |
 			grep -aE '\] (RIP: 0010|Call Trace| [A-Za-z0-9_.]+\+0x)' | head -15 | sed 's/^/    /' >&2
 	fi
 	echo "$tv_prog: console tail ($log):" >&2
