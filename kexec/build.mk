@@ -2,7 +2,7 @@
 # "kexec -s") and the note finder for dumps, as libvgnotes.a, plus the
 # vmcsinfo CLI.  Others link $(VGNOTES_LIB) $(VGNOTES_LDLIBS), and add
 # $(KVMINFO_LDLIBS) (libbpf) when they call kvminfo_*().
-VGNOTES_SRCS := kexec/vmcsinfo.c kexec/loadnotes-cpio.c kexec/dumpnotes.c \
+VGNOTES_SRCS := notes/vgerr.c kexec/vmcsinfo.c kexec/loadnotes-cpio.c kexec/dumpnotes.c \
 	kexec/kvminfo.c
 VGNOTES_LIB := $(B)/lib/libvgnotes.a
 VGNOTES_LDLIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
