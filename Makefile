@@ -39,7 +39,8 @@ PROGRAMS :=
 UNIT_TESTS :=
 CHECKS :=
 
-include $(sort $(wildcard */build.mk */build-*.mk))
+include notes/build.mk
+include $(filter-out notes/build.mk,$(sort $(wildcard */build.mk */build-*.mk)))
 
 OBJS_ALL := $(shell find $(B)/obj -name '*.o' 2>/dev/null)
 -include $(OBJS_ALL:.o=.d)

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
-#include "kexec/loadnotes-cpio.h"
+#include "notes/elfnote.h"
+#include "notes/loadnotes.h"
 
 /*
  * makedumpfile's kdump-compressed layout (diskdump_mod.h), x86_64/LP64:
@@ -47,93 +48,23 @@ static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
 	return rc;
 }
 
-#define ALIGN4(x) (((x) + 3) & ~(uint64_t)3)
-
-int dumpnotes_walk(const void *buf, size_t len, dumpnotes_cb cb, void *arg,
-		   char *err, size_t errsz)
+/* Until the dump readers move behind src/hostdump.h: elfnote's errors. */
+static int from_vg(struct vg_error *e, int rc, char *err, size_t errsz)
 {
-	const unsigned char *p = buf;
-	size_t off = 0, i;
-	unsigned int idx = 0;
-
-	while (len - off >= 12) {
-		struct dumpnote n;
-		uint32_t w[3];
-		uint64_t name_off, desc_off, end;
-		int rc;
-
-		memcpy(w, p + off, sizeof(w));
-		if (w[0] == 0)
-			return 0; /* terminator, as /proc/vmcore reads it */
-		name_off = off + 12;
-		desc_off = name_off + ALIGN4((uint64_t)w[0]);
-		end = desc_off + ALIGN4((uint64_t)w[1]);
-		/* The last note may lack the padding after its descriptor. */
-		if (desc_off > len || desc_off + w[1] > len)
-			return fail(err, errsz, -EINVAL,
-				    "note %u at offset %zu (name size %u, "
-				    "descriptor size %u) runs past the end of "
-				    "the %zu bytes of notes",
-				    idx, off, w[0], w[1], len);
-		n.name = (const char *)p + name_off;
-		n.namesz = w[0];
-		n.descsz = w[1];
-		n.type = w[2];
-		n.desc = p + desc_off;
-		n.offset = off;
-		rc = cb ? cb(&n, arg) : 0;
-		if (rc)
-			return rc;
-		off = end > len ? len : (size_t)end;
-		idx++;
-	}
-	for (i = off; i < len; i++)
-		if (p[i])
-			return fail(err, errsz, -EINVAL,
-				    "%zu bytes of garbage after the last note "
-				    "at offset %zu",
-				    len - off, off);
-	return 0;
-}
-
-struct find_arg {
-	const char *name;
-	size_t namelen;
-	uint32_t type;
-	const struct dumpnote *found;
-	struct dumpnote copy;
-};
-
-static int find_cb(const struct dumpnote *n, void *arg)
-{
-	struct find_arg *fa = arg;
-
-	if (n->type != fa->type || n->namesz != fa->namelen + 1 ||
-	    memcmp(n->name, fa->name, fa->namelen) || n->name[fa->namelen])
-		return 0;
-	fa->copy = *n;
-	fa->found = &fa->copy;
-	return 1;
+	if (rc < 0 && err && errsz)
+		snprintf(err, errsz, "%s", e->msg);
+	return rc;
 }
 
 int dumpnotes_find_in_buf(const void *buf, size_t len, const char *name,
 			  uint32_t type, const void **desc, size_t *desclen,
 			  char *err, size_t errsz)
 {
-	struct find_arg fa = { name, strlen(name), type, NULL, { 0 } };
-	int rc = dumpnotes_walk(buf, len, find_cb, &fa, err, errsz);
+	struct vg_error e = { 0 };
 
-	if (rc < 0)
-		return rc;
-	if (!fa.found)
-		return 1;
-	if (fa.found->descsz > DUMPNOTES_MAX_DESC)
-		return fail(err, errsz, -EFBIG,
-			    "%s note is %u bytes, more than the %u allowed",
-			    name, fa.found->descsz, DUMPNOTES_MAX_DESC);
-	*desc = fa.found->desc;
-	*desclen = fa.found->descsz;
-	return 0;
+	return from_vg(&e,
+		       elfnote_find(buf, len, name, type, desc, desclen, &e),
+		       err, errsz);
 }
 
 /* Read exactly len bytes at off; 0, or -1 (short read) / -errno. */
@@ -153,16 +84,6 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 			return -1;
 		done += (size_t)r;
 	}
-	return 0;
-}
-
-/* Remember where the last note seen ends (padding included). */
-static int note_end_cb(const struct dumpnote *n, void *arg)
-{
-	size_t *end = arg;
-
-	*end = n->offset + 12 + (size_t)ALIGN4((uint64_t)n->namesz) +
-	       (size_t)ALIGN4((uint64_t)n->descsz);
 	return 0;
 }
 
@@ -259,9 +180,13 @@ static int read_elf_notes(int fd, const char *path, uint64_t fsize,
 		 * to a terminator), so the segments can follow each other
 		 * in one buffer.
 		 */
-		used = 0;
-		rc = dumpnotes_walk(d->d_buf, d->d_size, note_end_cb, &used,
-				    err, errsz);
+		{
+			struct vg_error e = { 0 };
+			long u = elfnote_used(d->d_buf, d->d_size, &e);
+
+			rc = from_vg(&e, u < 0 ? (int)u : 0, err, errsz);
+			used = u < 0 ? 0 : (size_t)u;
+		}
 		if (rc < 0) {
 			char inner[256];
 

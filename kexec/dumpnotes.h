@@ -22,29 +22,6 @@
 /* Largest descriptor dumpnotes_find*() returns. */
 #define DUMPNOTES_MAX_DESC (4u << 20)
 
-/* One note as the walker sees it; pointers into the walked buffer. */
-struct dumpnote {
-	const char *name; /* namesz bytes, normally NUL-terminated */
-	uint32_t namesz;
-	uint32_t type;
-	const void *desc;
-	uint32_t descsz;
-	size_t offset; /* of the note header in the buffer */
-};
-
-/* Walker callback: return 0 to go on, anything else stops the walk. */
-typedef int (*dumpnotes_cb)(const struct dumpnote *note, void *arg);
-
-/*
- * Walk a sequence of notes as laid out in a PT_NOTE (4-byte aligned
- * Elf64_Nhdr, host byte order).  A note with n_namesz == 0 ends the
- * sequence (as in the kernel's /proc/vmcore).  Returns 0 at the end, the
- * callback's non-zero value when it stopped the walk, or -EINVAL with a
- * message when a note runs past len or trailing bytes are not zero.
- */
-int dumpnotes_walk(const void *buf, size_t len, dumpnotes_cb cb, void *arg,
-		   char *err, size_t errsz);
-
 /*
  * Look for the first note called name (the note name without its NUL)
  * with type type in a note sequence.  On success *desc points into buf.

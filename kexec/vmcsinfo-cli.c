@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
-#include "kexec/kvminfo.h"
-#include "kexec/loadnotes-cpio.h"
-#include "kexec/vmcsinfo.h"
+#include "notes/kvminfo-parse.h"
+#include "notes/kvminfo.h"
+#include "notes/loadnotes.h"
+#include "notes/vmcsinfo-parse.h"
 
 #define VMCSINFO_CLI_VERSION "0.1"
 
@@ -107,75 +108,37 @@ static int write_out(const char *path, const void *buf, size_t len)
 static int load_layout(const char *sysfs, const char *cpuinfo,
 		       struct vmcsinfo *vi)
 {
-	char err[512];
-	int rc = vmcsinfo_from_sysfs(sysfs, vi, err, sizeof(err));
+	struct vg_error err;
+	int rc = vmcsinfo_from_sysfs(sysfs, vi, &err);
 
 	if (rc == -ENOENT) {
-		fprintf(stderr, "vmcsinfo: %s\n", err);
+		fprintf(stderr, "vmcsinfo: %s\n", err.msg);
 		return EXIT_NONE;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "vmcsinfo: bad VMCS layout: %s\n", err);
+		fprintf(stderr, "vmcsinfo: bad VMCS layout: %s\n", err.msg);
 		return EXIT_BAD;
 	}
 	vmcsinfo_add_cpuinfo(vi, cpuinfo);
 	return 0;
 }
 
-/*
- * A KVMINFO descriptor must be printable text: "KVMINFO_VERSION=<n>"
- * first, then KEY=VALUE lines.  0, or -1 with a message in err.
- */
-static int check_kvminfo(const char *text, size_t len, char *err, size_t errsz)
+/* Is the note's text a valid descriptor?  0, or <0 with err. */
+static int check_note(const char *name, const void *desc, size_t len,
+		      struct vg_error *err)
 {
-	static const char first[] = "KVMINFO_VERSION=";
-	unsigned int lineno = 0;
-	size_t i, start;
+	static struct vg_kvminfo ki;
+	struct vmcsinfo vi;
 
-	for (i = strnlen(text, len); i < len; i++) {
-		if (text[i]) {
-			snprintf(err, errsz,
-				 "data after the terminating NUL at byte %zu",
-				 strnlen(text, len));
-			return -1;
-		}
-	}
-	len = strnlen(text, len);
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if ((c < 0x20 && c != '\n') || c >= 0x7f) {
-			snprintf(err, errsz,
-				 "byte %zu: not printable ASCII (0x%02x)", i,
-				 c);
-			return -1;
-		}
-	}
-	if (len < sizeof(first) || memcmp(text, first, sizeof(first) - 1) ||
-	    text[sizeof(first) - 1] < '1' || text[sizeof(first) - 1] > '9') {
-		snprintf(err, errsz, "does not start with %s<number>", first);
-		return -1;
-	}
-	for (start = 0; start < len;) {
-		const char *nl = memchr(text + start, '\n', len - start);
-		size_t l = nl ? (size_t)(nl - (text + start)) : len - start;
-		const char *eq = memchr(text + start, '=', l);
-
-		lineno++;
-		if (l && (!eq || eq == text + start)) {
-			snprintf(err, errsz, "line %u: not a KEY=VALUE line",
-				 lineno);
-			return -1;
-		}
-		start += l + 1;
-	}
-	return 0;
+	if (!strcmp(name, KVMINFO_NOTE_NAME))
+		return vg_kvminfo_parse(desc, len, &ki, err);
+	return vmcsinfo_parse(desc, len, &vi, err);
 }
 
 static int cmd_read(const char *dump, const char *notes_file, const char *name)
 {
 	int kvm = !strcmp(name, KVMINFO_NOTE_NAME);
-	struct vmcsinfo vi;
+	struct vg_error verr;
 	const char *from = NULL;
 	char err[512];
 	size_t len;
@@ -193,10 +156,9 @@ static int cmd_read(const char *dump, const char *notes_file, const char *name)
 		fprintf(stderr, "vmcsinfo: %s\n", err);
 		return EXIT_BAD;
 	}
-	if (kvm ? check_kvminfo(desc, len, err, sizeof(err)) < 0 :
-		  vmcsinfo_parse(desc, len, &vi, err, sizeof(err)) < 0) {
+	if (check_note(name, desc, len, &verr) < 0) {
 		fprintf(stderr, "vmcsinfo: %s: %s note is invalid: %s\n", from,
-			name, err);
+			name, verr.msg);
 		free(desc);
 		return EXIT_BAD;
 	}
@@ -214,7 +176,7 @@ static int cmd_read(const char *dump, const char *notes_file, const char *name)
 /* kvminfo and kvminfo-note. */
 static int cmd_kvminfo(const struct kvminfo_source *src, const char *out)
 {
-	char err[512];
+	struct vg_error err;
 	int n;
 
 	if (!out) {
@@ -222,30 +184,85 @@ static int cmd_kvminfo(const struct kvminfo_source *src, const char *out)
 
 		if (!text)
 			return EXIT_BAD;
-		n = kvminfo_format(src, text, KVMINFO_TEXT_MAX, err,
-				   sizeof(err));
+		n = kvminfo_format(src, text, KVMINFO_TEXT_MAX, &err);
 		if (n >= 0)
 			fwrite(text, 1, (size_t)n, stdout);
 		free(text);
 	} else {
 		static unsigned char note[KVMINFO_TEXT_MAX + 64];
 
-		n = kvminfo_note(src, note, sizeof(note), err, sizeof(err));
+		n = kvminfo_note(src, note, sizeof(note), &err);
 		if (n >= 0)
 			return write_out(out, note, (size_t)n);
 	}
 	if (n == -ENOENT) {
-		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err);
+		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err.msg);
 		return EXIT_NONE;
 	}
 	if (n < 0) {
-		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err);
+		fprintf(stderr, "vmcsinfo: no KVMINFO: %s\n", err.msg);
 		return EXIT_BAD;
 	}
 	return fflush(stdout) ? EXIT_BAD : 0;
 }
 
-int main(int argc, char **argv)
+/* The VMCSINFO commands: show, note, carrier. */
+static int cmd_vmcsinfo(const char *cmd, const char *sysfs, const char *cpuinfo,
+			const char *out)
+{
+	static unsigned char note[VMCSINFO_TEXT_MAX + 64];
+	char text[VMCSINFO_TEXT_MAX];
+	unsigned char *cpio;
+	struct vmcsinfo vi;
+	size_t clen;
+	int n, rc;
+
+	rc = load_layout(sysfs, cpuinfo, &vi);
+	if (rc)
+		return rc;
+	if (!strcmp(cmd, "show")) {
+		n = vmcsinfo_format(&vi, text, sizeof(text));
+		if (n < 0) {
+			fprintf(stderr, "vmcsinfo: descriptor too large\n");
+			return EXIT_BAD;
+		}
+		fwrite(text, 1, (size_t)n, stdout);
+		return fflush(stdout) ? EXIT_BAD : 0;
+	}
+	n = vmcsinfo_note(&vi, note, sizeof(note));
+	if (n < 0) {
+		fprintf(stderr, "vmcsinfo: cannot build the note: %s\n",
+			strerror(-n));
+		return EXIT_BAD;
+	}
+	if (!strcmp(cmd, "note"))
+		return write_out(out, note, (size_t)n);
+	clen = loadnotes_cpio_size((size_t)n);
+	cpio = malloc(clen);
+	if (!cpio ||
+	    loadnotes_cpio_build(cpio, clen, note, (size_t)n, 0) != clen) {
+		fprintf(stderr, "vmcsinfo: cannot build the archive\n");
+		free(cpio);
+		return EXIT_BAD;
+	}
+	rc = write_out(out, cpio, clen);
+	free(cpio);
+	return rc;
+}
+
+/* What the command line asked for. */
+struct cli {
+	const char *cmd, *sysfs, *cpuinfo, *notes, *out, *name;
+	struct kvminfo_source ksrc;
+	int kvm_opts;
+	const char *dump; /* read's argument */
+};
+
+/*
+ * Options into cli.  Returns -1 to go on, else the exit status (--help,
+ * --version, a usage error).
+ */
+static int parse_options(int argc, char **argv, struct cli *a)
 {
 	static const struct option opts[] = {
 		{ "sysfs", required_argument, NULL, 's' },
@@ -260,13 +277,105 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *sysfs = NULL, *cpuinfo = NULL, *notes = NULL, *out = NULL;
-	const char *name = NULL;
-	struct kvminfo_source ksrc = { NULL, NULL, NULL, NULL };
-	int kvm_opts = 0;
-	const char *cmd;
-	struct vmcsinfo vi;
-	int c, rc;
+	int c;
+
+	a->cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			a->sysfs = optarg;
+			break;
+		case 'c':
+			a->cpuinfo = optarg;
+			break;
+		case 'n':
+			a->notes = optarg;
+			break;
+		case 'N':
+			a->name = optarg;
+			break;
+		case 'b':
+			a->ksrc.btf_dir = optarg;
+			a->kvm_opts = 1;
+			break;
+		case 'k':
+			a->ksrc.kallsyms = optarg;
+			a->kvm_opts = 1;
+			break;
+		case 'C':
+			a->ksrc.cpu_dir = optarg;
+			a->kvm_opts = 1;
+			break;
+		case 'o':
+			a->out = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'V':
+			printf("vmcsinfo %s\n", VMCSINFO_CLI_VERSION);
+			return 0;
+		default:
+			return usage_error("bad option");
+		}
+	}
+	if (!strcmp(a->cmd, "read") && optind == argc - 1)
+		a->dump = argv[optind++];
+	if (optind != argc)
+		return usage_error(!strcmp(a->cmd, "read") ?
+					   "read needs exactly one DUMP" :
+					   "unexpected argument");
+	return -1;
+}
+
+/* Check the options against the command and run it. */
+static int dispatch(struct cli *a)
+{
+	const char *cmd = a->cmd;
+
+	if (!strcmp(cmd, "read")) {
+		if (a->sysfs || a->cpuinfo || a->out || a->kvm_opts)
+			return usage_error("read takes only --name, --notes "
+					   "and DUMP");
+		if (!a->dump)
+			return usage_error("read needs exactly one DUMP");
+		if (!a->name)
+			a->name = VMCSINFO_NOTE_NAME;
+		if (strcmp(a->name, VMCSINFO_NOTE_NAME) &&
+		    strcmp(a->name, KVMINFO_NOTE_NAME))
+			return usage_error("--name is VMCSINFO or KVMINFO");
+		return cmd_read(a->dump, a->notes, a->name);
+	}
+	if (a->notes || a->name)
+		return usage_error("--notes and --name are for read");
+	if (!strcmp(cmd, "kvminfo") || !strcmp(cmd, "kvminfo-note")) {
+		if (a->sysfs || a->cpuinfo)
+			return usage_error("--sysfs and --cpuinfo are for the "
+					   "VMCSINFO commands");
+		if (!strcmp(cmd, "kvminfo") && a->out)
+			return usage_error("kvminfo prints to standard output");
+		if (!strcmp(cmd, "kvminfo-note") && !a->out)
+			return usage_error("-o FILE is required");
+		return cmd_kvminfo(&a->ksrc, a->out);
+	}
+	if (strcmp(cmd, "show") && strcmp(cmd, "note") &&
+	    strcmp(cmd, "carrier"))
+		return usage_error("unknown command");
+	if (a->kvm_opts)
+		return usage_error("--btf, --kallsyms and --sysfs-cpu are for "
+				   "the kvminfo commands");
+	if (!strcmp(cmd, "show") && a->out)
+		return usage_error("show prints to standard output");
+	if (strcmp(cmd, "show") && !a->out)
+		return usage_error("-o FILE is required");
+	return cmd_vmcsinfo(cmd, a->sysfs, a->cpuinfo, a->out);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli a;
+	int rc;
 
 	if (argc >= 2 && !strcmp(argv[1], "--help")) {
 		fputs(usage_text, stdout);
@@ -279,122 +388,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2 || argv[1][0] == '-')
 		return usage_error("missing command");
-	cmd = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			sysfs = optarg;
-			break;
-		case 'c':
-			cpuinfo = optarg;
-			break;
-		case 'n':
-			notes = optarg;
-			break;
-		case 'N':
-			name = optarg;
-			break;
-		case 'b':
-			ksrc.btf_dir = optarg;
-			kvm_opts = 1;
-			break;
-		case 'k':
-			ksrc.kallsyms = optarg;
-			kvm_opts = 1;
-			break;
-		case 'C':
-			ksrc.cpu_dir = optarg;
-			kvm_opts = 1;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
-		case 'V':
-			printf("vmcsinfo %s\n", VMCSINFO_CLI_VERSION);
-			return 0;
-		default:
-			return usage_error("bad option");
-		}
-	}
-
-	if (!strcmp(cmd, "read")) {
-		if (sysfs || cpuinfo || out || kvm_opts)
-			return usage_error("read takes only --name, --notes "
-					   "and DUMP");
-		if (optind != argc - 1)
-			return usage_error("read needs exactly one DUMP");
-		if (!name)
-			name = VMCSINFO_NOTE_NAME;
-		if (strcmp(name, VMCSINFO_NOTE_NAME) &&
-		    strcmp(name, KVMINFO_NOTE_NAME))
-			return usage_error("--name is VMCSINFO or KVMINFO");
-		return cmd_read(argv[optind], notes, name);
-	}
-	if (optind != argc)
-		return usage_error("unexpected argument");
-	if (notes || name)
-		return usage_error("--notes and --name are for read");
-	if (!strcmp(cmd, "kvminfo") || !strcmp(cmd, "kvminfo-note")) {
-		if (sysfs || cpuinfo)
-			return usage_error("--sysfs and --cpuinfo are for the "
-					   "VMCSINFO commands");
-		if (!strcmp(cmd, "kvminfo") && out)
-			return usage_error("kvminfo prints to standard output");
-		if (!strcmp(cmd, "kvminfo-note") && !out)
-			return usage_error("-o FILE is required");
-		return cmd_kvminfo(&ksrc, out);
-	}
-	if (strcmp(cmd, "show") && strcmp(cmd, "note") &&
-	    strcmp(cmd, "carrier"))
-		return usage_error("unknown command");
-	if (kvm_opts)
-		return usage_error("--btf, --kallsyms and --sysfs-cpu are for "
-				   "the kvminfo commands");
-	if (!strcmp(cmd, "show") && out)
-		return usage_error("show prints to standard output");
-	if (strcmp(cmd, "show") && !out)
-		return usage_error("-o FILE is required");
-
-	rc = load_layout(sysfs, cpuinfo, &vi);
-	if (rc)
-		return rc;
-	if (!strcmp(cmd, "show")) {
-		char text[VMCSINFO_TEXT_MAX];
-		int n = vmcsinfo_format(&vi, text, sizeof(text));
-
-		if (n < 0) {
-			fprintf(stderr, "vmcsinfo: descriptor too large\n");
-			return EXIT_BAD;
-		}
-		fwrite(text, 1, (size_t)n, stdout);
-		return fflush(stdout) ? EXIT_BAD : 0;
-	} else {
-		static unsigned char note[VMCSINFO_TEXT_MAX + 64];
-		unsigned char *cpio;
-		size_t clen;
-		int n = vmcsinfo_note(&vi, note, sizeof(note));
-
-		if (n < 0) {
-			fprintf(stderr, "vmcsinfo: cannot build the note: %s\n",
-				strerror(-n));
-			return EXIT_BAD;
-		}
-		if (!strcmp(cmd, "note"))
-			return write_out(out, note, (size_t)n);
-		clen = loadnotes_cpio_size((size_t)n);
-		cpio = malloc(clen);
-		if (!cpio || loadnotes_cpio_build(cpio, clen, note, (size_t)n,
-						  0) != clen) {
-			fprintf(stderr, "vmcsinfo: cannot build the archive\n");
-			free(cpio);
-			return EXIT_BAD;
-		}
-		rc = write_out(out, cpio, clen);
-		free(cpio);
-		return rc;
-	}
+	memset(&a, 0, sizeof(a));
+	rc = parse_options(argc, argv, &a);
+	return rc >= 0 ? rc : dispatch(&a);
 }

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "src/gmem.h"
-#include "src/kvminfo.h"
+#include "notes/keyval.h"
+#include "notes/kvminfo-parse.h"
 
 #define PG 4096ull
 
@@ -39,10 +40,8 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 
 	memset(kv, 0, sizeof(*kv));
 	kv->hm = hm;
-	if (vg_keyval_get(vmci, len, "SYMBOL(init_top_pgt)", buf,
-			  sizeof(buf)) &&
-	    vg_keyval_get(vmci, len, "SYMBOL(swapper_pg_dir)", buf,
-			  sizeof(buf))) {
+	if (keyval_get(vmci, len, "SYMBOL(init_top_pgt)", buf, sizeof(buf)) &&
+	    keyval_get(vmci, len, "SYMBOL(swapper_pg_dir)", buf, sizeof(buf))) {
 		snprintf(err, errsz,
 			 "host VMCOREINFO has no SYMBOL(init_top_pgt)");
 		return -1;
@@ -55,8 +54,7 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 			 buf);
 		return -1;
 	}
-	if (vg_keyval_get(vmci, len, "NUMBER(phys_base)", buf, sizeof(buf)) ==
-	    0) {
+	if (keyval_get(vmci, len, "NUMBER(phys_base)", buf, sizeof(buf)) == 0) {
 		errno = 0;
 		phys_base = strtoll(buf, &end, 10);
 		if (errno || *end) {
@@ -66,11 +64,11 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 			return -1;
 		}
 	}
-	if (vg_keyval_get(vmci, len, "NUMBER(pgtable_l5_enabled)", buf,
-			  sizeof(buf)) == 0)
+	if (keyval_get(vmci, len, "NUMBER(pgtable_l5_enabled)", buf,
+		       sizeof(buf)) == 0)
 		kv->la57 = strcmp(buf, "0") != 0;
-	if (vg_keyval_get(vmci, len, "OSRELEASE", kv->osrelease,
-			  sizeof(kv->osrelease)))
+	if (keyval_get(vmci, len, "OSRELEASE", kv->osrelease,
+		       sizeof(kv->osrelease)))
 		kv->osrelease[0] = '\0';
 	kv->kernel_root = sym - VG_START_KERNEL_MAP + (uint64_t)phys_base;
 	if ((kv->kernel_root & (PG - 1)) || kv->kernel_root >= hm->max_paddr) {

@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "kexec/dumpnotes.h"
-#include "src/kvminfo.h"
+#include "notes/kvminfo-parse.h"
 
 int vg_kvm_from_dump(const char *dump, const char *notes_file,
 		     struct vg_hostmem *hm, struct vg_hostkv *kv,
 		     struct vg_kw_result *kw, char *why, size_t whysz)
 {
 	static struct vg_kvminfo ki;
+	struct vg_error verr;
 	char err[256] = "", e2[256] = "";
 	void *desc = NULL, *vmci = NULL;
 	size_t len = 0, vlen = 0;
@@ -31,10 +32,10 @@ int vg_kvm_from_dump(const char *dump, const char *notes_file,
 			 r > 0 ? "load-time notes without it" : err);
 		return 0;
 	}
-	r = vg_kvminfo_parse(desc, len, &ki, e2, sizeof(e2));
+	r = vg_kvminfo_parse(desc, len, &ki, &verr);
 	free(desc);
 	if (r < 0) {
-		snprintf(why, whysz, "%s: scan only", e2);
+		snprintf(why, whysz, "%s: scan only", verr.msg);
 		return 0;
 	}
 	r = dumpnotes_find_ex(dump, NULL, "VMCOREINFO", 0, &vmci, &vlen, NULL,

@@ -89,19 +89,19 @@ static int add_slot(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	return 0;
 }
 
-static const enum vg_ki rb_keys[] = {
+static const enum kvminfo_key rb_keys[] = {
 	KI_OFF_MEMSLOTS_GFN_TREE, KI_OFF_MEMSLOTS_NODE_IDX,
 	KI_OFF_SLOT_GFN_NODE,	  KI_SIZE_RB_NODE,
 	KI_OFF_RB_ROOT_RB_NODE,	  KI_OFF_RB_NODE_RB_LEFT,
 	KI_OFF_RB_NODE_RB_RIGHT,
 };
-static const enum vg_ki arr_keys[] = { KI_OFF_MEMSLOTS_MEMSLOTS,
-				       KI_OFF_MEMSLOTS_USED_SLOTS,
-				       KI_SIZE_MEMORY_SLOT };
-static const enum vg_ki slot_keys[] = { KI_OFF_KVM_MEMSLOTS,
-					KI_OFF_SLOT_BASE_GFN,
-					KI_OFF_SLOT_NPAGES,
-					KI_OFF_SLOT_USERSPACE_ADDR };
+static const enum kvminfo_key arr_keys[] = { KI_OFF_MEMSLOTS_MEMSLOTS,
+					     KI_OFF_MEMSLOTS_USED_SLOTS,
+					     KI_SIZE_MEMORY_SLOT };
+static const enum kvminfo_key slot_keys[] = { KI_OFF_KVM_MEMSLOTS,
+					      KI_OFF_SLOT_BASE_GFN,
+					      KI_OFF_SLOT_NPAGES,
+					      KI_OFF_SLOT_USERSPACE_ADDR };
 
 /* In-order walk of the gfn tree: ascending base_gfn. */
 static void slots_rbtree(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
@@ -256,7 +256,7 @@ static int xa_lookup(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 static void walk_task(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		      struct vg_kw_vcpu *c)
 {
-	static const enum vg_ki keys[] = {
+	static const enum kvminfo_key keys[] = {
 		KI_OFF_VCPU_PID,  KI_OFF_PID_NUMBERS,	 KI_OFF_UPID_NR,
 		KI_OFF_PID_TASKS, KI_OFF_TASK_PID_LINKS,
 	};
@@ -319,10 +319,10 @@ static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		   H(KI_OFF_SVM_CURRENT_VMCB));
 
 	if (svm) {
-		static const enum vg_ki k[] = { KI_OFF_SVM_VCPU,
-						KI_OFF_SVM_CURRENT_VMCB,
-						KI_OFF_SVM_VMCB01,
-						KI_OFF_VMCB_INFO_PA };
+		static const enum kvminfo_key k[] = { KI_OFF_SVM_VCPU,
+						      KI_OFF_SVM_CURRENT_VMCB,
+						      KI_OFF_SVM_VMCB01,
+						      KI_OFF_VMCB_INFO_PA };
 		uint64_t s, cur;
 
 		if (!vg_kvminfo_has(ki, k, 4, NULL))
@@ -338,10 +338,10 @@ static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 			return;
 		}
 	} else {
-		static const enum vg_ki k[] = { KI_OFF_VMX_VCPU,
-						KI_OFF_VMX_LOADED_VMCS,
-						KI_OFF_VMX_VMCS01,
-						KI_OFF_LOADED_VMCS_VMCS };
+		static const enum kvminfo_key k[] = { KI_OFF_VMX_VCPU,
+						      KI_OFF_VMX_LOADED_VMCS,
+						      KI_OFF_VMX_VMCS01,
+						      KI_OFF_LOADED_VMCS_VMCS };
 		uint64_t x, lv, cur, l1;
 
 		if (!vg_kvminfo_has(ki, k, 4, NULL))
@@ -632,7 +632,8 @@ const char *vg_kw_mode_name(int mode)
 int vg_kvm_walk(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		struct vg_kw_result *res)
 {
-	static const enum vg_ki need[] = { KI_SYM_VM_LIST, KI_OFF_KVM_VM_LIST };
+	static const enum kvminfo_key need[] = { KI_SYM_VM_LIST,
+						 KI_OFF_KVM_VM_LIST };
 	const char *missing = NULL;
 	uint64_t head, next, lnext;
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "src/hostkv.h"
-#include "src/kvminfo.h"
+#include "notes/kvminfo-parse.h"
 
 #define VG_KW_MAX_VMS 256
 #define VG_KW_MAX_VCPUS 1024 /* per VM */

@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo-parse.h"
 #include "src/budget.h"
 #include "src/gpmap.h"
 #include "src/guestcore.h"
 #include "src/hostdump.h"
 #include "src/hostkv.h"
 #include "src/kvmguests.h"
-#include "src/kvminfo.h"
+#include "notes/kvminfo-parse.h"
 #include "src/kvmwalk.h"
 #include "src/outfile.h"
 #include "src/report.h"
@@ -119,6 +119,7 @@ fail:
 static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi, char *err,
 			     size_t errsz)
 {
+	struct vg_error verr;
 	char e2[256] = "";
 	struct stat st;
 	size_t len;
@@ -131,12 +132,12 @@ static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi, char *err,
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		r = vmcsinfo_from_sysfs(path, vi, e2, sizeof(e2));
+		r = vmcsinfo_from_sysfs(path, vi, &verr);
 		if (r < 0) {
-			snprintf(err, errsz, "--vmcsinfo %s: %s", path,
-				 r == -ENOENT && !e2[0] ?
+			snprintf(err, errsz, "--vmcsinfo %s: %.200s", path,
+				 r == -ENOENT ?
 					 "no vmcs_id / vmcs/ tree there" :
-					 e2);
+					 verr.msg);
 			return -1;
 		}
 	} else {
@@ -146,10 +147,11 @@ static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi, char *err,
 			snprintf(err, errsz, "--vmcsinfo: %s", e2);
 			return -1;
 		}
-		r = vmcsinfo_parse(text, len, vi, e2, sizeof(e2));
+		r = vmcsinfo_parse(text, len, vi, &verr);
 		free(text);
 		if (r < 0) {
-			snprintf(err, errsz, "--vmcsinfo %s: %s", path, e2);
+			snprintf(err, errsz, "--vmcsinfo %s: %.200s", path,
+				 verr.msg);
 			return -1;
 		}
 	}
@@ -183,6 +185,7 @@ static int load_note_layout(const char *dump, const char *notes_path,
 			    struct vmcsinfo *vi, struct vg_report *rep)
 {
 	char err[256] = "", e2[256] = "";
+	struct vg_error verr;
 	const char *from = NULL;
 	void *desc = NULL;
 	size_t len = 0;
@@ -201,7 +204,9 @@ static int load_note_layout(const char *dump, const char *notes_path,
 	}
 	if (r > 0)
 		return 0;
-	r = vmcsinfo_parse(desc, len, vi, e2, sizeof(e2));
+	r = vmcsinfo_parse(desc, len, vi, &verr);
+	if (r < 0)
+		snprintf(e2, sizeof(e2), "%.200s", verr.msg);
 	if (r == 0 && vg_vmx_layout_usable(vi, e2, sizeof(e2)) == 0) {
 		free(desc);
 		return 1;

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo.h"
 #include "src/hostmem.h"
 #include "src/vcpu.h"
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo.h"
 #include "src/vcpu.h"
 
 /* KVM's emulated VMCS for nested guests (arch/x86/kvm/vmx/vmcs12.h). */

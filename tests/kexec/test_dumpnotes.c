@@ -7,8 +7,8 @@
 
 #include "tests/kexec/kexec_fixtures.h"
 #include "kexec/dumpnotes.h"
-#include "kexec/loadnotes-cpio.h"
-#include "kexec/vmcsinfo.h"
+#include "notes/loadnotes.h"
+#include "notes/vmcsinfo-parse.h"
 
 static const char vmcs_text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x2b\n"
 				"FIELD(0x0800)=0x10\n";
@@ -268,54 +268,6 @@ static void kdump_corrupt(void **state)
 	expect_error(t->path, "runs past");
 }
 
-static void oversized_note(void **state)
-{
-	size_t blen = 12 + 12 + DUMPNOTES_MAX_DESC + 4;
-	unsigned char *buf = calloc(1, blen);
-	uint32_t h[3] = { 9, DUMPNOTES_MAX_DESC + 4, 0 };
-	const void *d;
-	size_t len;
-	char err[256];
-
-	(void)state;
-	memcpy(buf, h, sizeof(h));
-	memcpy(buf + 12, "VMCSINFO", 9);
-	assert_int_equal(dumpnotes_find_in_buf(buf, blen, "VMCSINFO", 0, &d,
-					       &len, err, sizeof(err)),
-			 -EFBIG);
-	assert_non_null(strstr(err, "more than"));
-	free(buf);
-}
-
-static void walk_rules(void **state)
-{
-	struct notes a = { .len = 0 };
-	const void *d;
-	size_t len;
-	char err[256];
-
-	(void)state;
-	add(&a, "A", 0, "abc", 3);
-	/* the last note may lack its descriptor padding */
-	assert_int_equal(dumpnotes_find_in_buf(a.b, a.len - 1, "A", 0, &d, &len,
-					       err, sizeof(err)),
-			 0);
-	assert_int_equal(len, 3);
-	/* but not part of its descriptor */
-	assert_true(dumpnotes_find_in_buf(a.b, a.len - 2, "A", 0, &d, &len, err,
-					  sizeof(err)) < 0);
-	/* a zero n_namesz ends the notes: what follows is not seen */
-	memset(a.b + a.len, 0, 40);
-	a.len += 40;
-	add(&a, "B", 0, "x", 1);
-	assert_int_equal(dumpnotes_find_in_buf(a.b, a.len, "B", 0, &d, &len,
-					       err, sizeof(err)),
-			 1);
-	assert_int_equal(dumpnotes_find_in_buf(a.b, a.len, "A", 0, &d, &len,
-					       err, sizeof(err)),
-			 0);
-}
-
 static void notes_file_fallback(void **state)
 {
 	struct tmp *t = *state;
@@ -384,49 +336,6 @@ static void notes_file_fallback(void **state)
 	}
 }
 
-/*
- * The carrier end to end: the archive the load side appends to the
- * initrd, unpacked by cpio(1) as the kernel would unpack it, read back.
- */
-static void carrier_round_trip(void **state)
-{
-	struct tmp *t = *state;
-	struct vmcsinfo vi, back;
-	unsigned char note[VMCSINFO_TEXT_MAX + 64], *cpio;
-	char err[256], cmd[PATH_MAX * 2 + 64], file[PATH_MAX + 64];
-	char t1[VMCSINFO_TEXT_MAX], t2[VMCSINFO_TEXT_MAX];
-	void *desc;
-	size_t len, clen;
-	int n;
-
-	assert_int_equal(vmcsinfo_parse(vmcs_text, sizeof(vmcs_text) - 1, &vi,
-					err, sizeof(err)),
-			 0);
-	vmcsinfo_set_info(&vi, "SOURCE", "file");
-	n = vmcsinfo_note(&vi, note, sizeof(note));
-	assert_true(n > 0);
-	clen = loadnotes_cpio_size((size_t)n);
-	cpio = malloc(clen);
-	assert_int_equal(loadnotes_cpio_build(cpio, clen, note, (size_t)n, 0),
-			 clen);
-	fx_write(t->dir, "carrier.cpio", cpio, clen);
-	free(cpio);
-	snprintf(cmd, sizeof(cmd),
-		 "cd '%s' && mkdir root && cd root && "
-		 "cpio -id --quiet < ../carrier.cpio",
-		 t->dir);
-	assert_int_equal(system(cmd), 0);
-	snprintf(file, sizeof(file), "%s/root/%s", t->dir, LOADNOTES_CPIO_NAME);
-	assert_int_equal(dumpnotes_find_in_file(file, "VMCSINFO", 0, &desc,
-						&len, err, sizeof(err)),
-			 0);
-	assert_int_equal(vmcsinfo_parse(desc, len, &back, err, sizeof(err)), 0);
-	free(desc);
-	assert_true(vmcsinfo_format(&vi, t1, sizeof(t1)) > 0);
-	assert_true(vmcsinfo_format(&back, t2, sizeof(t2)) > 0);
-	assert_string_equal(t1, t2);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,11 +350,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(kdump_compressed, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_corrupt, setup, teardown),
-		cmocka_unit_test(oversized_note),
-		cmocka_unit_test(walk_rules),
 		cmocka_unit_test_setup_teardown(notes_file_fallback, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(carrier_round_trip, setup,
 						teardown),
 	};
 

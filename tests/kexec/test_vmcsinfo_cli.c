@@ -10,12 +10,12 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-#include "tests/kexec/btf_fixtures.h"
+#include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
 #include "kexec/dumpnotes.h"
-#include "kexec/kvminfo.h"
-#include "kexec/loadnotes-cpio.h"
-#include "kexec/vmcsinfo.h"
+#include "notes/kvminfo.h"
+#include "notes/loadnotes.h"
+#include "notes/vmcsinfo-parse.h"
 
 static char bin[PATH_MAX];
 static char *dir;
@@ -196,7 +196,8 @@ static void note_and_read(void **state)
 	unsigned char *note, *ref = malloc(VMCSINFO_TEXT_MAX + 64);
 	struct vmcsinfo vi;
 	struct fx_seg segs[2];
-	char err[256], path[PATH_MAX + 32];
+	struct vg_error err = { 0 };
+	char path[PATH_MAX + 32];
 	size_t len;
 	int n;
 
@@ -205,8 +206,7 @@ static void note_and_read(void **state)
 			 0);
 	note = (unsigned char *)slurp_in("v.note", &len);
 	/* the same bytes as the library builds from the same text */
-	assert_int_equal(vmcsinfo_parse(expected, strlen(expected), &vi, err,
-					sizeof(err)),
+	assert_int_equal(vmcsinfo_parse(expected, strlen(expected), &vi, &err),
 			 0);
 	n = vmcsinfo_note(&vi, ref, VMCSINFO_TEXT_MAX + 64);
 	assert_int_equal(n, len);
@@ -292,7 +292,8 @@ static void kvminfo(void **state)
 {
 	struct kvminfo_source src = { "kbtf", "kallsyms", "cpu", NULL };
 	static unsigned char ref[KVMINFO_TEXT_MAX + 64];
-	char want[KVMINFO_TEXT_MAX], errbuf[256], path[PATH_MAX + 32];
+	char want[KVMINFO_TEXT_MAX], path[PATH_MAX + 32];
+	struct vg_error kerr;
 	unsigned char *note, *vnote;
 	struct fx_seg segs[3];
 	struct utsname uts;
@@ -312,7 +313,7 @@ static void kvminfo(void **state)
 	note = (unsigned char *)slurp_in("k.note", &len);
 	cwd = open(".", O_RDONLY);
 	assert_int_equal(chdir(dir), 0);
-	n = kvminfo_note(&src, ref, sizeof(ref), errbuf, sizeof(errbuf));
+	n = kvminfo_note(&src, ref, sizeof(ref), &kerr);
 	assert_int_equal(fchdir(cwd), 0);
 	close(cwd);
 	assert_int_equal(n, len);
@@ -356,7 +357,7 @@ static void kvminfo(void **state)
 		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
 		fx_elf_core(path, segs, 3, ET_CORE, 0);
 		assert_int_equal(run("read --name KVMINFO kvmcore"), 2);
-		err_is("KVMINFO note is invalid: does not start with");
+		err_is("KVMINFO note is invalid: KVMINFO: no KVMINFO_VERSION line");
 		len = loadnote_build(bad, sizeof(bad), "KVMINFO", 0,
 				     "KVMINFO_VERSION=1\nnot a key\n", 28);
 		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };

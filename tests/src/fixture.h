@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo.h"
 
 #define FX_PAGE 4096ull
 

@@ -27,7 +27,7 @@
 
 #include <elf.h>
 
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
 #include "tests/src/kvmfixture.h"

@@ -4,6 +4,7 @@
  * parser, argv parsing, the walk itself, guest memory through memslots,
  * the join with the scan, and hostile structures.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,7 +19,7 @@
 #include "src/exitnames.h"
 #include "src/hostdump.h"
 #include "src/kvmguests.h"
-#include "src/kvminfo.h"
+#include "notes/kvminfo-parse.h"
 #include "src/kvmwalk.h"
 #include "src/scan.h"
 #include "src/slotmem.h"
@@ -31,13 +32,12 @@ static void parse_note(void **state)
 				"NEW_THING(x.y)=12\nOFFSET(kvm.mm)=4660\n"
 				"OFFSET(task_struct.state)=16\n";
 	struct vg_kvminfo ki;
-	char err[256];
+	struct vg_error err = { 0 };
 	const char *missing = NULL;
-	enum vg_ki need[] = { KI_OFF_KVM_MM, KI_OFF_KVM_VM_LIST };
+	enum kvminfo_key need[] = { KI_OFF_KVM_MM, KI_OFF_KVM_VM_LIST };
 
 	(void)state;
-	assert_int_equal(
-		vg_kvminfo_parse(t, sizeof(t) - 1, &ki, err, sizeof(err)), 0);
+	assert_int_equal(vg_kvminfo_parse(t, sizeof(t) - 1, &ki, &err), 0);
 	assert_string_equal(ki.osrelease, "6.1.0-x");
 	assert_int_equal(ki.vendor, VG_KI_VENDOR_VMX);
 	assert_true(ki.have[KI_SYM_VM_LIST]);
@@ -48,23 +48,21 @@ static void parse_note(void **state)
 	assert_false(vg_kvminfo_has(&ki, need, 2, &missing));
 	assert_string_equal(missing, "OFFSET(kvm.vm_list)");
 
-	assert_int_equal(vg_kvminfo_parse("OFFSET(kvm.mm)=1\n", 17, &ki, err,
-					  sizeof(err)),
-			 -1);
-	assert_non_null(strstr(err, "KVMINFO_VERSION"));
-	assert_int_equal(vg_kvminfo_parse("KVMINFO_VERSION=2\n", 18, &ki, err,
-					  sizeof(err)),
-			 -1);
-	assert_non_null(strstr(err, "unsupported version 2"));
+	assert_int_equal(vg_kvminfo_parse("OFFSET(kvm.mm)=1\n", 17, &ki, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "KVMINFO_VERSION"));
+	assert_int_equal(vg_kvminfo_parse("KVMINFO_VERSION=2\n", 18, &ki, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "unsupported version 2"));
 	assert_int_equal(
 		vg_kvminfo_parse("KVMINFO_VERSION=1\nOFFSET(kvm.mm)=-4\n", 36,
-				 &ki, err, sizeof(err)),
-		-1);
-	assert_non_null(strstr(err, "bad value"));
+				 &ki, &err),
+		-EINVAL);
+	assert_non_null(strstr(err.msg, "bad value"));
 	assert_int_equal(
 		vg_kvminfo_parse("KVMINFO_VERSION=1\nOFFSET(kvm.mm)=0x10\n", 38,
-				 &ki, err, sizeof(err)),
-		-1);
+				 &ki, &err),
+		-EINVAL);
 }
 
 static void parse_argv(void **state)

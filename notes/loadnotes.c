@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Load-time ELF notes and their cpio carrier (see loadnotes-cpio.h).
+ * Load-time ELF notes and their cpio carrier (see loadnotes.h).
  * libc only: the kexec-tools patch series carries the same source.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "loadnotes-cpio.h"
+#include "loadnotes.h"
 
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
 

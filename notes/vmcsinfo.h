@@ -2,7 +2,8 @@
 /*
  * VMCSINFO: the VMCS layout of the host's CPU (revision id and the byte
  * offset of each field), read from the sysfs ABI at load time, carried to
- * the capture kernel as an ELF note, parsed again there.  The note format
+ * the capture kernel as an ELF note, parsed again there
+ * (notes/vmcsinfo-parse.h).  The note format
  * is docs/vmcsinfo-note.md.
  *
  * This file has no dependencies beyond libc: the kexec-tools patch series
@@ -14,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vgerr.h"
+
 #define VMCSINFO_NOTE_NAME "VMCSINFO"
 #define VMCSINFO_NOTE_TYPE 0
 #define VMCSINFO_VERSION 1
@@ -24,6 +27,8 @@
 #define VMCSINFO_HEADER_SIZE 8
 /* Upper bound of the descriptor text vmcsinfo_format() produces. */
 #define VMCSINFO_TEXT_MAX 16384
+/* Longest informational value kept. */
+#define VMCSINFO_INFO_VALUE_MAX 64
 /* Values of the informational SOURCE key. */
 #define VMCSINFO_SOURCE_SYSFS "sysfs"
 #define VMCSINFO_SOURCE_VMCS12 "vmcs12"
@@ -55,18 +60,24 @@ unsigned int vmcsinfo_field_width(uint16_t encoding);
  * tree does not exist at all (no provider), or another negative errno with
  * a one-line message naming the file in err.
  */
-int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
-			size_t errsz);
+int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi,
+			struct vg_error *err);
 
 /* Check revision id, offsets, alignment and overlaps; 0 or -EINVAL + err. */
-int vmcsinfo_validate(const struct vmcsinfo *vi, char *err, size_t errsz);
+int vmcsinfo_validate(const struct vmcsinfo *vi, struct vg_error *err);
 
 /* Descriptor text; returns its length (excluding NUL) or -ENOSPC. */
 int vmcsinfo_format(const struct vmcsinfo *vi, char *buf, size_t bufsz);
 
-/* Parse descriptor text (need not be NUL-terminated) and validate it. */
-int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi, char *err,
-		   size_t errsz);
+/*
+ * The number syntax of the sysfs ABI and of the descriptor: base 0 as
+ * strtoull(s, NULL, 0) reads it ("0x1f8", "504"), but no sign, no white
+ * space, every byte of s[0..len) consumed, no overflow.  0 or -1.
+ */
+int vmcsinfo_number(const char *s, size_t len, uint64_t *out);
+
+/* Sort the fields by encoding (what vmcsinfo_validate() expects). */
+void vmcsinfo_sort(struct vmcsinfo *vi);
 
 /* Offset of a field, or -1 when the layout does not have it. */
 int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding);
@@ -93,7 +104,7 @@ void vmcsinfo_add_cpuinfo(struct vmcsinfo *vi, const char *cpuinfo_path);
 /*
  * The whole VMCSINFO ELF note (header, "VMCSINFO\0" padded to 4, the
  * descriptor text padded to 4), built with loadnote_build() from
- * loadnotes-cpio.h.  Returns its size, or -ENOSPC / -EINVAL.
+ * loadnotes.h.  Returns its size, or -ENOSPC / -EINVAL.
  */
 int vmcsinfo_note(const struct vmcsinfo *vi, void *buf, size_t bufsz);
 

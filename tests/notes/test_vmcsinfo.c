@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "tests/kexec/kexec_fixtures.h"
-#include "kexec/vmcsinfo.h"
+#include "notes/vmcsinfo-parse.h"
 
 /* A plausible tree: every width, a high half, decimal and hex values. */
 static char *good_tree(void)
@@ -53,10 +53,11 @@ static void field_width_follows_encoding(void **state)
 static void good_tree_reads(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256], src[16], *root = good_tree();
+	struct vg_error err = { 0 };
+	char src[16], *root = good_tree();
 
 	(void)state;
-	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, err, sizeof(err)), 0);
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), 0);
 	assert_int_equal(vi.revision_id, 0x2b);
 	assert_int_equal(vi.nfields, 6);
 	assert_int_equal(vmcsinfo_offset(&vi, 0x0800), 0x10);
@@ -69,19 +70,19 @@ static void good_tree_reads(void **state)
 	assert_int_equal(vmcsinfo_offset(&vi, 0x4000), -1);
 	assert_int_equal(vmcsinfo_get_info(&vi, "SOURCE", src, sizeof(src)), 0);
 	assert_string_equal(src, "sysfs");
-	assert_int_equal(vmcsinfo_validate(&vi, err, sizeof(err)), 0);
+	assert_int_equal(vmcsinfo_validate(&vi, &err), 0);
 	fx_rmtree(root);
 }
 
 static void no_tree_is_enoent(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256], *root = fx_tmpdir();
+	struct vg_error err = { 0 };
+	char *root = fx_tmpdir();
 
 	(void)state;
-	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, err, sizeof(err)),
-			 -ENOENT);
-	assert_non_null(strstr(err, "not loaded"));
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "not loaded"));
 	fx_rmtree(root);
 }
 
@@ -89,16 +90,16 @@ static void no_tree_is_enoent(void **state)
 static void expect_bad(char *root, const char *file, const char *what)
 {
 	struct vmcsinfo vi;
-	char err[512];
+	struct vg_error err = { 0 };
 	int rc;
 
-	err[0] = '\0';
-	rc = vmcsinfo_from_sysfs(root, &vi, err, sizeof(err));
-	if (rc >= 0 || rc == -ENOENT || !strstr(err, file) ||
-	    (what && !strstr(err, what)))
-		fail_msg("rc %d, err \"%s\" (wanted file %s, \"%s\")", rc, err,
-			 file, what ? what : "");
-	assert_null(strchr(err, '\n'));
+	err.msg[0] = '\0';
+	rc = vmcsinfo_from_sysfs(root, &vi, &err);
+	if (rc >= 0 || rc == -ENOENT || !strstr(err.msg, file) ||
+	    (what && !strstr(err.msg, what)))
+		fail_msg("rc %d, err \"%s\" (wanted file %s, \"%s\")", rc,
+			 err.msg, file, what ? what : "");
+	assert_null(strchr(err.msg, '\n'));
 	fx_rmtree(root);
 }
 
@@ -233,11 +234,12 @@ static void bad_high_half(void **state)
 static void lone_high_half_is_a_4_byte_field(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256], *root = good_tree();
+	struct vg_error err = { 0 };
+	char *root = good_tree();
 
 	(void)state;
 	vmcs_put(root, "2003", "0x44\n"); /* no 2002 */
-	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, err, sizeof(err)), 0);
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), 0);
 	assert_int_equal(vmcsinfo_offset(&vi, 0x2003), 0x44);
 	fx_rmtree(root);
 	root = good_tree();
@@ -324,13 +326,14 @@ static void bad_no_fields(void **state)
 static void round_trip(void **state)
 {
 	struct vmcsinfo a, b;
-	char err[256], t1[VMCSINFO_TEXT_MAX], t2[VMCSINFO_TEXT_MAX];
+	struct vg_error err = { 0 };
+	char t1[VMCSINFO_TEXT_MAX], t2[VMCSINFO_TEXT_MAX];
 	char *root = good_tree();
 	int n1, n2;
 	unsigned int i;
 
 	(void)state;
-	assert_int_equal(vmcsinfo_from_sysfs(root, &a, err, sizeof(err)), 0);
+	assert_int_equal(vmcsinfo_from_sysfs(root, &a, &err), 0);
 	assert_int_equal(vmcsinfo_set_info(&a, "CPU_VENDOR", "GenuineIntel"),
 			 0);
 	assert_int_equal(vmcsinfo_set_info(&a, "MICROCODE", "0x5003604"), 0);
@@ -347,8 +350,7 @@ static void round_trip(void **state)
 				"SOURCE=sysfs\n"
 				"CPU_VENDOR=GenuineIntel\n"
 				"MICROCODE=0x5003604\n");
-	assert_int_equal(vmcsinfo_parse(t1, (size_t)n1, &b, err, sizeof(err)),
-			 0);
+	assert_int_equal(vmcsinfo_parse(t1, (size_t)n1, &b, &err), 0);
 	assert_int_equal(b.revision_id, a.revision_id);
 	assert_int_equal(b.nfields, a.nfields);
 	for (i = 0; i < a.nfields; i++) {
@@ -366,27 +368,27 @@ static void round_trip(void **state)
 static const char base_text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x2b\n"
 				"FIELD(0x0800)=0x10\n";
 
-static int parse_str(const char *s, struct vmcsinfo *vi, char *err,
-		     size_t errsz)
+static int parse_str(const char *s, struct vmcsinfo *vi, struct vg_error *err)
 {
-	return vmcsinfo_parse(s, strlen(s), vi, err, errsz);
+	return vmcsinfo_parse(s, strlen(s), vi, err);
 }
 
 static void parse_expect_fail(const char *text, size_t len, const char *what)
 {
 	struct vmcsinfo vi;
-	char err[256] = "";
-	int rc = vmcsinfo_parse(text, len, &vi, err, sizeof(err));
+	struct vg_error err = { 0 };
+	int rc = vmcsinfo_parse(text, len, &vi, &err);
 
-	if (rc != -EINVAL || !strstr(err, what))
-		fail_msg("rc %d err \"%s\" (wanted \"%s\") for:\n%.*s", rc, err,
-			 what, (int)len, text);
+	if (rc != -EINVAL || !strstr(err.msg, what))
+		fail_msg("rc %d err \"%s\" (wanted \"%s\") for:\n%.*s", rc,
+			 err.msg, what, (int)len, text);
 }
 
 static void parse_tolerant(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256], buf[256], v[32];
+	struct vg_error err = { 0 };
+	char buf[256], v[32];
 
 	(void)state;
 	/* unknown keys ignored, base 0 values, no trailing newline */
@@ -394,7 +396,7 @@ static void parse_tolerant(void **state)
 				   "VMCSINFO_VERSION=1\nREVISION_ID=43\n"
 				   "FIELD(2048)=020\nlower_case_future=1\n"
 				   "CPU_MODEL=85\nFIELD(0x681E)=504",
-				   &vi, err, sizeof(err)),
+				   &vi, &err),
 			 0);
 	assert_int_equal(vi.revision_id, 43);
 	assert_int_equal(vmcsinfo_offset(&vi, 0x800), 16);
@@ -406,14 +408,13 @@ static void parse_tolerant(void **state)
 	/* NUL padding */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, base_text, strlen(base_text));
-	assert_int_equal(vmcsinfo_parse(buf, strlen(base_text) + 3, &vi, err,
-					sizeof(err)),
+	assert_int_equal(vmcsinfo_parse(buf, strlen(base_text) + 3, &vi, &err),
 			 0);
 	assert_int_equal(vi.nfields, 1);
 	/* offset 0 = absent, empty lines skipped */
 	assert_int_equal(parse_str("VMCSINFO_VERSION=1\n\nREVISION_ID=1\n"
 				   "FIELD(0x0800)=0x10\nFIELD(0x0802)=0\n",
-				   &vi, err, sizeof(err)),
+				   &vi, &err),
 			 0);
 	assert_int_equal(vi.nfields, 1);
 }
@@ -474,7 +475,8 @@ static void parse_rejects(void **state)
 
 static void parse_many_fields(void **state)
 {
-	char *text = malloc(VMCSINFO_TEXT_MAX * 2), err[256];
+	struct vg_error err = { 0 };
+	char *text = malloc(VMCSINFO_TEXT_MAX * 2);
 	struct vmcsinfo vi;
 	size_t len;
 	int i;
@@ -485,7 +487,7 @@ static void parse_many_fields(void **state)
 	for (i = 0; i < VMCSINFO_MAX_FIELDS; i++)
 		len += (size_t)sprintf(text + len, "FIELD(0x%04x)=0x%x\n",
 				       0x4000 + 2 * i, 8 + 4 * i);
-	assert_int_equal(vmcsinfo_parse(text, len, &vi, err, sizeof(err)), 0);
+	assert_int_equal(vmcsinfo_parse(text, len, &vi, &err), 0);
 	assert_int_equal(vi.nfields, VMCSINFO_MAX_FIELDS);
 	len += (size_t)sprintf(text + len, "FIELD(0x4400)=0x%x\n",
 			       8 + 4 * VMCSINFO_MAX_FIELDS);
@@ -580,14 +582,15 @@ static void cpuinfo_never_fails(void **state)
 static void note_layout(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256], text[VMCSINFO_TEXT_MAX];
+	struct vg_error err = { 0 };
+	char text[VMCSINFO_TEXT_MAX];
 	unsigned char note[VMCSINFO_TEXT_MAX + 64];
 	uint32_t hdr[3];
 	int tlen, nlen;
 	size_t i;
 
 	(void)state;
-	assert_int_equal(parse_str(base_text, &vi, err, sizeof(err)), 0);
+	assert_int_equal(parse_str(base_text, &vi, &err), 0);
 	tlen = vmcsinfo_format(&vi, text, sizeof(text));
 	assert_int_equal(tlen, strlen(base_text)); /* 55: pads by 1 */
 	nlen = vmcsinfo_note(&vi, note, sizeof(note));

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kexec/loadnotes-cpio.h"
+#include "notes/loadnotes.h"
 
 static void note_sizes(void **state)
 {

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 
+#include "vgerr.h"
+
 #define KVMINFO_NOTE_NAME "KVMINFO"
 #define KVMINFO_NOTE_TYPE 0
 #define KVMINFO_VERSION 1
@@ -55,15 +57,15 @@ struct kvminfo_source {
  * is set and restored: not thread safe).
  */
 int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
-		   char *err, size_t errsz);
+		   struct vg_error *err);
 
 /*
  * The whole KVMINFO ELF note (header, "KVMINFO\0", the descriptor text
- * padded to 4), built with loadnote_build() from loadnotes-cpio.h.
+ * padded to 4), built with loadnote_build() from loadnotes.h.
  * Returns its size, or a negative errno as kvminfo_format() (-ENOSPC
  * also when buf is too small for the note).
  */
 int kvminfo_note(const struct kvminfo_source *src, void *buf, size_t bufsz,
-		 char *err, size_t errsz);
+		 struct vg_error *err);
 
 #endif

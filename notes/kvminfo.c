@@ -19,8 +19,10 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#define KVMINFO_KEYS_TABLE
 #include "kvminfo.h"
-#include "loadnotes-cpio.h"
+#include "kvminfo-keys.h"
+#include "loadnotes.h"
 
 /* Longest struct or member name in a key path. */
 #define NAME_MAX_LEN 64
@@ -33,21 +35,6 @@
 /* Longest OSRELEASE value kept (struct utsname's release is 65 bytes). */
 #define OSRELEASE_MAX 64
 
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* The BTF sources, in lookup order. */
 enum { BTF_VMLINUX, BTF_KVM, BTF_KVM_AMD, BTF_KVM_INTEL, BTF_COUNT };
 
@@ -56,100 +43,6 @@ static const char *const btf_file[BTF_COUNT] = {
 	"kvm",
 	"kvm_amd",
 	"kvm_intel",
-};
-
-/* What a key asks for. */
-enum { KEY_OFFSET, KEY_SIZE, KEY_LENGTH };
-
-/*
- * Every BTF-derived key of version 1, in the order of
- * docs/kvminfo-note.md; the path is "struct[.member...]".  Where kernel
- * versions differ, both names are listed and BTF has one of them.
- */
-static const struct {
-	unsigned char kind;
-	const char *path;
-} btf_keys[] = {
-	{ KEY_OFFSET, "list_head.next" },
-	/* the VM */
-	{ KEY_SIZE, "kvm" },
-	{ KEY_OFFSET, "kvm.vm_list" },
-	{ KEY_OFFSET, "kvm.mm" },
-	{ KEY_OFFSET, "kvm.memslots" },
-	{ KEY_LENGTH, "kvm.memslots" },
-	{ KEY_OFFSET, "kvm.online_vcpus" },
-	{ KEY_OFFSET, "kvm.userspace_pid" },
-	/* the vCPUs: an xarray (>= 5.17) or an array of pointers */
-	{ KEY_OFFSET, "kvm.vcpu_array" },
-	{ KEY_OFFSET, "kvm.vcpus" },
-	{ KEY_LENGTH, "kvm.vcpus" },
-	{ KEY_OFFSET, "xarray.xa_head" },
-	{ KEY_OFFSET, "xa_node.shift" },
-	{ KEY_OFFSET, "xa_node.slots" },
-	{ KEY_LENGTH, "xa_node.slots" },
-	/* the memslots: an rb-tree (>= 5.17) or an array */
-	{ KEY_OFFSET, "kvm_memslots.gfn_tree" },
-	{ KEY_OFFSET, "kvm_memslots.node_idx" },
-	{ KEY_OFFSET, "kvm_memslots.memslots" },
-	{ KEY_OFFSET, "kvm_memslots.used_slots" },
-	{ KEY_SIZE, "kvm_memory_slot" },
-	{ KEY_OFFSET, "kvm_memory_slot.gfn_node" },
-	{ KEY_OFFSET, "kvm_memory_slot.base_gfn" },
-	{ KEY_OFFSET, "kvm_memory_slot.npages" },
-	{ KEY_OFFSET, "kvm_memory_slot.userspace_addr" },
-	{ KEY_OFFSET, "kvm_memory_slot.flags" },
-	{ KEY_OFFSET, "kvm_memory_slot.id" },
-	{ KEY_OFFSET, "kvm_memory_slot.as_id" },
-	{ KEY_OFFSET, "rb_root.rb_node" },
-	{ KEY_OFFSET, "rb_node.rb_left" },
-	{ KEY_OFFSET, "rb_node.rb_right" },
-	{ KEY_SIZE, "rb_node" },
-	/* one vCPU and its GPRs */
-	{ KEY_SIZE, "kvm_vcpu" },
-	{ KEY_OFFSET, "kvm_vcpu.kvm" },
-	{ KEY_OFFSET, "kvm_vcpu.vcpu_id" },
-	{ KEY_OFFSET, "kvm_vcpu.vcpu_idx" },
-	{ KEY_OFFSET, "kvm_vcpu.pid" },
-	{ KEY_OFFSET, "kvm_vcpu.mode" },
-	{ KEY_OFFSET, "kvm_vcpu.arch.regs" },
-	{ KEY_LENGTH, "kvm_vcpu.arch.regs" },
-	{ KEY_OFFSET, "kvm_vcpu.arch.regs_avail" },
-	{ KEY_OFFSET, "kvm_vcpu.arch.regs_dirty" },
-	/* SVM (kvm_amd) */
-	{ KEY_OFFSET, "vcpu_svm.vcpu" },
-	{ KEY_OFFSET, "vcpu_svm.current_vmcb" },
-	{ KEY_OFFSET, "vcpu_svm.vmcb01" },
-	{ KEY_OFFSET, "kvm_vmcb_info.pa" },
-	{ KEY_OFFSET, "vcpu_svm.nested.vmcb12_gpa" },
-	{ KEY_OFFSET, "vcpu_svm.nested.vmcb02" },
-	/* VMX (kvm_intel) */
-	{ KEY_OFFSET, "vcpu_vmx.vcpu" },
-	{ KEY_OFFSET, "vcpu_vmx.loaded_vmcs" },
-	{ KEY_OFFSET, "vcpu_vmx.vmcs01" },
-	{ KEY_OFFSET, "loaded_vmcs.vmcs" },
-	{ KEY_OFFSET, "vcpu_vmx.nested.cached_vmcs12" },
-	{ KEY_OFFSET, "vcpu_vmx.nested.current_vmptr" },
-	/* the vCPU thread */
-	{ KEY_OFFSET, "pid.numbers" },
-	{ KEY_OFFSET, "upid.nr" },
-	{ KEY_OFFSET, "pid.tasks" },
-	{ KEY_OFFSET, "hlist_head.first" },
-	{ KEY_OFFSET, "task_struct.pid_links" },
-	{ KEY_OFFSET, "task_struct.pid" },
-	{ KEY_OFFSET, "task_struct.tgid" },
-	{ KEY_OFFSET, "task_struct.comm" },
-	{ KEY_SIZE, "task_struct.comm" },
-	{ KEY_OFFSET, "task_struct.__state" },
-	{ KEY_OFFSET, "task_struct.state" },
-	{ KEY_OFFSET, "task_struct.on_cpu" },
-	{ KEY_OFFSET, "task_struct.se.exec_start" },
-	{ KEY_OFFSET, "task_struct.sched_info.last_arrival" },
-	/* crash time */
-	{ KEY_OFFSET, "rq.clock" },
-	/* QEMU's page tables and argv */
-	{ KEY_OFFSET, "mm_struct.pgd" },
-	{ KEY_OFFSET, "mm_struct.arg_start" },
-	{ KEY_OFFSET, "mm_struct.arg_end" },
 };
 
 /* The descriptor being written; full once something did not fit. */
@@ -295,7 +188,7 @@ static int resolve(struct btf *const btfs[BTF_COUNT], const char *path,
 }
 
 /* One OFFSET/SIZE/LENGTH value; 0 when the kernel does not have it. */
-static int key_value(struct btf *const btfs[BTF_COUNT], int kind,
+static int key_value(struct btf *const btfs[BTF_COUNT], enum kvminfo_kind kind,
 		     const char *path, uint64_t *val)
 {
 	const struct btf_type *t;
@@ -307,21 +200,24 @@ static int key_value(struct btf *const btfs[BTF_COUNT], int kind,
 	if (!resolve(btfs, path, &off, &id, &btf))
 		return 0;
 	switch (kind) {
-	case KEY_OFFSET:
+	case KVMINFO_OFFSET:
 		*val = off;
 		return 1;
-	case KEY_SIZE:
+	case KVMINFO_SIZE:
 		size = btf__resolve_size(btf, id);
 		if (size <= 0)
 			return 0;
 		*val = (uint64_t)size;
 		return 1;
-	case KEY_LENGTH:
+	case KVMINFO_LENGTH:
 		t = skip_mods(btf, &id);
 		if (!t || !btf_is_array(t) || !btf_array(t)->nelems)
 			return 0;
 		*val = btf_array(t)->nelems;
 		return 1;
+	case KVMINFO_SYMBOL:
+	case KVMINFO_NUMBER:
+		break; /* not from BTF */
 	}
 	return 0;
 }
@@ -336,7 +232,7 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 /* Parse one BTF file; a missing module file is not an error. */
 static int load_btf(const char *dir, int which, struct btf *btfs[BTF_COUNT],
-		    char *err, size_t errsz)
+		    struct vg_error *err)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -344,18 +240,19 @@ static int load_btf(const char *dir, int which, struct btf *btfs[BTF_COUNT],
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 			     btf_file[which]) >= sizeof(path))
-		return fail(err, errsz, -ENAMETOOLONG, "%s: path too long",
-			    dir);
+		return vg_error_set(err, -ENAMETOOLONG, "%s: path too long",
+				    dir);
 	if (stat(path, &st) < 0) {
 		e = errno;
 		if (e != ENOENT)
-			return fail(err, errsz, -e, "%s: %s", path,
-				    strerror(e));
+			return vg_error_set(err, -e, "%s: %s", path,
+					    strerror(e));
 		if (which == BTF_VMLINUX)
-			return fail(err, errsz, -ENOENT,
-				    "no kernel BTF (%s missing: a kernel "
-				    "without CONFIG_DEBUG_INFO_BTF?)",
-				    path);
+			return vg_error_set(
+				err, -ENOENT,
+				"no kernel BTF (%s missing: a kernel "
+				"without CONFIG_DEBUG_INFO_BTF?)",
+				path);
 		return 0;
 	}
 	if (which == BTF_VMLINUX)
@@ -364,8 +261,9 @@ static int load_btf(const char *dir, int which, struct btf *btfs[BTF_COUNT],
 		btfs[which] = btf__parse_raw_split(path, btfs[BTF_VMLINUX]);
 	if (!btfs[which]) {
 		e = errno ? errno : EINVAL;
-		return fail(err, errsz, e == ENOMEM ? -ENOMEM : -EINVAL,
-			    "%s: not usable BTF (%s)", path, strerror(e));
+		return vg_error_set(err, e == ENOMEM ? -ENOMEM : -EINVAL,
+				    "%s: not usable BTF (%s)", path,
+				    strerror(e));
 	}
 	return 0;
 }
@@ -435,8 +333,7 @@ static void parse_sym(char *line, struct syms *s)
 	}
 }
 
-static int read_kallsyms(const char *path, struct syms *s, char *err,
-			 size_t errsz)
+static int read_kallsyms(const char *path, struct syms *s, struct vg_error *err)
 {
 	char line[KALLSYMS_LINE_MAX];
 	int skip = 0, e;
@@ -446,8 +343,8 @@ static int read_kallsyms(const char *path, struct syms *s, char *err,
 	f = fopen(path, "re");
 	if (!f) {
 		e = errno;
-		return fail(err, errsz, -e, "%s: %s", path,
-			    e == ENOENT ? "missing" : strerror(e));
+		return vg_error_set(err, -e, "%s: %s", path,
+				    e == ENOENT ? "missing" : strerror(e));
 	}
 	while (fgets(line, sizeof(line), f)) {
 		size_t n = strlen(line);
@@ -464,7 +361,7 @@ static int read_kallsyms(const char *path, struct syms *s, char *err,
 	e = ferror(f) ? EIO : 0;
 	fclose(f);
 	if (e)
-		return fail(err, errsz, -e, "%s: read error", path);
+		return vg_error_set(err, -e, "%s: read error", path);
 	return 0;
 }
 
@@ -532,14 +429,8 @@ static void put_osrelease(struct out *o, const char *release)
 		put(o, "OSRELEASE=%s\n", val);
 }
 
-static const char *const key_kind[] = {
-	[KEY_OFFSET] = "OFFSET",
-	[KEY_SIZE] = "SIZE",
-	[KEY_LENGTH] = "LENGTH",
-};
-
 static int format(const struct kvminfo_source *src, struct btf *btfs[],
-		  struct out *o, char *err, size_t errsz)
+		  struct out *o, struct vg_error *err)
 {
 	const char *btf_dir = src && src->btf_dir ? src->btf_dir :
 						    KVMINFO_BTF_DIR;
@@ -555,39 +446,43 @@ static int format(const struct kvminfo_source *src, struct btf *btfs[],
 	int rc;
 
 	for (i = 0; i < BTF_COUNT; i++) {
-		rc = load_btf(btf_dir, (int)i, btfs, err, errsz);
+		rc = load_btf(btf_dir, (int)i, btfs, err);
 		if (rc < 0)
 			return rc;
 	}
-	if (!key_value(btfs, KEY_SIZE, "kvm", &v)) {
+	if (!key_value(btfs, KVMINFO_SIZE, "kvm", &v)) {
 		if (!btfs[BTF_KVM])
-			return fail(err, errsz, -ENOENT,
-				    "no BTF of the kvm module (%s/kvm "
-				    "missing): kvm not loaded",
-				    btf_dir);
-		return fail(err, errsz, -EINVAL,
-			    "struct kvm is not in the BTF of vmlinux or of "
-			    "kvm (%s)",
-			    btf_dir);
+			return vg_error_set(err, -ENOENT,
+					    "no BTF of the kvm module (%s/kvm "
+					    "missing): kvm not loaded",
+					    btf_dir);
+		return vg_error_set(
+			err, -EINVAL,
+			"struct kvm is not in the BTF of vmlinux or of "
+			"kvm (%s)",
+			btf_dir);
 	}
-	if (!key_value(btfs, KEY_SIZE, "kvm_vcpu", &v))
-		return fail(err, errsz, -EINVAL,
-			    "struct kvm_vcpu is not in the BTF of vmlinux or "
-			    "of the kvm modules (%s)",
-			    btf_dir);
-	rc = read_kallsyms(kallsyms, &syms, err, errsz);
+	if (!key_value(btfs, KVMINFO_SIZE, "kvm_vcpu", &v))
+		return vg_error_set(
+			err, -EINVAL,
+			"struct kvm_vcpu is not in the BTF of vmlinux or "
+			"of the kvm modules (%s)",
+			btf_dir);
+	rc = read_kallsyms(kallsyms, &syms, err);
 	if (rc < 0)
 		return rc;
 	if (!syms.have_vm_list)
-		return fail(err, errsz, -ENOENT,
-			    "no vm_list in %s (kvm not loaded, or a kernel "
-			    "without CONFIG_KALLSYMS_ALL)",
-			    kallsyms);
+		return vg_error_set(
+			err, -ENOENT,
+			"no vm_list in %s (kvm not loaded, or a kernel "
+			"without CONFIG_KALLSYMS_ALL)",
+			kallsyms);
 	if (!syms.vm_list)
-		return fail(err, errsz, -EACCES,
-			    "%s shows vm_list at address 0 (addresses are "
-			    "hidden: not root, or kernel.kptr_restrict)",
-			    kallsyms);
+		return vg_error_set(
+			err, -EACCES,
+			"%s shows vm_list at address 0 (addresses are "
+			"hidden: not root, or kernel.kptr_restrict)",
+			kallsyms);
 
 	put(o, "KVMINFO_VERSION=%d\n", KVMINFO_VERSION);
 	if (src && src->osrelease)
@@ -605,27 +500,31 @@ static int format(const struct kvminfo_source *src, struct btf *btfs[],
 		put(o, "SYMBOL(__per_cpu_offset)=%llx\n", syms.per_cpu_offset);
 	if (read_nr_cpu_ids(cpu_dir, &nr_cpus) == 0)
 		put(o, "NUMBER(nr_cpu_ids)=%lu\n", nr_cpus);
-	for (i = 0; i < sizeof(btf_keys) / sizeof(btf_keys[0]); i++)
-		if (key_value(btfs, btf_keys[i].kind, btf_keys[i].path, &v))
-			put(o, "%s(%s)=%llu\n", key_kind[btf_keys[i].kind],
-			    btf_keys[i].path, (unsigned long long)v);
+	for (i = 0; i < KI_NR; i++) {
+		enum kvminfo_kind kind = kvminfo_keys[i].kind;
+
+		if (kind == KVMINFO_SYMBOL || kind == KVMINFO_NUMBER)
+			continue; /* written above, from kallsyms and sysfs */
+		if (key_value(btfs, kind, kvminfo_keys[i].path, &v))
+			put(o, "%s(%s)=%llu\n", kvminfo_kind_name(kind),
+			    kvminfo_keys[i].path, (unsigned long long)v);
+	}
 	if (o->full)
-		return fail(err, errsz, -ENOSPC,
-			    "the KVMINFO text does not fit in %zu bytes",
-			    o->size);
+		return vg_error_set(
+			err, -ENOSPC,
+			"the KVMINFO text does not fit in %zu bytes", o->size);
 	return (int)o->len;
 }
 
 int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
-		   char *err, size_t errsz)
+		   struct vg_error *err)
 {
 	struct btf *btfs[BTF_COUNT] = { NULL };
 	struct out o = { buf, bufsz, 0, 0 };
 	libbpf_print_fn_t old;
 	int rc, i;
 
-	if (err && errsz)
-		err[0] = '\0';
+	vg_error_clear(err);
 	if (bufsz > INT_MAX)
 		o.size = INT_MAX;
 	if (buf && bufsz)
@@ -633,7 +532,7 @@ int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
 	else
 		o.full = 1;
 	old = libbpf_set_print(quiet);
-	rc = format(src, btfs, &o, err, errsz);
+	rc = format(src, btfs, &o, err);
 	libbpf_set_print(old);
 	for (i = BTF_COUNT - 1; i >= 0; i--)
 		btf__free(btfs[i]);
@@ -641,15 +540,15 @@ int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
 }
 
 int kvminfo_note(const struct kvminfo_source *src, void *buf, size_t bufsz,
-		 char *err, size_t errsz)
+		 struct vg_error *err)
 {
 	char *text = malloc(KVMINFO_TEXT_MAX);
 	size_t size;
 	int len;
 
 	if (!text)
-		return fail(err, errsz, -ENOMEM, "out of memory");
-	len = kvminfo_format(src, text, KVMINFO_TEXT_MAX, err, errsz);
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	len = kvminfo_format(src, text, KVMINFO_TEXT_MAX, err);
 	if (len < 0) {
 		free(text);
 		return len;
@@ -658,10 +557,10 @@ int kvminfo_note(const struct kvminfo_source *src, void *buf, size_t bufsz,
 			      text, (size_t)len);
 	free(text);
 	if (!size)
-		return fail(err, errsz, -ENOSPC,
-			    "the KVMINFO note (%zu bytes) does not fit in %zu "
-			    "bytes",
-			    loadnote_size(KVMINFO_NOTE_NAME, (size_t)len),
-			    bufsz);
+		return vg_error_set(
+			err, -ENOSPC,
+			"the KVMINFO note (%zu bytes) does not fit in %zu "
+			"bytes",
+			loadnote_size(KVMINFO_NOTE_NAME, (size_t)len), bufsz);
 	return (int)size;
 }

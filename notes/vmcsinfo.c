@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * VMCSINFO: read the VMCS layout from the sysfs ABI, validate it, turn it
- * into descriptor text and back (docs/vmcsinfo-note.md).
+ * VMCSINFO, the writing side: read the VMCS layout from the sysfs ABI,
+ * validate it, turn it into descriptor text and the ELF note
+ * (docs/vmcsinfo-note.md).  The reading side is vmcsinfo-parse.c.
  * libc only: the kexec-tools patch series carries the same source.
  */
 #include <ctype.h>
@@ -17,34 +18,17 @@
 #include <unistd.h>
 
 #include "vmcsinfo.h"
-#include "loadnotes-cpio.h"
+#include "loadnotes.h"
 
 /* Largest sysfs value file we accept ("0x" + 16 digits + newline fits). */
 #define VALUE_FILE_MAX 64
-/* Longest informational value kept. */
-#define INFO_VALUE_MAX 64
-
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errsz) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 /*
  * Strict base-0 number: "0x..." hex, "0..." octal, otherwise decimal, as
  * strtoull(s, NULL, 0) reads them, but without sign or white space and
  * with every byte of s[0..len) consumed.  0 or -1.
  */
-static int parse_number(const char *s, size_t len, uint64_t *out)
+int vmcsinfo_number(const char *s, size_t len, uint64_t *out)
 {
 	unsigned int base = 10, digit;
 	uint64_t v = 0;
@@ -158,7 +142,7 @@ static const char *fname(char *buf, size_t bufsz, const char *dir,
 	return buf;
 }
 
-static int check(const struct vmcsinfo *vi, char *err, size_t errsz,
+static int check(const struct vmcsinfo *vi, struct vg_error *err,
 		 const char *dir)
 {
 	static const char *const hdr = "the header (revision id, abort "
@@ -168,58 +152,64 @@ static int check(const struct vmcsinfo *vi, char *err, size_t errsz,
 	unsigned int i, n = 0;
 
 	if (vi->revision_id & 0x80000000u)
-		return fail(err, errsz, -EINVAL,
-			    "revision id 0x%x has bit 31 set (shadow VMCS "
-			    "indicator), not a VMCS revision identifier",
-			    vi->revision_id);
+		return vg_error_set(
+			err, -EINVAL,
+			"revision id 0x%x has bit 31 set (shadow VMCS "
+			"indicator), not a VMCS revision identifier",
+			vi->revision_id);
 	if (vi->nfields > VMCSINFO_MAX_FIELDS)
-		return fail(err, errsz, -EINVAL,
-			    "%u fields, at most %d allowed", vi->nfields,
-			    VMCSINFO_MAX_FIELDS);
+		return vg_error_set(err, -EINVAL,
+				    "%u fields, at most %d allowed",
+				    vi->nfields, VMCSINFO_MAX_FIELDS);
 	if (vi->nfields == 0)
-		return fail(err, errsz, -EINVAL,
-			    "%s: no field has a known offset",
-			    dir ? dir : "descriptor");
+		return vg_error_set(err, -EINVAL,
+				    "%s: no field has a known offset",
+				    dir ? dir : "descriptor");
 	for (i = 0; i < vi->nfields; i++) {
 		const struct vmcsinfo_field *f = &vi->fields[i];
 		unsigned int w = vmcsinfo_field_width(f->encoding);
 
 		fname(a, sizeof(a), dir, f->encoding);
 		if (i && f->encoding <= vi->fields[i - 1].encoding)
-			return fail(err, errsz, -EINVAL,
-				    "%s: fields not sorted by encoding or "
-				    "listed twice",
-				    a);
+			return vg_error_set(
+				err, -EINVAL,
+				"%s: fields not sorted by encoding or "
+				"listed twice",
+				a);
 		if (!w)
-			return fail(err, errsz, -EINVAL,
-				    "%s: 0x%04x is not a valid field encoding",
-				    a, f->encoding);
+			return vg_error_set(
+				err, -EINVAL,
+				"%s: 0x%04x is not a valid field encoding", a,
+				f->encoding);
 		if (f->offset >= VMCSINFO_REGION_SIZE ||
 		    f->offset + w > VMCSINFO_REGION_SIZE)
-			return fail(err, errsz, -EINVAL,
-				    "%s: offset 0x%x out of range (the %d-byte "
-				    "field must end within %d bytes)",
-				    a, f->offset, w, VMCSINFO_REGION_SIZE);
+			return vg_error_set(
+				err, -EINVAL,
+				"%s: offset 0x%x out of range (the %d-byte "
+				"field must end within %d bytes)",
+				a, f->offset, w, VMCSINFO_REGION_SIZE);
 		if (f->offset < VMCSINFO_HEADER_SIZE)
-			return fail(err, errsz, -EINVAL,
-				    "%s: offset 0x%x overlaps %s", a, f->offset,
-				    hdr);
+			return vg_error_set(err, -EINVAL,
+					    "%s: offset 0x%x overlaps %s", a,
+					    f->offset, hdr);
 		if (f->offset % w)
-			return fail(err, errsz, -EINVAL,
-				    "%s: offset 0x%x is not aligned to the "
-				    "field's %u-byte width",
-				    a, f->offset, w);
+			return vg_error_set(
+				err, -EINVAL,
+				"%s: offset 0x%x is not aligned to the "
+				"field's %u-byte width",
+				a, f->offset, w);
 		if (f->encoding & 1) {
 			const struct vmcsinfo_field *full =
 				find_field(vi, f->encoding & ~1);
 
 			if (full) {
 				if (full->offset + 4 != f->offset)
-					return fail(err, errsz, -EINVAL,
-						    "%s: high half at 0x%x is "
-						    "not 4 bytes into the full "
-						    "field at 0x%x",
-						    a, f->offset, full->offset);
+					return vg_error_set(
+						err, -EINVAL,
+						"%s: high half at 0x%x is "
+						"not 4 bytes into the full "
+						"field at 0x%x",
+						a, f->offset, full->offset);
 				continue; /* covered by the full field */
 			}
 		}
@@ -231,20 +221,20 @@ static int check(const struct vmcsinfo *vi, char *err, size_t errsz,
 	qsort(spans, n, sizeof(spans[0]), cmp_span);
 	for (i = 1; i < n; i++) {
 		if (spans[i].start < spans[i - 1].end)
-			return fail(err, errsz, -EINVAL,
-				    "%s: offset 0x%x overlaps %s at 0x%x",
-				    fname(a, sizeof(a), dir, spans[i].encoding),
-				    spans[i].start,
-				    fname(b, sizeof(b), dir,
-					  spans[i - 1].encoding),
-				    spans[i - 1].start);
+			return vg_error_set(
+				err, -EINVAL,
+				"%s: offset 0x%x overlaps %s at 0x%x",
+				fname(a, sizeof(a), dir, spans[i].encoding),
+				spans[i].start,
+				fname(b, sizeof(b), dir, spans[i - 1].encoding),
+				spans[i - 1].start);
 	}
 	return 0;
 }
 
-int vmcsinfo_validate(const struct vmcsinfo *vi, char *err, size_t errsz)
+int vmcsinfo_validate(const struct vmcsinfo *vi, struct vg_error *err)
 {
-	return check(vi, err, errsz, NULL);
+	return check(vi, err, NULL);
 }
 
 static int cmp_field(const void *a, const void *b)
@@ -254,8 +244,15 @@ static int cmp_field(const void *a, const void *b)
 	return x->encoding < y->encoding ? -1 : x->encoding > y->encoding;
 }
 
+void vmcsinfo_sort(struct vmcsinfo *vi)
+{
+	if (vi->nfields <= VMCSINFO_MAX_FIELDS)
+		qsort(vi->fields, vi->nfields, sizeof(vi->fields[0]),
+		      cmp_field);
+}
+
 /* Read one small sysfs value file: a base-0 number, maybe "\n"-ended. */
-static int read_value(const char *path, uint64_t *v, char *err, size_t errsz)
+static int read_value(const char *path, uint64_t *v, struct vg_error *err)
 {
 	char buf[VALUE_FILE_MAX + 1];
 	size_t len = 0;
@@ -266,13 +263,13 @@ static int read_value(const char *path, uint64_t *v, char *err, size_t errsz)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		e = errno;
-		return fail(err, errsz, -e, "%s: %s", path,
-			    e == ENOENT ? "missing" : strerror(e));
+		return vg_error_set(err, -e, "%s: %s", path,
+				    e == ENOENT ? "missing" : strerror(e));
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return fail(err, errsz, -EINVAL, "%s: not a regular file",
-			    path);
+		return vg_error_set(err, -EINVAL, "%s: not a regular file",
+				    path);
 	}
 	while (len < sizeof(buf)) {
 		r = read(fd, buf + len, sizeof(buf) - len);
@@ -281,8 +278,8 @@ static int read_value(const char *path, uint64_t *v, char *err, size_t errsz)
 		if (r < 0) {
 			e = errno;
 			close(fd);
-			return fail(err, errsz, -e, "%s: %s", path,
-				    strerror(e));
+			return vg_error_set(err, -e, "%s: %s", path,
+					    strerror(e));
 		}
 		if (r == 0)
 			break;
@@ -290,18 +287,19 @@ static int read_value(const char *path, uint64_t *v, char *err, size_t errsz)
 	}
 	close(fd);
 	if (len > VALUE_FILE_MAX)
-		return fail(err, errsz, -EINVAL,
-			    "%s: too large (more than %d bytes) for a number",
-			    path, VALUE_FILE_MAX);
+		return vg_error_set(
+			err, -EINVAL,
+			"%s: too large (more than %d bytes) for a number", path,
+			VALUE_FILE_MAX);
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ' ||
 		       buf[len - 1] == '\t'))
 		len--;
 	if (len == 0)
-		return fail(err, errsz, -EINVAL, "%s: empty", path);
-	if (parse_number(buf, len, v) < 0)
-		return fail(err, errsz, -EINVAL,
-			    "%s: not a number (expected e.g. 0x1f8 or 504)",
-			    path);
+		return vg_error_set(err, -EINVAL, "%s: empty", path);
+	if (vmcsinfo_number(buf, len, v) < 0)
+		return vg_error_set(
+			err, -EINVAL,
+			"%s: not a number (expected e.g. 0x1f8 or 504)", path);
 	return 0;
 }
 
@@ -315,8 +313,8 @@ static int is_encoding_name(const char *s)
 	return s[4] == '\0';
 }
 
-int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
-			size_t errsz)
+int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi,
+			struct vg_error *err)
 {
 	char idpath[PATH_MAX], dirpath[PATH_MAX], path[PATH_MAX + 8];
 	unsigned char seen[65536 / 8];
@@ -333,32 +331,35 @@ int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
 		    sizeof(idpath) ||
 	    (size_t)snprintf(dirpath, sizeof(dirpath), "%s/vmcs", root) >=
 		    sizeof(dirpath) - 6)
-		return fail(err, errsz, -ENAMETOOLONG, "%s: path too long",
-			    root);
+		return vg_error_set(err, -ENAMETOOLONG, "%s: path too long",
+				    root);
 	if (stat(idpath, &st) < 0 && errno == ENOENT &&
 	    stat(dirpath, &st) < 0 && errno == ENOENT)
-		return fail(err, errsz, -ENOENT,
-			    "no VMCS layout in %s (no vmcs_id, no vmcs/): "
-			    "vmcsinfo provider not loaded",
-			    root);
-	rc = read_value(idpath, &v, err, errsz);
+		return vg_error_set(
+			err, -ENOENT,
+			"no VMCS layout in %s (no vmcs_id, no vmcs/): "
+			"vmcsinfo provider not loaded",
+			root);
+	rc = read_value(idpath, &v, err);
 	if (rc < 0)
 		return rc == -ENOENT ? -EINVAL : rc;
 	if (v > UINT32_MAX)
-		return fail(err, errsz, -EINVAL,
-			    "%s: revision id 0x%llx does not fit in 32 bits",
-			    idpath, (unsigned long long)v);
+		return vg_error_set(
+			err, -EINVAL,
+			"%s: revision id 0x%llx does not fit in 32 bits",
+			idpath, (unsigned long long)v);
 	if (v & 0x80000000u)
-		return fail(err, errsz, -EINVAL,
-			    "%s: revision id 0x%llx has bit 31 set", idpath,
-			    (unsigned long long)v);
+		return vg_error_set(err, -EINVAL,
+				    "%s: revision id 0x%llx has bit 31 set",
+				    idpath, (unsigned long long)v);
 	vi->revision_id = (uint32_t)v;
 
 	d = opendir(dirpath);
 	if (!d) {
 		rc = errno;
-		return fail(err, errsz, rc == ENOENT ? -EINVAL : -rc, "%s: %s",
-			    dirpath, rc == ENOENT ? "missing" : strerror(rc));
+		return vg_error_set(err, rc == ENOENT ? -EINVAL : -rc, "%s: %s",
+				    dirpath,
+				    rc == ENOENT ? "missing" : strerror(rc));
 	}
 	memset(seen, 0, sizeof(seen));
 	rc = 0;
@@ -368,38 +369,40 @@ int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (!is_encoding_name(de->d_name)) {
-			rc = fail(err, errsz, -EINVAL,
-				  "%s/%.64s: file name is not a field encoding "
-				  "(4 hex digits)",
-				  dirpath, de->d_name);
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s/%.64s: file name is not a field encoding "
+				"(4 hex digits)",
+				dirpath, de->d_name);
 			break;
 		}
 		enc = strtoul(de->d_name, NULL, 16);
 		snprintf(path, sizeof(path), "%s/%.4s", dirpath, de->d_name);
 		if (seen[enc / 8] & (1u << (enc % 8))) {
-			rc = fail(err, errsz, -EINVAL,
-				  "%s: encoding 0x%04lx appears twice", path,
-				  enc);
+			rc = vg_error_set(err, -EINVAL,
+					  "%s: encoding 0x%04lx appears twice",
+					  path, enc);
 			break;
 		}
 		seen[enc / 8] |= 1u << (enc % 8);
-		rc = read_value(path, &v, err, errsz);
+		rc = read_value(path, &v, err);
 		if (rc < 0)
 			break;
 		if (v >= VMCSINFO_REGION_SIZE) {
-			rc = fail(err, errsz, -EINVAL,
-				  "%s: offset 0x%llx out of range (must be "
-				  "< %d)",
-				  path, (unsigned long long)v,
-				  VMCSINFO_REGION_SIZE);
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s: offset 0x%llx out of range (must be "
+				"< %d)",
+				path, (unsigned long long)v,
+				VMCSINFO_REGION_SIZE);
 			break;
 		}
 		if (v == 0)
 			continue; /* field absent or not decoded */
 		if (vi->nfields >= VMCSINFO_MAX_FIELDS) {
-			rc = fail(err, errsz, -EINVAL,
-				  "%s: more than %d fields", dirpath,
-				  VMCSINFO_MAX_FIELDS);
+			rc = vg_error_set(err, -EINVAL,
+					  "%s: more than %d fields", dirpath,
+					  VMCSINFO_MAX_FIELDS);
 			break;
 		}
 		vi->fields[vi->nfields].encoding = (uint16_t)enc;
@@ -409,8 +412,8 @@ int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi, char *err,
 	closedir(d);
 	if (rc < 0)
 		return rc;
-	qsort(vi->fields, vi->nfields, sizeof(vi->fields[0]), cmp_field);
-	rc = check(vi, err, errsz, dirpath);
+	vmcsinfo_sort(vi);
+	rc = check(vi, err, dirpath);
 	if (rc < 0)
 		return rc;
 	vmcsinfo_set_info(vi, "SOURCE", VMCSINFO_SOURCE_SYSFS);
@@ -479,13 +482,13 @@ static const char *info_line(const char *info, size_t infosz, const char *key)
 
 int vmcsinfo_set_info(struct vmcsinfo *vi, const char *key, const char *value)
 {
-	char val[INFO_VALUE_MAX + 1];
+	char val[VMCSINFO_INFO_VALUE_MAX + 1];
 	size_t klen = strlen(key), vlen, len, i;
 	const char *line;
 
 	if (!valid_key(key, klen))
 		return -EINVAL;
-	for (vlen = 0; value[vlen] && vlen < INFO_VALUE_MAX; vlen++) {
+	for (vlen = 0; value[vlen] && vlen < VMCSINFO_INFO_VALUE_MAX; vlen++) {
 		unsigned char c = (unsigned char)value[vlen];
 
 		val[vlen] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
@@ -535,175 +538,6 @@ int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
 		buf[n] = '\0';
 	}
 	return 0;
-}
-
-static const char *const info_keys[] = {
-	"SOURCE",    "CPU_VENDOR",   "CPU_FAMILY",
-	"CPU_MODEL", "CPU_STEPPING", "MICROCODE",
-};
-
-static int is_info_key(const char *key, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(info_keys) / sizeof(info_keys[0]); i++)
-		if (strlen(info_keys[i]) == len &&
-		    !memcmp(info_keys[i], key, len))
-			return 1;
-	return 0;
-}
-
-/* Parse one line (no '\n'); lineno for messages. */
-static int parse_line(const char *l, size_t len, unsigned int lineno,
-		      struct vmcsinfo *vi, unsigned char *seen,
-		      int *have_version, int *have_rev, char *err, size_t errsz)
-{
-	const char *eq = memchr(l, '=', len);
-	size_t klen, vlen;
-	const char *val;
-	uint64_t v, enc;
-
-	if (!eq)
-		return fail(err, errsz, -EINVAL,
-			    "line %u: not a KEY=VALUE line", lineno);
-	klen = (size_t)(eq - l);
-	val = eq + 1;
-	vlen = len - klen - 1;
-	if (klen == 16 && !memcmp(l, "VMCSINFO_VERSION", 16)) {
-		if (*have_version)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: VMCSINFO_VERSION given twice",
-				    lineno);
-		if (parse_number(val, vlen, &v) < 0)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: VMCSINFO_VERSION is not a number",
-				    lineno);
-		if (v != VMCSINFO_VERSION)
-			return fail(
-				err, errsz, -EINVAL,
-				"line %u: unsupported VMCSINFO_VERSION %llu "
-				"(this reader knows %d)",
-				lineno, (unsigned long long)v,
-				VMCSINFO_VERSION);
-		*have_version = 1;
-		return 0;
-	}
-	if (klen == 11 && !memcmp(l, "REVISION_ID", 11)) {
-		if (*have_rev)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: REVISION_ID given twice", lineno);
-		if (parse_number(val, vlen, &v) < 0 || v > UINT32_MAX)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: REVISION_ID is not a 32-bit "
-				    "number",
-				    lineno);
-		vi->revision_id = (uint32_t)v;
-		*have_rev = 1;
-		return 0;
-	}
-	if (klen >= 7 && !memcmp(l, "FIELD(", 6) && l[klen - 1] == ')') {
-		if (parse_number(l + 6, klen - 7, &enc) < 0 || enc > 0xffff)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: bad field encoding in %.*s",
-				    lineno, (int)klen, l);
-		if (parse_number(val, vlen, &v) < 0)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: FIELD(0x%04llx) offset is not a "
-				    "number",
-				    lineno, (unsigned long long)enc);
-		if (v >= VMCSINFO_REGION_SIZE)
-			return fail(
-				err, errsz, -EINVAL,
-				"line %u: FIELD(0x%04llx) offset 0x%llx out "
-				"of range (must be < %d)",
-				lineno, (unsigned long long)enc,
-				(unsigned long long)v, VMCSINFO_REGION_SIZE);
-		if (seen[enc / 8] & (1u << (enc % 8)))
-			return fail(err, errsz, -EINVAL,
-				    "line %u: FIELD(0x%04llx) given twice",
-				    lineno, (unsigned long long)enc);
-		seen[enc / 8] |= (unsigned char)(1u << (enc % 8));
-		if (v == 0)
-			return 0; /* absent */
-		if (vi->nfields >= VMCSINFO_MAX_FIELDS)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: more than %d fields", lineno,
-				    VMCSINFO_MAX_FIELDS);
-		vi->fields[vi->nfields].encoding = (uint16_t)enc;
-		vi->fields[vi->nfields].offset = (uint16_t)v;
-		vi->nfields++;
-		return 0;
-	}
-	if (klen == 0 || memchr(l, ' ', klen))
-		return fail(err, errsz, -EINVAL, "line %u: bad key \"%.*s\"",
-			    lineno, (int)(klen > 32 ? 32 : klen), l);
-	if (is_info_key(l, klen)) {
-		char key[32], value[INFO_VALUE_MAX + 1];
-
-		memcpy(key, l, klen);
-		key[klen] = '\0';
-		if (vmcsinfo_get_info(vi, key, NULL, 0) == 0)
-			return fail(err, errsz, -EINVAL,
-				    "line %u: %s given twice", lineno, key);
-		if (vlen > INFO_VALUE_MAX)
-			vlen = INFO_VALUE_MAX;
-		memcpy(value, val, vlen);
-		value[vlen] = '\0';
-		vmcsinfo_set_info(vi, key, value);
-	}
-	return 0; /* unknown keys are ignored */
-}
-
-int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi, char *err,
-		   size_t errsz)
-{
-	unsigned char seen[65536 / 8];
-	int have_version = 0, have_rev = 0, rc;
-	unsigned int lineno = 0;
-	size_t i, end, start;
-
-	memset(vi, 0, sizeof(*vi));
-	memset(seen, 0, sizeof(seen));
-	end = len;
-	if (text) {
-		const char *nul = memchr(text, '\0', len);
-
-		if (nul)
-			end = (size_t)(nul - text);
-	}
-	for (i = end; i < len; i++)
-		if (text[i] != '\0')
-			return fail(
-				err, errsz, -EINVAL,
-				"data after the terminating NUL at byte %zu",
-				end);
-	for (i = 0; i < end; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if ((c < 0x20 && c != '\n') || c >= 0x7f)
-			return fail(err, errsz, -EINVAL,
-				    "byte %zu: not printable ASCII (0x%02x)", i,
-				    c);
-	}
-	for (start = 0; start < end;) {
-		const char *nl = memchr(text + start, '\n', end - start);
-		size_t l = nl ? (size_t)(nl - (text + start)) : end - start;
-
-		lineno++;
-		if (l) {
-			rc = parse_line(text + start, l, lineno, vi, seen,
-					&have_version, &have_rev, err, errsz);
-			if (rc < 0)
-				return rc;
-		}
-		start += l + 1;
-	}
-	if (!have_version)
-		return fail(err, errsz, -EINVAL, "no VMCSINFO_VERSION line");
-	if (!have_rev)
-		return fail(err, errsz, -EINVAL, "no REVISION_ID line");
-	qsort(vi->fields, vi->nfields, sizeof(vi->fields[0]), cmp_field);
-	return check(vi, err, errsz, NULL);
 }
 
 static void trim(char *s)

@@ -10,17 +10,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/kexec/btf_fixtures.h"
+#include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
-#include "kexec/kvminfo.h"
-#include "kexec/loadnotes-cpio.h"
+#include "notes/kvminfo.h"
+#include "notes/loadnotes.h"
 
 #define OSREL "6.1.0-test"
 #define HEADER(vendor) "KVMINFO_VERSION=1\nOSRELEASE=" OSREL "\n" vendor
 
 static char *dir;
 static char btf[PATH_MAX], ksyms[PATH_MAX], cpus[PATH_MAX];
-static char text[KVMINFO_TEXT_MAX], err[512];
+static char text[KVMINFO_TEXT_MAX];
+static struct vg_error err;
 
 static int setup(void **state)
 {
@@ -65,8 +66,8 @@ static int format(void)
 {
 	struct kvminfo_source src = { btf, ksyms, cpus, OSREL };
 
-	err[0] = '\0';
-	return kvminfo_format(&src, text, sizeof(text), err, sizeof(err));
+	err.msg[0] = '\0';
+	return kvminfo_format(&src, text, sizeof(text), &err);
 }
 
 /* The exact text, and a length that matches it. */
@@ -75,10 +76,10 @@ static void text_is(const char *want)
 	int n = format();
 
 	if (n < 0)
-		fail_msg("kvminfo_format: %d (%s)", n, err);
+		fail_msg("kvminfo_format: %d (%s)", n, err.msg);
 	assert_string_equal(text, want);
 	assert_int_equal(n, strlen(want));
-	assert_string_equal(err, "");
+	assert_string_equal(err.msg, "");
 }
 
 static void no_note(int want_rc, const char *reason)
@@ -86,9 +87,10 @@ static void no_note(int want_rc, const char *reason)
 	int n = format();
 
 	assert_int_equal(n, want_rc);
-	if (!strstr(err, reason))
-		fail_msg("reason \"%s\" does not mention \"%s\"", err, reason);
-	assert_null(strchr(err, '\n'));
+	if (!strstr(err.msg, reason))
+		fail_msg("reason \"%s\" does not mention \"%s\"", err.msg,
+			 reason);
+	assert_null(strchr(err.msg, '\n'));
 }
 
 static void new_layout_svm(void **state)
@@ -180,7 +182,7 @@ static void no_kvm_module_btf(void **state)
 	(void)state;
 	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
 	no_note(-ENOENT, "kvm not loaded");
-	assert_non_null(strstr(err, "/btf/kvm missing"));
+	assert_non_null(strstr(err.msg, "/btf/kvm missing"));
 }
 
 static void no_vmlinux_btf(void **state)
@@ -191,10 +193,9 @@ static void no_vmlinux_btf(void **state)
 	(void)state;
 	snprintf(nowhere, sizeof(nowhere), "%s/nowhere", dir);
 	src.btf_dir = nowhere;
-	assert_int_equal(kvminfo_format(&src, text, sizeof(text), err,
-					sizeof(err)),
+	assert_int_equal(kvminfo_format(&src, text, sizeof(text), &err),
 			 -ENOENT);
-	assert_non_null(strstr(err, "no kernel BTF"));
+	assert_non_null(strstr(err.msg, "no kernel BTF"));
 }
 
 static void corrupt_btf(void **state)
@@ -235,10 +236,9 @@ static void kallsyms_without_vm_list(void **state)
 	/* no kallsyms at all */
 	snprintf(nowhere, sizeof(nowhere), "%s/nowhere", dir);
 	src.kallsyms = nowhere;
-	assert_int_equal(kvminfo_format(&src, text, sizeof(text), err,
-					sizeof(err)),
+	assert_int_equal(kvminfo_format(&src, text, sizeof(text), &err),
 			 -ENOENT);
-	assert_non_null(strstr(err, "nowhere: missing"));
+	assert_non_null(strstr(err.msg, "nowhere: missing"));
 }
 
 /*
@@ -323,19 +323,14 @@ static void size_limit(void **state)
 	assert_true(n > 0 && n < KVMINFO_TEXT_MAX);
 	/* exactly enough: text + NUL */
 	small = malloc((size_t)n + 1);
-	assert_int_equal(kvminfo_format(&src, small, (size_t)n + 1, err,
-					sizeof(err)),
-			 n);
+	assert_int_equal(kvminfo_format(&src, small, (size_t)n + 1, &err), n);
 	assert_string_equal(small, text);
 	/* one byte short */
 	memset(small, 'x', (size_t)n + 1);
-	assert_int_equal(kvminfo_format(&src, small, (size_t)n, err,
-					sizeof(err)),
-			 -ENOSPC);
-	assert_non_null(strstr(err, "does not fit"));
+	assert_int_equal(kvminfo_format(&src, small, (size_t)n, &err), -ENOSPC);
+	assert_non_null(strstr(err.msg, "does not fit"));
 	assert_non_null(memchr(small, '\0', (size_t)n));
-	assert_int_equal(kvminfo_format(&src, NULL, 0, err, sizeof(err)),
-			 -ENOSPC);
+	assert_int_equal(kvminfo_format(&src, NULL, 0, &err), -ENOSPC);
 	free(small);
 }
 
@@ -350,14 +345,12 @@ static void osrelease(void **state)
 	(void)state;
 	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
 	assert_int_equal(uname(&uts), 0);
-	assert_true(kvminfo_format(&src, text, sizeof(text), err, sizeof(err)) >
-		    0);
+	assert_true(kvminfo_format(&src, text, sizeof(text), &err) > 0);
 	snprintf(want, sizeof(want), "KVMINFO_VERSION=1\nOSRELEASE=%s\n",
 		 uts.release);
 	assert_memory_equal(text, want, strlen(want));
 	src.osrelease = "6.1\nSYMBOL(vm_list)=0";
-	assert_true(kvminfo_format(&src, text, sizeof(text), err, sizeof(err)) >
-		    0);
+	assert_true(kvminfo_format(&src, text, sizeof(text), &err) > 0);
 	assert_non_null(strstr(text, "OSRELEASE=6.1?SYMBOL(vm_list)=0\n"));
 }
 
@@ -393,7 +386,7 @@ static void note(void **state)
 
 	(void)state;
 	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
-	n = kvminfo_note(&src, buf, sizeof(buf), err, sizeof(err));
+	n = kvminfo_note(&src, buf, sizeof(buf), &err);
 	assert_int_equal(n, size);
 	memcpy(nh, buf, sizeof(nh));
 	assert_int_equal(nh[0], sizeof(KVMINFO_NOTE_NAME));
@@ -402,12 +395,10 @@ static void note(void **state)
 	assert_memory_equal(buf + 12, "KVMINFO\0", 8);
 	assert_memory_equal(buf + 20, want, strlen(want));
 	/* too small for the note */
-	assert_int_equal(kvminfo_note(&src, buf, size - 1, err, sizeof(err)),
-			 -ENOSPC);
+	assert_int_equal(kvminfo_note(&src, buf, size - 1, &err), -ENOSPC);
 	/* no note: the reason comes through */
 	layout(&o, FX_KALLSYMS_HIDDEN, FX_CPU_POSSIBLE);
-	assert_int_equal(kvminfo_note(&src, buf, sizeof(buf), err, sizeof(err)),
-			 -EACCES);
+	assert_int_equal(kvminfo_note(&src, buf, sizeof(buf), &err), -EACCES);
 }
 
 int main(void)

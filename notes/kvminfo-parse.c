@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * KVMINFO note parsing (notes/kvminfo-parse.h).
+ */
+#define KVMINFO_KEYS_TABLE
+#include "kvminfo-parse.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "keyval.h"
+
+/* "KIND(path)" of every key, made once from the shared table. */
+static char key_text[KI_NR][80];
+
+static void make_key_text(void)
+{
+	if (key_text[0][0])
+		return;
+	for (int k = 0; k < KI_NR; k++)
+		snprintf(key_text[k], sizeof(key_text[k]), "%s(%s)",
+			 kvminfo_kind_name(kvminfo_keys[k].kind),
+			 kvminfo_keys[k].path);
+}
+
+const char *vg_kvminfo_key(enum kvminfo_key k)
+{
+	make_key_text();
+	return (unsigned int)k < KI_NR ? key_text[k] : "?";
+}
+
+static void copy_value(char *dst, size_t dstsz, const struct keyval *kv)
+{
+	size_t n = kv->vlen < dstsz ? kv->vlen : dstsz - 1;
+
+	memcpy(dst, kv->val, n);
+	dst[n] = '\0';
+}
+
+/* One line of the note; 0 or -EINVAL. */
+static int parse_line(const struct keyval *kv, struct vg_kvminfo *ki,
+		      struct vg_error *err)
+{
+	uint64_t v;
+
+	if (keyval_is(kv, "KVMINFO_VERSION")) {
+		if (keyval_u64(kv->val, kv->vlen, 10, &v) || v == 0)
+			return vg_error_set(
+				err, -EINVAL, "KVMINFO: bad version: %.*s",
+				(int)(kv->vlen > 40 ? 40 : kv->vlen), kv->val);
+		ki->version = v > 1000 ? 1000 : (int)v;
+		return 0;
+	}
+	if (keyval_is(kv, "OSRELEASE")) {
+		copy_value(ki->osrelease, sizeof(ki->osrelease), kv);
+		return 0;
+	}
+	if (keyval_is(kv, "VENDOR")) {
+		if (kv->vlen == 3 && !memcmp(kv->val, "svm", 3))
+			ki->vendor = VG_KI_VENDOR_SVM;
+		else if (kv->vlen == 3 && !memcmp(kv->val, "vmx", 3))
+			ki->vendor = VG_KI_VENDOR_VMX;
+		return 0;
+	}
+	for (int k = 0; k < KI_NR; k++) {
+		if (!keyval_is(kv, key_text[k]))
+			continue;
+		if (keyval_u64(kv->val, kv->vlen,
+			       kvminfo_keys[k].kind == KVMINFO_SYMBOL ? 16 : 10,
+			       &v))
+			return vg_error_set(
+				err, -EINVAL, "KVMINFO: bad value: %.*s=%.*s",
+				(int)kv->klen, kv->key,
+				(int)(kv->vlen > 40 ? 40 : kv->vlen), kv->val);
+		ki->val[k] = v;
+		ki->have[k] = 1;
+		return 0;
+	}
+	return 0; /* unknown keys are ignored */
+}
+
+int vg_kvminfo_parse(const char *text, size_t len, struct vg_kvminfo *ki,
+		     struct vg_error *err)
+{
+	struct keyval_iter it;
+	struct keyval kv;
+	int rc;
+
+	memset(ki, 0, sizeof(*ki));
+	make_key_text();
+	if (len > VG_KVMINFO_TEXT_MAX)
+		return vg_error_set(err, -EINVAL, "KVMINFO text too large");
+	rc = keyval_check_text(text, len, err);
+	if (rc < 0)
+		return vg_error_wrap(err, "KVMINFO");
+	keyval_init(&it, text, len);
+	while ((rc = keyval_next(&it, &kv, err)) > 0) {
+		rc = parse_line(&kv, ki, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (rc < 0)
+		return vg_error_wrap(err, "KVMINFO");
+	if (!ki->have[KI_OFF_TASK_STATE] && ki->have[KI_OFF_TASK_STATE_OLD]) {
+		ki->val[KI_OFF_TASK_STATE] = ki->val[KI_OFF_TASK_STATE_OLD];
+		ki->have[KI_OFF_TASK_STATE] = 1;
+	}
+	if (ki->version == 0)
+		return vg_error_set(err, -EINVAL,
+				    "KVMINFO: no KVMINFO_VERSION line");
+	if (ki->version != 1)
+		return vg_error_set(err, -EINVAL,
+				    "KVMINFO: unsupported version %d",
+				    ki->version);
+	return 0;
+}
+
+int vg_kvminfo_has(const struct vg_kvminfo *ki, const enum kvminfo_key *k,
+		   size_t n, const char **missing)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!ki->have[k[i]]) {
+			if (missing)
+				*missing = vg_kvminfo_key(k[i]);
+			return 0;
+		}
+	return 1;
+}
