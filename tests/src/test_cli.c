@@ -272,6 +272,53 @@ static void svm_end_to_end(void **state)
 }
 
 /*
+ * An LA57 AMD host without KVMINFO: the nested page tables have the
+ * host's paging depth, which only the host's VMCOREINFO tells
+ * (NUMBER(pgtable_l5_enabled)=1).  The guest's 512 pages and its code
+ * must come out through a 5-level nCR3; a 4-level walk of the same
+ * tables finds neither.
+ */
+static void la57_host_without_kvminfo(void **state)
+{
+	static const char vmci57[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
+				     "NUMBER(pgtable_l5_enabled)=1\n";
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768], name[64];
+	struct fx *fx = fx_new(8 * MiB, 5 * MiB);
+	uint64_t pml4 = fx_alloc_page(fx), pml5 = fx_alloc_page(fx);
+	struct core_info ci;
+	struct fx_cpu c;
+	struct run r;
+
+	(void)state;
+	for (uint64_t gpa = 0; gpa < 2 * MiB; gpa += FX_PAGE)
+		fx_map(fx, pml4, gpa, GUEST_HPA + gpa, FX_PAGE, 0x7);
+	fx_put64(fx, pml5, pml4 | 0x7); /* PML5[0]: the first 128 PiB */
+	memcpy(fx_ptr(fx, GUEST_HPA + 0x12340), code, sizeof(code));
+	fx_cpu_realmode(&c, pml5);
+	fx_make_vmcb(fx, 0x100000, &c);
+	fx_note(fx, "VMCOREINFO", 0, vmci57, sizeof(vmci57) - 1);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"pages_present\": 512"));
+	snprintf(name, sizeof(name), "svm-%llx", (unsigned long long)pml5);
+	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
+	read_core(path, &ci);
+	assert_true(ci.have_bytes);
+	assert_memory_equal(ci.bytes, code, sizeof(code));
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+/*
  * /proc/vmcore lists the kernel-text mapping first, overlapping a RAM
  * PT_LOAD; the scan must still reach every page after it.
  */
@@ -910,6 +957,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
 		cmocka_unit_test(kernel_text_overlap),
+		cmocka_unit_test(la57_host_without_kvminfo),
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(kvm_end_to_end),
