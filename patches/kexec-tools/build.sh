@@ -74,6 +74,11 @@ upstream)
 esac
 mapfile -t patches < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$series")
 key="$name ${KT_CONFIGURE_FLAGS:-}"
+# Each patch by name and content, so that a changed patch is applied anew.
+applied=()
+for p in "${patches[@]}"; do
+	applied+=("$p $(sha256sum <"$here/$p" | cut -c1-16)")
+done
 
 # What OUTDIR/src was built from: the key, then one applied patch a line.
 new=$out/src.new
@@ -82,7 +87,7 @@ done_n=0
 if [ "${KT_REUSE:-}" = 1 ] && [ -f "$out/src/.kt-build" ]; then
 	mapfile -t built <"$out/src/.kt-build"
 	if [ "${built[0]}" = "$key" ] && [ $((${#built[@]} - 1)) -le ${#patches[@]} ] &&
-		[ "${built[*]:1}" = "${patches[*]:0:${#built[@]}-1}" ]; then
+		[ "${built[*]:1}" = "${applied[*]:0:${#built[@]}-1}" ]; then
 		done_n=$((${#built[@]} - 1))
 		cp -a "$out/src" "$new"
 	fi
@@ -141,7 +146,7 @@ echo "kexec-tools: $name + ${#patches[@]} patches$([ $done_n = 0 ] || echo " ($d
 		echo "build.sh: the patched kexec-tools builds with warnings" >&2
 		exit 1
 	fi
-	printf '%s\n' "$key" "${patches[@]}" >.kt-build
+	printf '%s\n' "$key" "${applied[@]}" >.kt-build
 )
 
 rm -rf "$out/src"
