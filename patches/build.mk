@@ -1,5 +1,7 @@
 # patches/: the kexec-tools patch series (patches/kexec-tools/, applied in
-# the order of its "series" file to Debian 12's kexec-tools source).
+# the order of its "series" file to Debian 12's kexec-tools source, and in
+# the tests also to the upstream release tarball that Debian trixie's
+# source package carries).
 #
 #   make kexec-tools     fetch (cached), patch, build: build/kexec-tools/sbin/kexec
 #
@@ -10,17 +12,17 @@ KT_PATCHDIR := patches/kexec-tools
 KT_SERIES := $(KT_PATCHDIR)/series
 KT_PATCHES := $(addprefix $(KT_PATCHDIR)/,$(shell sed -e 's/\#.*//' $(KT_SERIES)))
 KT_KEXEC := $(KT_DIR)/sbin/kexec
+KT_SCRIPTS := $(KT_PATCHDIR)/build.sh $(KT_PATCHDIR)/fetch.sh
 
 # "+": build.sh runs make itself and shares our jobserver.
-$(KT_KEXEC): $(KT_SERIES) $(KT_PATCHES) $(KT_PATCHDIR)/build.sh \
-		$(KT_PATCHDIR)/fetch.sh
+$(KT_KEXEC): $(KT_SERIES) $(KT_PATCHES) $(KT_SCRIPTS)
 	+$(KT_PATCHDIR)/build.sh $(KT_DIR)
 
 .PHONY: kexec-tools
 kexec-tools: $(KT_KEXEC)
 
-# The copies of kexec/vmcsinfo.[ch] and kexec/loadnotes-cpio.[ch] that
-# patch 0001 carries must be byte-identical to ours.
+# The copies of our files that the series carries (patches/kexec-tools/
+# imports) must be byte-identical to ours.
 .PHONY: check-kexec-patch-sync
 check-kexec-patch-sync:
 	$(KT_PATCHDIR)/check-sync.sh
@@ -45,25 +47,48 @@ $(KT_TEST)/kt-fixture: $(KT_PATCHDIR)/test/kt-fixture.c
 	$(CC) -std=gnu11 $(WARNFLAGS) -O2 -D_GNU_SOURCE -o $@ $< \
 		$(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)
 
-$(KT_UNPATCHED)/sbin/kexec: $(KT_PATCHDIR)/build.sh $(KT_PATCHDIR)/fetch.sh
+$(KT_UNPATCHED)/sbin/kexec: $(KT_SCRIPTS)
 	@mkdir -p $(@D)
 	+$(KT_PATCHDIR)/build.sh $(KT_UNPATCHED) /dev/null
+
+# The same series on upstream kexec-tools: the release tarball (orig.tar)
+# of Debian trixie's source package, without Debian's patches.
+KT_UP := build/kexec-tools-upstream
+KT_UP_UNPATCHED := build/kexec-tools-upstream-unpatched
+
+$(KT_UP)/sbin/kexec: $(KT_SERIES) $(KT_PATCHES) $(KT_SCRIPTS)
+	@mkdir -p $(@D)
+	+KT_BASE=upstream $(KT_PATCHDIR)/build.sh $(KT_UP)
+
+$(KT_UP_UNPATCHED)/sbin/kexec: $(KT_SCRIPTS)
+	@mkdir -p $(@D)
+	+KT_BASE=upstream $(KT_PATCHDIR)/build.sh $(KT_UP_UNPATCHED) /dev/null
 
 # The full series once more, configured --without-libbpf: the KVMINFO
 # provider must build and stay out of the way without it.
 KT_NOBPF := build/kexec-tools-nobpf
 
-$(KT_NOBPF)/sbin/kexec: $(KT_SERIES) $(KT_PATCHES) $(KT_PATCHDIR)/build.sh \
-		$(KT_PATCHDIR)/fetch.sh
+$(KT_NOBPF)/sbin/kexec: $(KT_SERIES) $(KT_PATCHES) $(KT_SCRIPTS)
 	@mkdir -p $(@D)
 	+KT_CONFIGURE_FLAGS=--without-libbpf $(KT_PATCHDIR)/build.sh $(KT_NOBPF)
 
+# Both bases: every patch builds on its own (check-each.sh, incremental
+# from the unpatched tree) and the full series passes run.sh.
 .PHONY: check-kexec-patches
 check-kexec-patches: $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
-		$(KT_NOBPF)/sbin/kexec $(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture
-	+$(KT_PATCHDIR)/test/check-each.sh build/kexec-tools-each
+		$(KT_NOBPF)/sbin/kexec $(KT_UP)/sbin/kexec \
+		$(KT_UP_UNPATCHED)/sbin/kexec $(KT_TEST)/kexec-shim.so \
+		$(KT_TEST)/kt-fixture
+	+$(KT_PATCHDIR)/test/check-each.sh build/kexec-tools-each $(KT_UNPATCHED)
+	+KT_BASE=upstream $(KT_PATCHDIR)/test/check-each.sh \
+		build/kexec-tools-upstream-each $(KT_UP_UNPATCHED)
+	@echo "== kexec-tools patches on Debian 12's 2.0.25"
 	$(KT_PATCHDIR)/test/run.sh $(KT_KEXEC) $(KT_UNPATCHED)/sbin/kexec \
 		$(KT_TEST)/kexec-shim.so $(KT_TEST)/kt-fixture \
 		$(KT_NOBPF)/sbin/kexec
+	@echo "== kexec-tools patches on upstream $$(awk 'NR == 1 { print $$1 }' $(KT_UP)/src/.kt-build)"
+	$(KT_PATCHDIR)/test/run.sh $(KT_UP)/sbin/kexec \
+		$(KT_UP_UNPATCHED)/sbin/kexec $(KT_TEST)/kexec-shim.so \
+		$(KT_TEST)/kt-fixture
 
 CHECKS += check-kexec-patches

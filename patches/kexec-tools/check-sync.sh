@@ -1,19 +1,20 @@
 #!/bin/bash
-# Fail when the copies of our kexec/ sources inside the kexec-tools patch
-# series differ from the files in this repository.
+# Fail when the copies of our sources inside the kexec-tools patch series
+# differ from the files in this repository.
 #
 #   check-sync.sh [REPO_ROOT]
 #
-# The series imports kexec/vmcsinfo.[ch] and kexec/loadnotes-cpio.[ch]
-# (patch 0001) and kexec/kvminfo.[ch] (patch 0005) verbatim, and no other
-# patch may touch them.  After changing one of them run
+# patches/kexec-tools/imports lists the files the series carries verbatim
+# and where they are in kexec-tools; exactly one patch may create each and
+# no other patch may touch it.  Every file a patch creates under an
+# imported file's directory must be listed there or be one of the
+# series' own (kexec/loadnote*.[ch]).  After changing an imported file run
 # patches/kexec-tools/refresh.sh.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=${1:-$(cd "$here/../.." && pwd)}
-files=(kexec/vmcsinfo.c kexec/vmcsinfo.h kexec/loadnotes-cpio.c
-	kexec/loadnotes-cpio.h kexec/kvminfo.c kexec/kvminfo.h)
+mapfile -t imports < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/imports")
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/series")
 
 # Print the content of the file a patch creates (one @@ -0,0 +1,N @@ hunk).
@@ -52,7 +53,8 @@ extract() {
 }
 
 bad=0
-for f in "${files[@]}"; do
+for line in "${imports[@]}"; do
+	read -r src f <<<"$line"
 	owner=
 	for p in "${series[@]}"; do
 		if grep -qxF "+++ b/$f" "$here/$p"; then
@@ -68,15 +70,26 @@ for f in "${files[@]}"; do
 		bad=1
 		continue
 	fi
-	if ! extract "$here/$owner" "$f" | cmp -s - "$root/$f"; then
-		echo "check-sync: $f differs from the copy in $owner" >&2
+	if ! extract "$here/$owner" "$f" | cmp -s - "$root/$src"; then
+		echo "check-sync: $src differs from the copy in $owner" >&2
 		extract "$here/$owner" "$f" | diff -u --label "$owner:$f" \
-			--label "$f" - "$root/$f" | head -20 >&2 || true
+			--label "$src" - "$root/$src" | head -20 >&2 || true
 		bad=1
 	fi
+done
+# A new file in the series that is neither listed nor the series' own
+# would be an import nobody checks.
+for p in "${series[@]}"; do
+	while read -r f; do
+		case $f in kexec/loadnote-*.c | kexec/loadnotes.[ch]) continue ;; esac
+		if ! printf '%s\n' "${imports[@]}" | awk '{print $2}' | grep -qxF "$f"; then
+			echo "check-sync: $p creates $f, which imports does not list" >&2
+			bad=1
+		fi
+	done < <(awk '/^--- \/dev\/null$/ { getline; sub(/^\+\+\+ b\//, ""); print }' "$here/$p")
 done
 if [ $bad != 0 ]; then
 	echo "check-sync: FAIL (run patches/kexec-tools/refresh.sh)" >&2
 	exit 1
 fi
-echo "check-sync: ${#files[@]} files identical to their copies in the series"
+echo "check-sync: ${#imports[@]} files identical to their copies in the series"

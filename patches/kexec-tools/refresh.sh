@@ -1,18 +1,24 @@
 #!/bin/bash
 # Regenerate the kexec-tools patch series after one of our imported files
-# (kexec/vmcsinfo.[ch], kexec/loadnotes-cpio.[ch] in patch 0001,
-# kexec/kvminfo.[ch] in patch 0005) changed: the patch that creates a file
+# (patches/kexec-tools/imports) changed: the patch that creates a file
 # gets the repository's current copy, the later patches are re-applied on
 # top (3-way) and everything is exported again with git format-patch.
 # Commit dates are the author dates, so an unchanged series is exported
 # byte for byte.
+#
+# The export has two lines of context and no indent heuristic (EXPORT
+# below): that way every hunk's context is the same in Debian 12's 2.0.25
+# and in upstream kexec-tools (upstream added a dbgprintf() right before
+# the kexec_file_load() call, 2.0.29 has no braces around the line before
+# the initramfs comment), so one series applies to both with patch -F0.
 #
 #   refresh.sh [-k DIR]
 #
 # -k DIR keeps the git tree used for it in DIR (branch "series" on top of
 # tag "base" = the extracted Debian source): edit or add patches there,
 # then export them with
-#   git -C DIR format-patch --no-signature -o patches/kexec-tools base --
+#   git -C DIR -c diff.indentHeuristic=false format-patch -U2 \
+#       --no-signature -o patches/kexec-tools base --
 # and list them in patches/kexec-tools/series.
 set -euo pipefail
 
@@ -23,8 +29,7 @@ if [ "${1:-}" = -k ]; then
 	keep=${2:?-k needs a directory}
 	[ ! -e "$keep" ] || { echo "refresh.sh: $keep exists" >&2; exit 1; }
 fi
-imports=(kexec/vmcsinfo.c kexec/vmcsinfo.h kexec/loadnotes-cpio.c
-	kexec/loadnotes-cpio.h kexec/kvminfo.c kexec/kvminfo.h)
+mapfile -t imports < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/imports")
 mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/series")
 
 tmp=$(mktemp -d)
@@ -47,9 +52,10 @@ git tag base
 for p in "${series[@]}"; do
 	git am -q -3 --committer-date-is-author-date "$here/$p"
 	owned=()
-	for f in "${imports[@]}"; do
+	for line in "${imports[@]}"; do
+		read -r src f <<<"$line"
 		if grep -qxF "+++ b/$f" "$here/$p"; then
-			cp "$root/$f" "$f"
+			cp "$root/$src" "$f"
 			owned+=("$f")
 		fi
 	done
@@ -61,7 +67,8 @@ for p in "${series[@]}"; do
 done
 
 mkdir "$tmp/out"
-git format-patch -q --no-signature -o "$tmp/out" base --
+git -c diff.indentHeuristic=false format-patch -q -U2 --no-signature \
+	-o "$tmp/out" base --
 rm -f "$here"/[0-9][0-9][0-9][0-9]-*.patch
 mv "$tmp"/out/*.patch "$here/"
 (cd "$here" && ls [0-9][0-9][0-9][0-9]-*.patch) >"$here/series"
