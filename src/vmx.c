@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "src/vmx.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,36 +105,30 @@ static const uint16_t required[] = {
 	VMCS_GUEST_RIP,	   VMCS_GUEST_RSP,   VMCS_GUEST_RFLAGS,
 };
 
-int vg_vmx_layout_usable(const struct vmcsinfo *vi, char *err, size_t errsz)
+int vg_vmx_layout_usable(const struct vmcsinfo *vi, struct vg_error *err)
 {
-	if (vi->revision_id & 0x80000000u) {
-		snprintf(
-			err, errsz,
+	if (vi->revision_id & 0x80000000u)
+		return vg_error_set(
+			err, -EINVAL,
 			"VMCSINFO revision 0x%x has bit 31 set (a shadow VMCS id)",
 			vi->revision_id);
-		return -1;
-	}
 	for (unsigned int i = 0; i < vi->nfields && i < VMCSINFO_MAX_FIELDS;
 	     i++) {
 		uint16_t e = vi->fields[i].encoding;
 
 		if (vi->fields[i].offset < 8 ||
-		    vi->fields[i].offset + width(e) > PAGE_SZ) {
-			snprintf(
-				err, errsz,
+		    vi->fields[i].offset + width(e) > PAGE_SZ)
+			return vg_error_set(
+				err, -EINVAL,
 				"VMCSINFO field %04x: offset %u is outside the 4096-byte VMCS region",
 				e, vi->fields[i].offset);
-			return -1;
-		}
 	}
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		if (vg_vmx_offset(vi, required[i]) < 0) {
-			snprintf(err, errsz,
-				 "VMCSINFO for revision 0x%x lacks field %04x",
-				 vi->revision_id, required[i]);
-			return -1;
-		}
-	}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (vg_vmx_offset(vi, required[i]) < 0)
+			return vg_error_set(
+				err, -EINVAL,
+				"VMCSINFO for revision 0x%x lacks field %04x",
+				vi->revision_id, required[i]);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Discovery: VMCB/VMCS validation, decoys, grouping, register extraction. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -391,20 +392,21 @@ static void ordinary_pages_give_nothing(void **state)
 static void layout_out_of_range_refused(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256];
+	struct vg_error err;
 
 	(void)state;
 	made_up_layout(&vi);
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), 0);
 	vi.fields[3].offset = 4094; /* 16-bit field fits */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), 0);
 	vi.fields[9].offset = 4092; /* link pointer, 8 bytes: does not */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "outside"));
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), -EINVAL);
+	assert_non_null(strstr(vg_error_msg(&err), "outside"));
+	assert_int_equal(err.code, -EINVAL);
 	made_up_layout(&vi);
 	vi.fields[9].encoding = 0x2802; /* no link pointer at all */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "lacks field 2800"));
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), -EINVAL);
+	assert_non_null(strstr(vg_error_msg(&err), "lacks field 2800"));
 }
 
 static void absent_pages_are_counted(void **state)
