@@ -424,6 +424,7 @@ int main(int argc, char **argv)
 	struct vg_report rep;
 	struct vg_guest *guests = NULL;
 	struct vg_hostdump *hd;
+	struct vg_error serr;
 	char err[512];
 	int verbose = 0, c, dirfd, exit_code = EXIT_ALL, no_kvm = 0;
 	double stall = 5.0;
@@ -542,8 +543,8 @@ int main(int argc, char **argv)
 	cfg.verbose = verbose ? stderr : NULL;
 	rep.layouts = cfg.layouts;
 	rep.nlayouts = cfg.nlayouts;
-	if (vg_scan(&cfg, &res, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	if (vg_scan(&cfg, &res, &serr) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, vg_error_msg(&serr));
 		vg_scan_result_free(&res);
 		vg_hostdump_close(hd);
 		close(dirfd);

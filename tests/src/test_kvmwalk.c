@@ -252,7 +252,7 @@ static void merge_names_and_regs(void **state)
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests = NULL;
-	char err[256];
+	struct vg_error err;
 	long ng;
 
 	(void)state;
@@ -260,7 +260,7 @@ static void merge_names_and_regs(void **state)
 	assert_true(h.walked);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = vg_hostdump_mem(h.hd);
-	assert_int_equal(vg_scan(&cfg, &res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
 	ng = vg_group(&res, &guests);
 	assert_int_equal(ng, 1);
 	vg_kvm_merge(&h.kw, &res, guests, (size_t)ng);
@@ -289,7 +289,7 @@ static void disagreement_falls_back(void **state)
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests = NULL;
-	char err[256];
+	struct vg_error err;
 	long ng;
 
 	(void)state;
@@ -297,7 +297,7 @@ static void disagreement_falls_back(void **state)
 	assert_true(h.walked);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = vg_hostdump_mem(h.hd);
-	assert_int_equal(vg_scan(&cfg, &res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
 	ng = vg_group(&res, &guests);
 	assert_int_equal(ng, 1);
 	vg_kvm_merge(&h.kw, &res, guests, (size_t)ng);

@@ -41,7 +41,7 @@ static void run_scan(struct fx *fx, const struct vmcsinfo *extra,
 				 .max_paddr = fx->ram_size,
 				 .priv = fx };
 	struct vg_scan_cfg cfg;
-	char err[256];
+	struct vg_error err;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = &hm;
@@ -52,7 +52,7 @@ static void run_scan(struct fx *fx, const struct vmcsinfo *extra,
 	cfg.layouts[cfg.nlayouts].vi = vg_vmcs12_layout();
 	cfg.layouts[cfg.nlayouts++].source = "built-in vmcs12";
 	cfg.verbose = verbose;
-	assert_int_equal(vg_scan(&cfg, res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, res, &err), 0);
 }
 
 static void svm_realmode_guest_found(void **state)
@@ -429,6 +429,44 @@ static void absent_pages_are_counted(void **state)
 	fx_free(fx);
 }
 
+static int no_ranges(void *ctx, uint64_t from, uint64_t *start, uint64_t *end)
+{
+	(void)ctx;
+	(void)from;
+	(void)start;
+	(void)end;
+	return -1;
+}
+
+/* The two ways a scan fails: the error code and the message say which. */
+static void scan_failures_are_reported(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 3 * MiB);
+	struct vg_hostmem hm = { .read = img_read,
+				 .max_paddr = fx->ram_size,
+				 .priv = fx };
+	struct vg_scan_cfg cfg;
+	struct vg_scan_result res;
+	struct vg_error err;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = &hm;
+	fx_hole(fx, 0, fx->ram_size);
+	assert_int_equal(vg_scan(&cfg, &res, &err), -EIO);
+	assert_int_equal(err.code, -EIO);
+	assert_string_equal(
+		vg_error_msg(&err),
+		"no readable host memory in the dump (1024 pages absent, 0 unreadable)");
+	vg_scan_result_free(&res);
+	cfg.next_range = no_ranges;
+	assert_int_equal(vg_scan(&cfg, &res, &err), -EIO);
+	assert_string_equal(vg_error_msg(&err),
+			    "cannot list the dump's memory ranges");
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +481,7 @@ int main(void)
 		cmocka_unit_test(ordinary_pages_give_nothing),
 		cmocka_unit_test(layout_out_of_range_refused),
 		cmocka_unit_test(absent_pages_are_counted),
+		cmocka_unit_test(scan_failures_are_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
