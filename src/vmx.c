@@ -154,14 +154,15 @@ static int rflags_ok(uint64_t f)
 	return (f & 2) && !(f & 0x8028) && !(f >> 22);
 }
 
-const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
-			 uint64_t max_paddr, struct vg_vcpu *vcpu,
-			 uint64_t *eptp_out)
+/*
+ * The structural checks, in the order a reason is reported: the region
+ * header (abort indicator, VMCS link pointer), then the host state.
+ */
+static const char *check_host(const uint8_t *page, const struct vmcsinfo *vi,
+			      uint64_t max_paddr)
 {
 	uint32_t abort_ind;
-	uint64_t hcr0, hcr3, hcr4, gcr0, gcr3, gcr4, eptp, rflags, reason;
-	uint64_t root;
-	int ok = 1;
+	uint64_t hcr0, hcr3, hcr4;
 
 	memcpy(&abort_ind, page + 4, 4);
 	if (abort_ind > 5)
@@ -187,8 +188,13 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 	if (!(hcr3 & PADDR_MASK) || (hcr3 >> 52) ||
 	    (hcr3 & PADDR_MASK) >= max_paddr)
 		return "HOST_CR3 zero or outside host memory";
+	return NULL;
+}
 
-	eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
+static const char *check_eptp(uint64_t eptp, uint64_t max_paddr)
+{
+	uint64_t root = eptp & PADDR_MASK;
+
 	if (!eptp)
 		return "EPT pointer is zero (shadow paging is not supported)";
 	if ((eptp & 7) != 0 && (eptp & 7) != 6)
@@ -197,21 +203,26 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 		return "EPTP page-walk length is not 4 or 5";
 	if ((eptp & 0xf00) || (eptp >> 52))
 		return "EPTP reserved bits set";
-	root = eptp & PADDR_MASK;
 	if (!root || root >= max_paddr)
 		return "EPT root outside host memory";
+	return NULL;
+}
 
-	gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
-	gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
-	gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+static const char *check_guest(const uint8_t *page, const struct vmcsinfo *vi)
+{
+	uint64_t gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
+	uint64_t gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
+	uint64_t gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+	uint64_t reason;
+	int ok = 1;
+
 	if ((gcr0 >> 32) || (gcr4 >> 32))
 		return "guest CR0/CR4 reserved bits set";
 	if ((gcr0 & 0x80000000u) && !(gcr0 & 1))
 		return "guest CR0.PG without PE";
 	if ((gcr3 >> 52) || (!(gcr4 & (1u << 17)) && (gcr3 & 0xfe7)))
 		return "guest CR3 not page aligned";
-	rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
-	if (!rflags_ok(rflags))
+	if (!rflags_ok(rd(page, vi, VMCS_GUEST_RFLAGS, NULL)))
 		return "guest RFLAGS reserved bits wrong";
 	reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
 	if (ok && ((reason & 0xffff) > 100 || (reason & 0x07ff0000)))
@@ -224,79 +235,110 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 		if (aok && ((ar >> 17) || (ar & 0xf00)))
 			return "segment access rights reserved bits set";
 	}
+	return NULL;
+}
 
-	memset(vcpu, 0, sizeof(*vcpu));
+/*
+ * A guest control register as the guest sees it: the bits the host owns
+ * (set in the guest/host mask) come from the read shadow, when the layout
+ * has both fields.
+ */
+static uint64_t guest_view(const uint8_t *page, const struct vmcsinfo *vi,
+			   uint16_t reg, uint16_t mask_enc, uint16_t shadow_enc)
+{
+	int ok = 1;
+	uint64_t v = rd(page, vi, reg, NULL);
+	uint64_t mask = rd(page, vi, mask_enc, &ok);
+	uint64_t shadow = rd(page, vi, shadow_enc, &ok);
+
+	return ok ? (v & ~mask) | (shadow & mask) : v;
+}
+
+/* Registers of a page that passed the checks. */
+static void decode_regs(const uint8_t *page, const struct vmcsinfo *vi,
+			struct vg_vcpu *vcpu)
+{
+	int eok = 1, cok = 1, ok = 1;
+	uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
+	uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
+	uint64_t reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
+
 	vcpu->vendor = VG_VENDOR_VMX;
 	vcpu->rip = rd(page, vi, VMCS_GUEST_RIP, NULL);
 	vcpu->gpr[VG_RSP] = rd(page, vi, VMCS_GUEST_RSP, NULL);
 	vcpu->gpr_known = 1u << VG_RSP;
-	vcpu->rflags = rflags;
-	vcpu->cr3 = gcr3;
+	vcpu->rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
+	vcpu->cr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
 	vcpu->known = VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR3 | VG_K_CR4;
-	/* What the guest sees: host-owned bits come from the read shadows. */
-	{
-		int m0 = 1, s0 = 1, m4 = 1, s4 = 1;
-		uint64_t mask0 = rd(page, vi, VMCS_CR0_GUEST_HOST_MASK, &m0);
-		uint64_t sh0 = rd(page, vi, VMCS_CR0_READ_SHADOW, &s0);
-		uint64_t mask4 = rd(page, vi, VMCS_CR4_GUEST_HOST_MASK, &m4);
-		uint64_t sh4 = rd(page, vi, VMCS_CR4_READ_SHADOW, &s4);
-
-		vcpu->cr0 = (m0 && s0) ? (gcr0 & ~mask0) | (sh0 & mask0) : gcr0;
-		vcpu->cr4 = (m4 && s4) ? (gcr4 & ~mask4) | (sh4 & mask4) : gcr4;
-	}
-	{
-		int eok = 1, cok = 1;
-		uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
-		uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
-
-		/* The field is only live when VM entry loads IA32_EFER. */
-		if (eok && cok && (entry & (1u << 15))) {
-			vcpu->efer = efer;
-			vcpu->known |= VG_K_EFER;
-		}
+	vcpu->cr0 = guest_view(page, vi, VMCS_GUEST_CR0,
+			       VMCS_CR0_GUEST_HOST_MASK, VMCS_CR0_READ_SHADOW);
+	vcpu->cr4 = guest_view(page, vi, VMCS_GUEST_CR4,
+			       VMCS_CR4_GUEST_HOST_MASK, VMCS_CR4_READ_SHADOW);
+	/* The field is only live when VM entry loads IA32_EFER. */
+	if (eok && cok && (entry & (1u << 15))) {
+		vcpu->efer = efer;
+		vcpu->known |= VG_K_EFER;
 	}
 	if (ok) {
 		vcpu->exit_reason = reason;
 		vcpu->known |= VG_K_EXIT_REASON;
 	}
-	{
-		int sok = 1, aok = 1;
+}
 
-		for (int i = 0; i < VG_NR_SEGS && sok; i++) {
-			uint16_t d = (uint16_t)(2 * i);
-			struct vg_seg *s = &vcpu->seg[i];
+/* Segment registers and descriptor-table registers. */
+static void decode_segs(const uint8_t *page, const struct vmcsinfo *vi,
+			struct vg_vcpu *vcpu)
+{
+	int sok = 1, aok = 1;
 
-			s->selector = (uint16_t)rd(
-				page, vi,
-				(uint16_t)(VMCS_GUEST_ES_SELECTOR + d), &sok);
-			s->limit = (uint32_t)rd(
-				page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d),
-				&sok);
-			s->base = rd(page, vi,
-				     (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
-			/* Optional: not in the layout when the CPU stores the
-			 * access rights in a form of its own. */
-			s->attr = (uint32_t)rd(page, vi,
-					       (uint16_t)(VMCS_GUEST_ES_AR + d),
-					       &aok);
-		}
-		if (sok)
-			vcpu->known |= VG_K_SEGS;
-		if (sok && aok)
-			vcpu->known |= VG_K_SEG_ATTR;
-		else
-			for (int i = 0; i < VG_NR_SEGS; i++)
-				vcpu->seg[i].attr = 0;
-		sok = 1;
-		vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
-		vcpu->gdtr.limit =
-			(uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
-		vcpu->idtr.base = rd(page, vi, VMCS_GUEST_IDTR_BASE, &sok);
-		vcpu->idtr.limit =
-			(uint32_t)rd(page, vi, VMCS_GUEST_IDTR_LIMIT, &sok);
-		if (sok)
-			vcpu->known |= VG_K_DTABLES;
+	for (int i = 0; i < VG_NR_SEGS && sok; i++) {
+		uint16_t d = (uint16_t)(2 * i);
+		struct vg_seg *s = &vcpu->seg[i];
+
+		s->selector = (uint16_t)rd(
+			page, vi, (uint16_t)(VMCS_GUEST_ES_SELECTOR + d), &sok);
+		s->limit = (uint32_t)rd(
+			page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d), &sok);
+		s->base =
+			rd(page, vi, (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
+		/* Optional: not in the layout when the CPU stores the
+		 * access rights in a form of its own. */
+		s->attr = (uint32_t)rd(page, vi,
+				       (uint16_t)(VMCS_GUEST_ES_AR + d), &aok);
 	}
+	if (sok)
+		vcpu->known |= VG_K_SEGS;
+	if (sok && aok)
+		vcpu->known |= VG_K_SEG_ATTR;
+	else
+		for (int i = 0; i < VG_NR_SEGS; i++)
+			vcpu->seg[i].attr = 0;
+	sok = 1;
+	vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
+	vcpu->gdtr.limit = (uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
+	vcpu->idtr.base = rd(page, vi, VMCS_GUEST_IDTR_BASE, &sok);
+	vcpu->idtr.limit = (uint32_t)rd(page, vi, VMCS_GUEST_IDTR_LIMIT, &sok);
+	if (sok)
+		vcpu->known |= VG_K_DTABLES;
+}
+
+const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
+			 uint64_t max_paddr, struct vg_vcpu *vcpu,
+			 uint64_t *eptp_out)
+{
+	uint64_t eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
+	const char *why;
+
+	why = check_host(page, vi, max_paddr);
+	if (!why)
+		why = check_eptp(eptp, max_paddr);
+	if (!why)
+		why = check_guest(page, vi);
+	if (why)
+		return why;
+	memset(vcpu, 0, sizeof(*vcpu));
+	decode_regs(page, vi, vcpu);
+	decode_segs(page, vi, vcpu);
 	*eptp_out = eptp;
 	return NULL;
 }
