@@ -8,65 +8,6 @@
 #define PAGE_SZ 4096u
 #define PADDR_MASK 0x000ffffffffff000ull
 
-/*
- * KVM's vmcs12 offsets, from the CHECK_OFFSET list in
- * arch/x86/kvm/vmx/vmcs12.h (a save/restore ABI, so they never move).
- * Sorted by encoding.
- */
-static const struct vmcsinfo_field vmcs12_fields[] = {
-	{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
-	{ 0x0802, 966 }, { 0x0804, 968 }, { 0x0806, 970 },
-	{ 0x0808, 972 }, { 0x080a, 974 }, { 0x080c, 976 },
-	{ 0x080e, 978 }, { 0x201a, 120 }, /* EPT_POINTER */
-	{ 0x2800, 176 }, /* VMCS_LINK_POINTER */
-	{ 0x2806, 200 }, /* GUEST_IA32_EFER */
-	{ 0x2c02, 264 }, /* HOST_IA32_EFER */
-	{ 0x4012, 780 }, /* VM_ENTRY_CONTROLS */
-	{ 0x401e, 804 }, /* SECONDARY_VM_EXEC_CONTROL */
-	{ 0x4402, 812 }, /* VM_EXIT_REASON */
-	{ 0x4800, 840 }, /* GUEST_ES_LIMIT ... GUEST_IDTR_LIMIT */
-	{ 0x4802, 844 }, { 0x4804, 848 }, { 0x4806, 852 },
-	{ 0x4808, 856 }, { 0x480a, 860 }, { 0x480c, 864 },
-	{ 0x480e, 868 }, { 0x4810, 872 }, { 0x4812, 876 },
-	{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES */
-	{ 0x4816, 884 }, { 0x4818, 888 }, { 0x481a, 892 },
-	{ 0x481c, 896 }, { 0x481e, 900 }, { 0x4820, 904 },
-	{ 0x4822, 908 }, { 0x6000, 344 }, /* CR0_GUEST_HOST_MASK */
-	{ 0x6002, 352 }, /* CR4_GUEST_HOST_MASK */
-	{ 0x6004, 360 }, /* CR0_READ_SHADOW */
-	{ 0x6006, 368 }, /* CR4_READ_SHADOW */
-	{ 0x6400, 408 }, /* EXIT_QUALIFICATION */
-	{ 0x6800, 424 }, /* GUEST_CR0 */
-	{ 0x6802, 432 }, /* GUEST_CR3 */
-	{ 0x6804, 440 }, /* GUEST_CR4 */
-	{ 0x6806, 448 }, /* GUEST_ES_BASE ... GUEST_IDTR_BASE */
-	{ 0x6808, 456 }, { 0x680a, 464 }, { 0x680c, 472 },
-	{ 0x680e, 480 }, { 0x6810, 488 }, { 0x6812, 496 },
-	{ 0x6814, 504 }, { 0x6816, 512 }, { 0x6818, 520 },
-	{ 0x681a, 528 }, /* GUEST_DR7 */
-	{ 0x681c, 536 }, /* GUEST_RSP */
-	{ 0x681e, 544 }, /* GUEST_RIP */
-	{ 0x6820, 552 }, /* GUEST_RFLAGS */
-	{ 0x6c00, 584 }, /* HOST_CR0 */
-	{ 0x6c02, 592 }, /* HOST_CR3 */
-	{ 0x6c04, 600 }, /* HOST_CR4 */
-	{ 0x6c14, 664 }, /* HOST_RSP */
-	{ 0x6c16, 672 }, /* HOST_RIP */
-};
-
-const struct vmcsinfo *vg_vmcs12_layout(void)
-{
-	static struct vmcsinfo vi;
-
-	if (!vi.nfields) {
-		vi.revision_id = VG_VMCS12_REVISION;
-		memcpy(vi.fields, vmcs12_fields, sizeof(vmcs12_fields));
-		vi.nfields = sizeof(vmcs12_fields) / sizeof(vmcs12_fields[0]);
-		snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
-	}
-	return &vi;
-}
-
 static unsigned int width(uint16_t enc)
 {
 	switch ((enc >> 13) & 3) {
@@ -79,6 +20,62 @@ static unsigned int width(uint16_t enc)
 	default:
 		return 8;
 	}
+}
+
+/*
+ * KVM's vmcs12 offsets, from the CHECK_OFFSET list in
+ * arch/x86/kvm/vmx/vmcs12.h (a save/restore ABI, so they never move),
+ * written as runs: n fields of one width whose encodings follow each
+ * other (enc, enc + 2, ...) and that are consecutive members of struct
+ * vmcs12 (off, off + width, ...).  Sorted by encoding.
+ */
+static const struct {
+	uint16_t enc, off, n;
+} vmcs12_runs[] = {
+	{ 0x0800, 964, 8 }, /* GUEST_ES_SELECTOR ... GUEST_TR_SELECTOR */
+	{ 0x201a, 120, 1 }, /* EPT_POINTER */
+	{ 0x2800, 176, 1 }, /* VMCS_LINK_POINTER */
+	{ 0x2806, 200, 1 }, /* GUEST_IA32_EFER */
+	{ 0x2c02, 264, 1 }, /* HOST_IA32_EFER */
+	{ 0x4012, 780, 1 }, /* VM_ENTRY_CONTROLS */
+	{ 0x401e, 804, 1 }, /* SECONDARY_VM_EXEC_CONTROL */
+	{ 0x4402, 812, 1 }, /* VM_EXIT_REASON */
+	/* GUEST_ES_LIMIT ... GUEST_IDTR_LIMIT, then
+	 * GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES */
+	{ 0x4800, 840, 18 },
+	/* CR0_GUEST_HOST_MASK, CR4_GUEST_HOST_MASK, CR0_READ_SHADOW,
+	 * CR4_READ_SHADOW */
+	{ 0x6000, 344, 4 },
+	{ 0x6400, 408, 1 }, /* EXIT_QUALIFICATION */
+	/* GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_ES_BASE ... GUEST_IDTR_BASE,
+	 * GUEST_DR7, GUEST_RSP, GUEST_RIP, GUEST_RFLAGS */
+	{ 0x6800, 424, 17 },
+	{ 0x6c00, 584, 3 }, /* HOST_CR0, HOST_CR3, HOST_CR4 */
+	{ 0x6c14, 664, 2 }, /* HOST_RSP, HOST_RIP */
+};
+
+const struct vmcsinfo *vg_vmcs12_layout(void)
+{
+	static struct vmcsinfo vi;
+	unsigned int n = 0;
+
+	if (vi.nfields)
+		return &vi;
+	vi.revision_id = VG_VMCS12_REVISION;
+	for (size_t r = 0; r < sizeof(vmcs12_runs) / sizeof(vmcs12_runs[0]);
+	     r++) {
+		uint16_t enc = vmcs12_runs[r].enc;
+		unsigned int w = width(enc);
+
+		for (unsigned int i = 0; i < vmcs12_runs[r].n; i++, n++) {
+			vi.fields[n].encoding = (uint16_t)(enc + 2 * i);
+			vi.fields[n].offset =
+				(uint16_t)(vmcs12_runs[r].off + w * i);
+		}
+	}
+	vi.nfields = n;
+	snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
+	return &vi;
 }
 
 int vg_vmx_offset(const struct vmcsinfo *vi, uint16_t encoding)

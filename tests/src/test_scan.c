@@ -429,6 +429,40 @@ static void absent_pages_are_counted(void **state)
 	fx_free(fx);
 }
 
+/* The built-in vmcs12 table against offsets from the kernel's list. */
+static void vmcs12_layout_has_kernel_offsets(void **state)
+{
+	static const struct vmcsinfo_field pins[] = {
+		{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
+		{ 0x080e, 978 }, /* GUEST_TR_SELECTOR */
+		{ 0x201a, 120 }, /* EPT_POINTER */
+		{ 0x4402, 812 }, /* VM_EXIT_REASON */
+		{ 0x4812, 876 }, /* GUEST_IDTR_LIMIT */
+		{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES */
+		{ 0x4822, 908 }, /* GUEST_TR_AR_BYTES */
+		{ 0x6006, 368 }, /* CR4_READ_SHADOW */
+		{ 0x6804, 440 }, /* GUEST_CR4 */
+		{ 0x6818, 520 }, /* GUEST_IDTR_BASE */
+		{ 0x6820, 552 }, /* GUEST_RFLAGS */
+		{ 0x6c04, 600 }, /* HOST_CR4 */
+		{ 0x6c16, 672 }, /* HOST_RIP */
+	};
+	const struct vmcsinfo *vi = vg_vmcs12_layout();
+	struct vg_error err;
+
+	(void)state;
+	assert_int_equal(vi->revision_id, VG_VMCS12_REVISION);
+	assert_int_equal(vi->nfields, 60);
+	for (unsigned int i = 1; i < vi->nfields; i++)
+		assert_true(vi->fields[i - 1].encoding <
+			    vi->fields[i].encoding);
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++)
+		assert_int_equal(vg_vmx_offset(vi, pins[i].encoding),
+				 pins[i].offset);
+	assert_int_equal(vg_vmx_layout_usable(vi, &err), 0);
+	assert_ptr_equal(vg_vmcs12_layout(), vi);
+}
+
 static int no_ranges(void *ctx, uint64_t from, uint64_t *start, uint64_t *end)
 {
 	(void)ctx;
@@ -482,6 +516,7 @@ int main(void)
 		cmocka_unit_test(layout_out_of_range_refused),
 		cmocka_unit_test(absent_pages_are_counted),
 		cmocka_unit_test(scan_failures_are_reported),
+		cmocka_unit_test(vmcs12_layout_has_kernel_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
