@@ -2,6 +2,10 @@
 # The root Makefile includes src/build-*.mk before this file ('-' sorts
 # before '.'), so VG_LIB is not set yet while they are read: their
 # sources are taken in here (build-mem.mk's MEM_SRCS).
+# notes/vgerr.c is in libvgnotes.a too; it is here for the library's own
+# struct vg_error, so that what links only this library (the memory
+# tests) has it.
+VG_LIB_SRCS += notes/vgerr.c
 VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
 	src/budget.c src/report.c src/hostkv.c src/kvmwalk.c \
 	src/slotmem.c src/exitnames.c src/kvmguests.c $(MEM_SRCS)

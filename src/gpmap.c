@@ -183,128 +183,151 @@ static int emit(struct coalesce *c, uint64_t gpa, uint64_t hpa, uint64_t len)
 	return r;
 }
 
+/* Where a walk is: the path of tables from the root down to level. */
+struct walk {
+	struct vg_gmem *g;
+	struct gpmap *m;
+	struct coalesce c;
+	unsigned idx[MAX_LEVELS + 1]; /* next entry of each table */
+	uint64_t base[MAX_LEVELS + 1]; /* gpa of each table's entry 0 */
+	uint64_t mapped; /* bytes reported so far */
+	int level;
+	int r; /* the callback's value when it stopped the walk */
+};
+
+/* What one entry did to the walk. */
+enum step {
+	STEP_ON, /* go on with the next entry */
+	STEP_CAP, /* a cap was reached: report what is pending and stop */
+	STEP_CB, /* the callback stopped the walk: return w->r */
+};
+
+static enum step walk_leaf(struct walk *w, uint64_t e, uint64_t gpa,
+			   uint64_t size)
+{
+	struct vg_gmem *g = w->g;
+	uint64_t hpa = leaf_addr(w->m, w->level, e);
+
+	if (hpa >= g->hm->max_paddr || g->hm->max_paddr - hpa < size) {
+		g->stats.out_of_range++;
+		note_problem(
+			g,
+			"%s maps gpa 0x%llx to hpa 0x%llx beyond host memory",
+			kind_name(w->m), (unsigned long long)gpa,
+			(unsigned long long)hpa);
+		return STEP_ON;
+	}
+	if (w->mapped + size > w->m->max_mapped) {
+		g->stats.truncated = 1;
+		note_problem(g, "%s walk stopped: more than %llu MiB mapped",
+			     kind_name(w->m),
+			     (unsigned long long)(w->m->max_mapped >> 20));
+		return STEP_CAP;
+	}
+	w->mapped += size;
+	g->stats.pages_present += size / VG_GPAGE_SIZE;
+	w->r = emit(&w->c, gpa, hpa, size);
+	return w->r ? STEP_CB : STEP_ON;
+}
+
+/* Descend into the table entry e points to, unless it is a loop. */
+static enum step walk_table(struct walk *w, uint64_t e, uint64_t gpa)
+{
+	struct vg_gmem *g = w->g;
+	struct gpmap *m = w->m;
+	uint64_t pa = e & ADDR_MASK;
+	int level = w->level;
+
+	for (int l = level; l <= m->levels; l++) {
+		if (m->table_pa[l] != pa)
+			continue;
+		g->stats.loops++;
+		note_problem(
+			g,
+			"%s level %d entry %u of table 0x%llx points back to table 0x%llx on its own path",
+			kind_name(m), level, w->idx[level] - 1,
+			(unsigned long long)m->table_pa[level],
+			(unsigned long long)pa);
+		return STEP_ON;
+	}
+	if (g->stats.tables_visited >= m->max_tables) {
+		g->stats.truncated = 1;
+		note_problem(g, "%s walk stopped after %llu table pages",
+			     kind_name(m), (unsigned long long)m->max_tables);
+		return STEP_CAP;
+	}
+	if (read_table(g, m, level - 1, pa) < 0)
+		return STEP_ON;
+	w->level = --level;
+	m->table_pa[level] = pa;
+	w->idx[level] = 0;
+	w->base[level] = gpa;
+	return STEP_ON;
+}
+
+/* The next entry of the current table. */
+static enum step walk_entry(struct walk *w)
+{
+	struct vg_gmem *g = w->g;
+	int level = w->level;
+	unsigned i = w->idx[level]++;
+	uint64_t e = w->m->tables[level][i];
+	uint64_t size = level_size(level);
+	uint64_t gpa = w->base[level] + (uint64_t)i * size;
+	const char *why = "";
+
+	switch (classify(w->m, level, e, &why)) {
+	case ENT_NONE:
+		if (level == 1)
+			g->stats.not_present++;
+		break;
+	case ENT_MMIO:
+		g->stats.mmio_entries++;
+		break;
+	case ENT_BAD:
+		g->stats.bad_entries++;
+		note_problem(
+			g, "%s level %d entry %u of table 0x%llx (0x%llx): %s",
+			kind_name(w->m), level, i,
+			(unsigned long long)w->m->table_pa[level],
+			(unsigned long long)e, why);
+		break;
+	case ENT_LEAF:
+		return walk_leaf(w, e, gpa, size);
+	case ENT_TABLE:
+		return walk_table(w, e, gpa);
+	}
+	return STEP_ON;
+}
+
 static int gpmap_walk(struct vg_gmem *g, vg_range_cb cb, void *ctx)
 {
 	struct gpmap *m = g->priv;
-	struct coalesce c = { cb, ctx, 0, 0, 0 };
-	unsigned idx[MAX_LEVELS + 1];
-	uint64_t base[MAX_LEVELS + 1];
-	uint64_t mapped = 0;
-	int level = m->levels;
-	int r = 0;
+	struct walk w = { .g = g, .m = m, .c = { cb, ctx, 0, 0, 0 } };
 
 	memset(&g->stats, 0, sizeof(g->stats));
-	if (read_table(g, m, level, m->root) < 0)
+	w.level = m->levels;
+	if (read_table(g, m, w.level, m->root) < 0)
 		return -1;
-	m->table_pa[level] = m->root;
-	idx[level] = 0;
-	base[level] = 0;
+	m->table_pa[w.level] = m->root;
+	w.idx[w.level] = 0;
+	w.base[w.level] = 0;
+	while (w.level <= m->levels) {
+		enum step s;
 
-	while (level <= m->levels) {
-		uint64_t e, gpa, size;
-		const char *why = "";
-		enum ent_kind k;
-
-		if (idx[level] >= ENTRIES) {
-			level++; /* table done: back to the parent */
+		if (w.idx[w.level] >= ENTRIES) {
+			w.level++; /* table done: back to the parent */
 			continue;
 		}
-		e = m->tables[level][idx[level]];
-		size = level_size(level);
-		gpa = base[level] + (uint64_t)idx[level] * size;
-		idx[level]++;
-		k = classify(m, level, e, &why);
-		switch (k) {
-		case ENT_NONE:
-			if (level == 1)
-				g->stats.not_present++;
+		s = walk_entry(&w);
+		if (s == STEP_CB)
+			return w.r;
+		if (s == STEP_CAP)
 			break;
-		case ENT_MMIO:
-			g->stats.mmio_entries++;
-			break;
-		case ENT_BAD:
-			g->stats.bad_entries++;
-			note_problem(g,
-				     "%s level %d entry %u of table 0x%llx "
-				     "(0x%llx): %s",
-				     kind_name(m), level, idx[level] - 1,
-				     (unsigned long long)m->table_pa[level],
-				     (unsigned long long)e, why);
-			break;
-		case ENT_LEAF: {
-			uint64_t hpa = leaf_addr(m, level, e);
-
-			if (hpa >= g->hm->max_paddr ||
-			    g->hm->max_paddr - hpa < size) {
-				g->stats.out_of_range++;
-				note_problem(g,
-					     "%s maps gpa 0x%llx to hpa 0x%llx "
-					     "beyond host memory",
-					     kind_name(m),
-					     (unsigned long long)gpa,
-					     (unsigned long long)hpa);
-				break;
-			}
-			if (mapped + size > m->max_mapped) {
-				g->stats.truncated = 1;
-				note_problem(
-					g,
-					"%s walk stopped: more than %llu "
-					"MiB mapped",
-					kind_name(m),
-					(unsigned long long)(m->max_mapped >>
-							     20));
-				goto out;
-			}
-			mapped += size;
-			g->stats.pages_present += size / VG_GPAGE_SIZE;
-			r = emit(&c, gpa, hpa, size);
-			if (r)
-				return r;
-			break;
-		}
-		case ENT_TABLE: {
-			uint64_t pa = e & ADDR_MASK;
-			int loop = 0;
-
-			for (int l = level; l <= m->levels; l++)
-				if (m->table_pa[l] == pa)
-					loop = 1;
-			if (loop) {
-				g->stats.loops++;
-				note_problem(
-					g,
-					"%s level %d entry %u of table "
-					"0x%llx points back to table "
-					"0x%llx on its own path",
-					kind_name(m), level, idx[level] - 1,
-					(unsigned long long)m->table_pa[level],
-					(unsigned long long)pa);
-				break;
-			}
-			if (g->stats.tables_visited >= m->max_tables) {
-				g->stats.truncated = 1;
-				note_problem(g,
-					     "%s walk stopped after %llu table "
-					     "pages",
-					     kind_name(m),
-					     (unsigned long long)m->max_tables);
-				goto out;
-			}
-			if (read_table(g, m, level - 1, pa) < 0)
-				break;
-			level--;
-			m->table_pa[level] = pa;
-			idx[level] = 0;
-			base[level] = gpa;
-			break;
-		}
-		}
 	}
-out:
-	if (c.len)
-		r = c.cb(c.ctx, c.gpa, c.hpa, c.len);
-	return r;
+	if (w.c.len)
+		return cb(ctx, w.c.gpa, w.c.hpa, w.c.len);
+	return 0;
 }
 
 static int gpmap_translate(struct vg_gmem *g, uint64_t gpa, uint64_t *hpa,

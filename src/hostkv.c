@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +31,7 @@ int vg_pt_walk(struct vg_hostmem *hm, uint64_t root, int la57, int user,
 }
 
 int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
-		   const char *vmci, size_t len, char *err, size_t errsz)
+		   const char *vmci, size_t len, struct vg_error *err)
 {
 	char buf[80], *end;
 	unsigned long long sym;
@@ -41,28 +40,24 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 	memset(kv, 0, sizeof(*kv));
 	kv->hm = hm;
 	if (keyval_get(vmci, len, "SYMBOL(init_top_pgt)", buf, sizeof(buf)) &&
-	    keyval_get(vmci, len, "SYMBOL(swapper_pg_dir)", buf, sizeof(buf))) {
-		snprintf(err, errsz,
-			 "host VMCOREINFO has no SYMBOL(init_top_pgt)");
-		return -1;
-	}
+	    keyval_get(vmci, len, "SYMBOL(swapper_pg_dir)", buf, sizeof(buf)))
+		return vg_error_set(
+			err, -ENOENT,
+			"host VMCOREINFO has no SYMBOL(init_top_pgt)");
 	errno = 0;
 	sym = strtoull(buf, &end, 16);
-	if (errno || *end || sym < VG_START_KERNEL_MAP) {
-		snprintf(err, errsz,
-			 "host VMCOREINFO: bad SYMBOL(init_top_pgt)=%.20s",
-			 buf);
-		return -1;
-	}
+	if (errno || *end || sym < VG_START_KERNEL_MAP)
+		return vg_error_set(
+			err, -EINVAL,
+			"host VMCOREINFO: bad SYMBOL(init_top_pgt)=%.20s", buf);
 	if (keyval_get(vmci, len, "NUMBER(phys_base)", buf, sizeof(buf)) == 0) {
 		errno = 0;
 		phys_base = strtoll(buf, &end, 10);
-		if (errno || *end) {
-			snprintf(err, errsz,
-				 "host VMCOREINFO: bad NUMBER(phys_base)=%.20s",
-				 buf);
-			return -1;
-		}
+		if (errno || *end)
+			return vg_error_set(
+				err, -EINVAL,
+				"host VMCOREINFO: bad NUMBER(phys_base)=%.20s",
+				buf);
 	}
 	if (keyval_get(vmci, len, "NUMBER(pgtable_l5_enabled)", buf,
 		       sizeof(buf)) == 0)
@@ -71,13 +66,11 @@ int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
 		       sizeof(kv->osrelease)))
 		kv->osrelease[0] = '\0';
 	kv->kernel_root = sym - VG_START_KERNEL_MAP + (uint64_t)phys_base;
-	if ((kv->kernel_root & (PG - 1)) || kv->kernel_root >= hm->max_paddr) {
-		snprintf(err, errsz,
-			 "host page table root 0x%" PRIx64
-			 " is not a page in the dump",
-			 kv->kernel_root);
-		return -1;
-	}
+	if ((kv->kernel_root & (PG - 1)) || kv->kernel_root >= hm->max_paddr)
+		return vg_error_set(err, -EINVAL,
+				    "host page table root 0x%" PRIx64
+				    " is not a page in the dump",
+				    kv->kernel_root);
 	return 0;
 }
 

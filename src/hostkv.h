@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "notes/vgerr.h"
 #include "src/hostmem.h"
 
 #define VG_START_KERNEL_MAP 0xffffffff80000000ull
@@ -31,10 +32,12 @@ struct vg_hostkv {
 /*
  * Set up from the host's VMCOREINFO text: SYMBOL(init_top_pgt) (or
  * SYMBOL(swapper_pg_dir)), NUMBER(phys_base), NUMBER(pgtable_l5_enabled)
- * (absent = 4-level), OSRELEASE.  Returns 0, or -1 with err.
+ * (absent = 4-level), OSRELEASE.  Returns 0, or with err set -ENOENT (no
+ * page-table symbol) or -EINVAL (a malformed value, or a root that is not
+ * a page in the dump).
  */
 int vg_hostkv_init(struct vg_hostkv *kv, struct vg_hostmem *hm,
-		   const char *vmcoreinfo, size_t len, char *err, size_t errsz);
+		   const char *vmcoreinfo, size_t len, struct vg_error *err);
 
 /* vg_x86_walk() (src/gmem.h) over host physical memory. */
 int vg_pt_walk(struct vg_hostmem *hm, uint64_t root, int la57, int user,

@@ -18,7 +18,7 @@ int vg_kvm_from_dump(const char *dump, const char *notes_file,
 {
 	static struct vg_kvminfo ki;
 	struct vg_error verr;
-	char err[256] = "", e2[256] = "";
+	char err[256] = "";
 	void *desc = NULL, *vmci = NULL;
 	size_t len = 0, vlen = 0;
 	int r;
@@ -46,10 +46,10 @@ int vg_kvm_from_dump(const char *dump, const char *notes_file,
 			 err);
 		return 0;
 	}
-	r = vg_hostkv_init(kv, hm, vmci, vlen, e2, sizeof(e2));
+	r = vg_hostkv_init(kv, hm, vmci, vlen, &verr);
 	free(vmci);
 	if (r < 0) {
-		snprintf(why, whysz, "%s: scan only", e2);
+		snprintf(why, whysz, "%s: scan only", verr.msg);
 		return 0;
 	}
 	if (ki.osrelease[0] && kv->osrelease[0] &&

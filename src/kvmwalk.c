@@ -592,22 +592,25 @@ uint64_t vg_kw_last_ran(const struct vg_kw_result *res,
 
 const char *vg_kw_task_state(uint32_t s)
 {
+	/* TASK_* bits of include/linux/sched.h, the first match wins. */
+	static const struct {
+		uint32_t bits;
+		const char *name;
+	} states[] = {
+		{ 0x0402, "idle" }, /* TASK_IDLE: UNINTERRUPTIBLE | NOLOAD */
+		{ 0x0001, "sleeping" }, /* TASK_INTERRUPTIBLE */
+		{ 0x0002, "uninterruptible" },
+		{ 0x0004, "stopped" }, /* __TASK_STOPPED */
+		{ 0x0008, "traced" }, /* __TASK_TRACED */
+		{ 0x0040, "parked" }, /* TASK_PARKED */
+		{ 0x0080, "dead" }, /* TASK_DEAD */
+	};
+
 	if (s == 0)
 		return "running";
-	if ((s & 0x0402) == 0x0402)
-		return "idle"; /* TASK_IDLE */
-	if (s & 0x0001)
-		return "sleeping";
-	if (s & 0x0002)
-		return "uninterruptible";
-	if (s & 0x0004)
-		return "stopped";
-	if (s & 0x0008)
-		return "traced";
-	if (s & 0x0040)
-		return "parked";
-	if (s & 0x0080)
-		return "dead";
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if ((s & states[i].bits) == states[i].bits)
+			return states[i].name;
 	return "other";
 }
 

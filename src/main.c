@@ -155,8 +155,9 @@ static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi, char *err,
 			return -1;
 		}
 	}
-	if (vg_vmx_layout_usable(vi, e2, sizeof(e2))) {
-		snprintf(err, errsz, "--vmcsinfo %s: %s", path, e2);
+	if (vg_vmx_layout_usable(vi, &verr)) {
+		snprintf(err, errsz, "--vmcsinfo %s: %s", path,
+			 vg_error_msg(&verr));
 		return -1;
 	}
 	return 0;
@@ -184,7 +185,7 @@ static int add_layout(struct vg_scan_cfg *cfg, const struct vmcsinfo *vi,
 static int load_note_layout(const char *dump, const char *notes_path,
 			    struct vmcsinfo *vi, struct vg_report *rep)
 {
-	char err[256] = "", e2[256] = "";
+	char err[256] = "";
 	struct vg_error verr;
 	const char *from = NULL;
 	void *desc = NULL;
@@ -205,14 +206,14 @@ static int load_note_layout(const char *dump, const char *notes_path,
 	if (r > 0)
 		return 0;
 	r = vmcsinfo_parse(desc, len, vi, &verr);
-	if (r < 0)
-		snprintf(e2, sizeof(e2), "%.200s", verr.msg);
-	if (r == 0 && vg_vmx_layout_usable(vi, e2, sizeof(e2)) == 0) {
+	if (r == 0)
+		r = vg_vmx_layout_usable(vi, &verr);
+	if (r == 0) {
 		free(desc);
 		return 1;
 	}
-	vg_report_error(rep, "VMCSINFO note in %s unusable: %s",
-			from ? from : dump, e2);
+	vg_report_error(rep, "VMCSINFO note in %s unusable: %.200s",
+			from ? from : dump, vg_error_msg(&verr));
 	free(desc);
 	return 0;
 }
@@ -423,6 +424,7 @@ int main(int argc, char **argv)
 	struct vg_report rep;
 	struct vg_guest *guests = NULL;
 	struct vg_hostdump *hd;
+	struct vg_error serr;
 	char err[512];
 	int verbose = 0, c, dirfd, exit_code = EXIT_ALL, no_kvm = 0;
 	double stall = 5.0;
@@ -541,8 +543,8 @@ int main(int argc, char **argv)
 	cfg.verbose = verbose ? stderr : NULL;
 	rep.layouts = cfg.layouts;
 	rep.nlayouts = cfg.nlayouts;
-	if (vg_scan(&cfg, &res, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+	if (vg_scan(&cfg, &res, &serr) < 0) {
+		fprintf(stderr, "%s: %s\n", prog, vg_error_msg(&serr));
 		vg_scan_result_free(&res);
 		vg_hostdump_close(hd);
 		close(dirfd);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "src/scan.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,8 +97,47 @@ static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 	return 0;
 }
 
+/*
+ * Read host RAM [start, end) in chunks and look at every page.  0, or
+ * -ENOMEM when a found vCPU could not be kept.
+ */
+static int scan_range(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+		      uint8_t *buf, uint64_t start, uint64_t end)
+{
+	for (uint64_t p = start; p + PAGE_SZ <= end;) {
+		uint64_t len = end - p;
+		int r;
+
+		if (len > CHUNK)
+			len = CHUNK;
+		len &= ~(uint64_t)(PAGE_SZ - 1);
+		r = vg_hostmem_read(cfg->hm, p, buf, len);
+		for (uint64_t o = 0; o < len; o += PAGE_SZ) {
+			int pr = r;
+
+			/* A failed chunk is retried page by page. */
+			if (r != VG_HM_OK)
+				pr = vg_hostmem_read(cfg->hm, p + o, buf + o,
+						     PAGE_SZ);
+			if (pr == VG_HM_ABSENT) {
+				res->pages_absent++;
+				continue;
+			}
+			if (pr != VG_HM_OK) {
+				res->pages_unreadable++;
+				continue;
+			}
+			res->pages_scanned++;
+			if (scan_page(cfg, res, buf + o, p + o) < 0)
+				return -ENOMEM;
+		}
+		p += len;
+	}
+	return 0;
+}
+
 int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
-	    char *err, size_t errsz)
+	    struct vg_error *err)
 {
 	uint64_t from = 0, start, end;
 	uint8_t *buf;
@@ -105,18 +145,16 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 
 	memset(res, 0, sizeof(*res));
 	buf = malloc(CHUNK);
-	if (!buf) {
-		snprintf(err, errsz, "out of memory");
-		return -1;
-	}
+	if (!buf)
+		return vg_error_set(err, -ENOMEM, "out of memory");
 	for (;;) {
 		if (cfg->next_range) {
 			r = cfg->next_range(cfg->range_ctx, from, &start, &end);
 			if (r < 0) {
-				snprintf(
-					err, errsz,
+				free(buf);
+				return vg_error_set(
+					err, -EIO,
 					"cannot list the dump's memory ranges");
-				goto fail;
 			}
 			if (r == 0)
 				break;
@@ -131,51 +169,20 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 			end = cfg->hm->max_paddr;
 		if (end <= start || end <= from)
 			break;
-		for (uint64_t p = start; p + PAGE_SZ <= end;) {
-			uint64_t len = end - p;
-
-			if (len > CHUNK)
-				len = CHUNK;
-			len &= ~(uint64_t)(PAGE_SZ - 1);
-			r = vg_hostmem_read(cfg->hm, p, buf, len);
-			for (uint64_t o = 0; o < len; o += PAGE_SZ) {
-				int pr = r;
-
-				/* A failed chunk is retried page by page. */
-				if (r != VG_HM_OK)
-					pr = vg_hostmem_read(cfg->hm, p + o,
-							     buf + o, PAGE_SZ);
-				if (pr == VG_HM_ABSENT) {
-					res->pages_absent++;
-					continue;
-				}
-				if (pr != VG_HM_OK) {
-					res->pages_unreadable++;
-					continue;
-				}
-				res->pages_scanned++;
-				if (scan_page(cfg, res, buf + o, p + o) < 0) {
-					snprintf(err, errsz, "out of memory");
-					goto fail;
-				}
-			}
-			p += len;
+		if (scan_range(cfg, res, buf, start, end) < 0) {
+			free(buf);
+			return vg_error_set(err, -ENOMEM, "out of memory");
 		}
 		from = end;
 	}
 	free(buf);
-	if (!res->pages_scanned) {
-		snprintf(
-			err, errsz,
+	if (!res->pages_scanned)
+		return vg_error_set(
+			err, -EIO,
 			"no readable host memory in the dump (%llu pages absent, %llu unreadable)",
 			(unsigned long long)res->pages_absent,
 			(unsigned long long)res->pages_unreadable);
-		return -1;
-	}
 	return 0;
-fail:
-	free(buf);
-	return -1;
 }
 
 void vg_scan_result_free(struct vg_scan_result *res)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "notes/vgerr.h"
 #include "notes/vmcsinfo.h"
 #include "src/hostmem.h"
 #include "src/vcpu.h"
@@ -62,9 +63,12 @@ struct vg_scan_result {
 	int too_many; /* more than VG_SCAN_MAX_VCPUS candidates */
 };
 
-/* 0, or -1 with err set (out of memory, no readable page at all). */
+/*
+ * 0, or a negative errno with err set: -ENOMEM, -EIO (the dump's memory
+ * ranges could not be listed, or no page at all was readable).
+ */
 int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
-	    char *err, size_t errsz);
+	    struct vg_error *err);
 void vg_scan_result_free(struct vg_scan_result *res);
 
 /* One guest: the vCPUs found[first .. first + n) after vg_group(). */

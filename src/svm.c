@@ -59,18 +59,16 @@ uint32_t vg_svm_attr_to_ar(uint16_t attrib)
 	return ar;
 }
 
-const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
-			 struct vg_vcpu *vcpu, uint64_t *ncr3_out)
+/* The control area, and for SEV-ES the VMSA pointer. */
+static const char *check_control(const uint8_t *page, uint64_t max_paddr)
 {
 	uint64_t nctl = g64(page, VMCB_NESTED_CTL);
 	uint64_t ncr3 = g64(page, VMCB_NCR3);
-	uint64_t efer, cr0, cr3, cr4, rflags;
-	uint32_t asid = g32(page, VMCB_ASID);
-	int sev_es = !!(nctl & SEV_ES_ENABLE);
+	uint64_t vmsa = g64(page, VMCB_VMSA_PA);
 
 	if (!(g32(page, VMCB_INTERCEPT_WORD4) & 1))
 		return "VMRUN intercept clear";
-	if (asid == 0)
+	if (g32(page, VMCB_ASID) == 0)
 		return "ASID 0 (reserved for the host)";
 	if (!(nctl & NP_ENABLE))
 		return "nested paging disabled (shadow paging is not supported)";
@@ -82,26 +80,19 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 	/* Reserved control-area space (reserved_8) must be zero. */
 	if (!zero(page, 0x200, 0x3e0))
 		return "reserved control area not zero";
+	if ((nctl & SEV_ES_ENABLE) &&
+	    (!vmsa || (vmsa & 0xfff) || vmsa >= max_paddr))
+		return "SEV-ES without a VMSA page";
+	return NULL;
+}
 
-	memset(vcpu, 0, sizeof(*vcpu));
-	vcpu->vendor = VG_VENDOR_SVM;
-	vcpu->exit_reason = g64(page, VMCB_EXITCODE);
-	vcpu->known = VG_K_EXIT_REASON;
-	if (sev_es) {
-		uint64_t vmsa = g64(page, VMCB_VMSA_PA);
+/* The save area (plain SVM and SEV: not encrypted). */
+static const char *check_save(const uint8_t *page)
+{
+	uint64_t efer = g64(page, VMCB_EFER);
+	uint64_t cr0 = g64(page, VMCB_CR0);
+	uint64_t rflags = g64(page, VMCB_RFLAGS);
 
-		if (!vmsa || (vmsa & 0xfff) || vmsa >= max_paddr)
-			return "SEV-ES without a VMSA page";
-		vcpu->state_encrypted = 1;
-		*ncr3_out = ncr3;
-		return NULL;
-	}
-
-	efer = g64(page, VMCB_EFER);
-	cr0 = g64(page, VMCB_CR0);
-	cr3 = g64(page, VMCB_CR3);
-	cr4 = g64(page, VMCB_CR4);
-	rflags = g64(page, VMCB_RFLAGS);
 	if (!(efer & EFER_SVME) || (efer & ~EFER_DEFINED))
 		return "EFER.SVME clear or EFER reserved bits set";
 	if ((efer & (1u << 10)) && !(efer & (1u << 8)))
@@ -109,9 +100,9 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 	if ((cr0 >> 32) || ((cr0 & 0x80000000u) && !(cr0 & 1)) ||
 	    ((cr0 & 0x20000000u) && !(cr0 & 0x40000000u)))
 		return "implausible CR0";
-	if (cr4 >> 32)
+	if (g64(page, VMCB_CR4) >> 32)
 		return "CR4 reserved bits set";
-	if (cr3 >> 52)
+	if (g64(page, VMCB_CR3) >> 52)
 		return "CR3 reserved bits set";
 	if ((rflags & 0x8028) || !(rflags & 2) || (rflags >> 22))
 		return "RFLAGS reserved bits wrong";
@@ -123,35 +114,36 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 	if (!zero(page, 0x4a0, 0x4ca) || !zero(page, 0x4cc, 0x4d0) ||
 	    !zero(page, 0x4d8, 0x548))
 		return "reserved save area not zero";
+	return NULL;
+}
+
+/* Guest registers from a save area that passed check_save. */
+static void decode_save(const uint8_t *page, struct vg_vcpu *vcpu)
+{
+	/* VMCB order ES CS SS DS FS GS; LDTR and TR after GDTR. */
+	static const unsigned int off[VG_NR_SEGS] = {
+		[VG_ES] = 0x400,       [VG_CS] = 0x410,	  [VG_SS] = 0x420,
+		[VG_DS] = 0x430,       [VG_FS] = 0x440,	  [VG_GS] = 0x450,
+		[VG_LDTR] = VMCB_LDTR, [VG_TR] = VMCB_TR,
+	};
 
 	vcpu->rip = g64(page, VMCB_RIP);
-	vcpu->rflags = rflags;
+	vcpu->rflags = g64(page, VMCB_RFLAGS);
 	vcpu->gpr[VG_RSP] = g64(page, VMCB_RSP);
 	vcpu->gpr[VG_RAX] = g64(page, VMCB_RAX);
 	vcpu->gpr_known = (1u << VG_RSP) | (1u << VG_RAX);
-	vcpu->cr0 = cr0;
+	vcpu->cr0 = g64(page, VMCB_CR0);
 	vcpu->cr2 = g64(page, VMCB_CR2);
-	vcpu->cr3 = cr3;
-	vcpu->cr4 = cr4;
+	vcpu->cr3 = g64(page, VMCB_CR3);
+	vcpu->cr4 = g64(page, VMCB_CR4);
 	vcpu->cr8 = g32(page, VMCB_INT_CTL) & 0xf;
-	vcpu->efer = efer;
+	vcpu->efer = g64(page, VMCB_EFER);
 	vcpu->kernel_gs_base = g64(page, VMCB_KERNEL_GS_BASE);
-	/* VMCB order ES CS SS DS FS GS; LDTR and TR after GDTR. */
-	{
-		static const unsigned int off[VG_NR_SEGS] = {
-			[VG_ES] = 0x400,       [VG_CS] = 0x410,
-			[VG_SS] = 0x420,       [VG_DS] = 0x430,
-			[VG_FS] = 0x440,       [VG_GS] = 0x450,
-			[VG_LDTR] = VMCB_LDTR, [VG_TR] = VMCB_TR,
-		};
-
-		for (int i = 0; i < VG_NR_SEGS; i++) {
-			vcpu->seg[i].selector = g16(page, off[i]);
-			vcpu->seg[i].attr =
-				vg_svm_attr_to_ar(g16(page, off[i] + 2));
-			vcpu->seg[i].limit = g32(page, off[i] + 4);
-			vcpu->seg[i].base = g64(page, off[i] + 8);
-		}
+	for (int i = 0; i < VG_NR_SEGS; i++) {
+		vcpu->seg[i].selector = g16(page, off[i]);
+		vcpu->seg[i].attr = vg_svm_attr_to_ar(g16(page, off[i] + 2));
+		vcpu->seg[i].limit = g32(page, off[i] + 4);
+		vcpu->seg[i].base = g64(page, off[i] + 8);
 	}
 	vcpu->gdtr.limit = g32(page, VMCB_GDTR + 4);
 	vcpu->gdtr.base = g64(page, VMCB_GDTR + 8);
@@ -160,6 +152,27 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 	vcpu->known |= VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR2 | VG_K_CR3 |
 		       VG_K_CR4 | VG_K_CR8 | VG_K_EFER | VG_K_SEGS |
 		       VG_K_SEG_ATTR | VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
-	*ncr3_out = ncr3;
+}
+
+const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
+			 struct vg_vcpu *vcpu, uint64_t *ncr3_out)
+{
+	/* SEV-ES: the save area is encrypted (in the VMSA), not checked. */
+	int sev_es = !!(g64(page, VMCB_NESTED_CTL) & SEV_ES_ENABLE);
+	const char *why = check_control(page, max_paddr);
+
+	if (!why && !sev_es)
+		why = check_save(page);
+	if (why)
+		return why;
+	memset(vcpu, 0, sizeof(*vcpu));
+	vcpu->vendor = VG_VENDOR_SVM;
+	vcpu->exit_reason = g64(page, VMCB_EXITCODE);
+	vcpu->known = VG_K_EXIT_REASON;
+	if (sev_es)
+		vcpu->state_encrypted = 1;
+	else
+		decode_save(page, vcpu);
+	*ncr3_out = g64(page, VMCB_NCR3);
 	return NULL;
 }

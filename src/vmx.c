@@ -1,70 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "src/vmx.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #define PAGE_SZ 4096u
 #define PADDR_MASK 0x000ffffffffff000ull
-
-/*
- * KVM's vmcs12 offsets, from the CHECK_OFFSET list in
- * arch/x86/kvm/vmx/vmcs12.h (a save/restore ABI, so they never move).
- * Sorted by encoding.
- */
-static const struct vmcsinfo_field vmcs12_fields[] = {
-	{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
-	{ 0x0802, 966 }, { 0x0804, 968 }, { 0x0806, 970 },
-	{ 0x0808, 972 }, { 0x080a, 974 }, { 0x080c, 976 },
-	{ 0x080e, 978 }, { 0x201a, 120 }, /* EPT_POINTER */
-	{ 0x2800, 176 }, /* VMCS_LINK_POINTER */
-	{ 0x2806, 200 }, /* GUEST_IA32_EFER */
-	{ 0x2c02, 264 }, /* HOST_IA32_EFER */
-	{ 0x4012, 780 }, /* VM_ENTRY_CONTROLS */
-	{ 0x401e, 804 }, /* SECONDARY_VM_EXEC_CONTROL */
-	{ 0x4402, 812 }, /* VM_EXIT_REASON */
-	{ 0x4800, 840 }, /* GUEST_ES_LIMIT ... GUEST_IDTR_LIMIT */
-	{ 0x4802, 844 }, { 0x4804, 848 }, { 0x4806, 852 },
-	{ 0x4808, 856 }, { 0x480a, 860 }, { 0x480c, 864 },
-	{ 0x480e, 868 }, { 0x4810, 872 }, { 0x4812, 876 },
-	{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES */
-	{ 0x4816, 884 }, { 0x4818, 888 }, { 0x481a, 892 },
-	{ 0x481c, 896 }, { 0x481e, 900 }, { 0x4820, 904 },
-	{ 0x4822, 908 }, { 0x6000, 344 }, /* CR0_GUEST_HOST_MASK */
-	{ 0x6002, 352 }, /* CR4_GUEST_HOST_MASK */
-	{ 0x6004, 360 }, /* CR0_READ_SHADOW */
-	{ 0x6006, 368 }, /* CR4_READ_SHADOW */
-	{ 0x6400, 408 }, /* EXIT_QUALIFICATION */
-	{ 0x6800, 424 }, /* GUEST_CR0 */
-	{ 0x6802, 432 }, /* GUEST_CR3 */
-	{ 0x6804, 440 }, /* GUEST_CR4 */
-	{ 0x6806, 448 }, /* GUEST_ES_BASE ... GUEST_IDTR_BASE */
-	{ 0x6808, 456 }, { 0x680a, 464 }, { 0x680c, 472 },
-	{ 0x680e, 480 }, { 0x6810, 488 }, { 0x6812, 496 },
-	{ 0x6814, 504 }, { 0x6816, 512 }, { 0x6818, 520 },
-	{ 0x681a, 528 }, /* GUEST_DR7 */
-	{ 0x681c, 536 }, /* GUEST_RSP */
-	{ 0x681e, 544 }, /* GUEST_RIP */
-	{ 0x6820, 552 }, /* GUEST_RFLAGS */
-	{ 0x6c00, 584 }, /* HOST_CR0 */
-	{ 0x6c02, 592 }, /* HOST_CR3 */
-	{ 0x6c04, 600 }, /* HOST_CR4 */
-	{ 0x6c14, 664 }, /* HOST_RSP */
-	{ 0x6c16, 672 }, /* HOST_RIP */
-};
-
-const struct vmcsinfo *vg_vmcs12_layout(void)
-{
-	static struct vmcsinfo vi;
-
-	if (!vi.nfields) {
-		vi.revision_id = VG_VMCS12_REVISION;
-		memcpy(vi.fields, vmcs12_fields, sizeof(vmcs12_fields));
-		vi.nfields = sizeof(vmcs12_fields) / sizeof(vmcs12_fields[0]);
-		snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
-	}
-	return &vi;
-}
 
 static unsigned int width(uint16_t enc)
 {
@@ -78,6 +20,62 @@ static unsigned int width(uint16_t enc)
 	default:
 		return 8;
 	}
+}
+
+/*
+ * KVM's vmcs12 offsets, from the CHECK_OFFSET list in
+ * arch/x86/kvm/vmx/vmcs12.h (a save/restore ABI, so they never move),
+ * written as runs: n fields of one width whose encodings follow each
+ * other (enc, enc + 2, ...) and that are consecutive members of struct
+ * vmcs12 (off, off + width, ...).  Sorted by encoding.
+ */
+static const struct {
+	uint16_t enc, off, n;
+} vmcs12_runs[] = {
+	{ 0x0800, 964, 8 }, /* GUEST_ES_SELECTOR ... GUEST_TR_SELECTOR */
+	{ 0x201a, 120, 1 }, /* EPT_POINTER */
+	{ 0x2800, 176, 1 }, /* VMCS_LINK_POINTER */
+	{ 0x2806, 200, 1 }, /* GUEST_IA32_EFER */
+	{ 0x2c02, 264, 1 }, /* HOST_IA32_EFER */
+	{ 0x4012, 780, 1 }, /* VM_ENTRY_CONTROLS */
+	{ 0x401e, 804, 1 }, /* SECONDARY_VM_EXEC_CONTROL */
+	{ 0x4402, 812, 1 }, /* VM_EXIT_REASON */
+	/* GUEST_ES_LIMIT ... GUEST_IDTR_LIMIT, then
+	 * GUEST_ES_AR_BYTES ... GUEST_TR_AR_BYTES */
+	{ 0x4800, 840, 18 },
+	/* CR0_GUEST_HOST_MASK, CR4_GUEST_HOST_MASK, CR0_READ_SHADOW,
+	 * CR4_READ_SHADOW */
+	{ 0x6000, 344, 4 },
+	{ 0x6400, 408, 1 }, /* EXIT_QUALIFICATION */
+	/* GUEST_CR0, GUEST_CR3, GUEST_CR4, GUEST_ES_BASE ... GUEST_IDTR_BASE,
+	 * GUEST_DR7, GUEST_RSP, GUEST_RIP, GUEST_RFLAGS */
+	{ 0x6800, 424, 17 },
+	{ 0x6c00, 584, 3 }, /* HOST_CR0, HOST_CR3, HOST_CR4 */
+	{ 0x6c14, 664, 2 }, /* HOST_RSP, HOST_RIP */
+};
+
+const struct vmcsinfo *vg_vmcs12_layout(void)
+{
+	static struct vmcsinfo vi;
+	unsigned int n = 0;
+
+	if (vi.nfields)
+		return &vi;
+	vi.revision_id = VG_VMCS12_REVISION;
+	for (size_t r = 0; r < sizeof(vmcs12_runs) / sizeof(vmcs12_runs[0]);
+	     r++) {
+		uint16_t enc = vmcs12_runs[r].enc;
+		unsigned int w = width(enc);
+
+		for (unsigned int i = 0; i < vmcs12_runs[r].n; i++, n++) {
+			vi.fields[n].encoding = (uint16_t)(enc + 2 * i);
+			vi.fields[n].offset =
+				(uint16_t)(vmcs12_runs[r].off + w * i);
+		}
+	}
+	vi.nfields = n;
+	snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
+	return &vi;
 }
 
 int vg_vmx_offset(const struct vmcsinfo *vi, uint16_t encoding)
@@ -104,36 +102,30 @@ static const uint16_t required[] = {
 	VMCS_GUEST_RIP,	   VMCS_GUEST_RSP,   VMCS_GUEST_RFLAGS,
 };
 
-int vg_vmx_layout_usable(const struct vmcsinfo *vi, char *err, size_t errsz)
+int vg_vmx_layout_usable(const struct vmcsinfo *vi, struct vg_error *err)
 {
-	if (vi->revision_id & 0x80000000u) {
-		snprintf(
-			err, errsz,
+	if (vi->revision_id & 0x80000000u)
+		return vg_error_set(
+			err, -EINVAL,
 			"VMCSINFO revision 0x%x has bit 31 set (a shadow VMCS id)",
 			vi->revision_id);
-		return -1;
-	}
 	for (unsigned int i = 0; i < vi->nfields && i < VMCSINFO_MAX_FIELDS;
 	     i++) {
 		uint16_t e = vi->fields[i].encoding;
 
 		if (vi->fields[i].offset < 8 ||
-		    vi->fields[i].offset + width(e) > PAGE_SZ) {
-			snprintf(
-				err, errsz,
+		    vi->fields[i].offset + width(e) > PAGE_SZ)
+			return vg_error_set(
+				err, -EINVAL,
 				"VMCSINFO field %04x: offset %u is outside the 4096-byte VMCS region",
 				e, vi->fields[i].offset);
-			return -1;
-		}
 	}
-	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-		if (vg_vmx_offset(vi, required[i]) < 0) {
-			snprintf(err, errsz,
-				 "VMCSINFO for revision 0x%x lacks field %04x",
-				 vi->revision_id, required[i]);
-			return -1;
-		}
-	}
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
+		if (vg_vmx_offset(vi, required[i]) < 0)
+			return vg_error_set(
+				err, -EINVAL,
+				"VMCSINFO for revision 0x%x lacks field %04x",
+				vi->revision_id, required[i]);
 	return 0;
 }
 
@@ -159,14 +151,15 @@ static int rflags_ok(uint64_t f)
 	return (f & 2) && !(f & 0x8028) && !(f >> 22);
 }
 
-const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
-			 uint64_t max_paddr, struct vg_vcpu *vcpu,
-			 uint64_t *eptp_out)
+/*
+ * The structural checks, in the order a reason is reported: the region
+ * header (abort indicator, VMCS link pointer), then the host state.
+ */
+static const char *check_host(const uint8_t *page, const struct vmcsinfo *vi,
+			      uint64_t max_paddr)
 {
 	uint32_t abort_ind;
-	uint64_t hcr0, hcr3, hcr4, gcr0, gcr3, gcr4, eptp, rflags, reason;
-	uint64_t root;
-	int ok = 1;
+	uint64_t hcr0, hcr3, hcr4;
 
 	memcpy(&abort_ind, page + 4, 4);
 	if (abort_ind > 5)
@@ -192,8 +185,13 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 	if (!(hcr3 & PADDR_MASK) || (hcr3 >> 52) ||
 	    (hcr3 & PADDR_MASK) >= max_paddr)
 		return "HOST_CR3 zero or outside host memory";
+	return NULL;
+}
 
-	eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
+static const char *check_eptp(uint64_t eptp, uint64_t max_paddr)
+{
+	uint64_t root = eptp & PADDR_MASK;
+
 	if (!eptp)
 		return "EPT pointer is zero (shadow paging is not supported)";
 	if ((eptp & 7) != 0 && (eptp & 7) != 6)
@@ -202,21 +200,26 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 		return "EPTP page-walk length is not 4 or 5";
 	if ((eptp & 0xf00) || (eptp >> 52))
 		return "EPTP reserved bits set";
-	root = eptp & PADDR_MASK;
 	if (!root || root >= max_paddr)
 		return "EPT root outside host memory";
+	return NULL;
+}
 
-	gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
-	gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
-	gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+static const char *check_guest(const uint8_t *page, const struct vmcsinfo *vi)
+{
+	uint64_t gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
+	uint64_t gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
+	uint64_t gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+	uint64_t reason;
+	int ok = 1;
+
 	if ((gcr0 >> 32) || (gcr4 >> 32))
 		return "guest CR0/CR4 reserved bits set";
 	if ((gcr0 & 0x80000000u) && !(gcr0 & 1))
 		return "guest CR0.PG without PE";
 	if ((gcr3 >> 52) || (!(gcr4 & (1u << 17)) && (gcr3 & 0xfe7)))
 		return "guest CR3 not page aligned";
-	rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
-	if (!rflags_ok(rflags))
+	if (!rflags_ok(rd(page, vi, VMCS_GUEST_RFLAGS, NULL)))
 		return "guest RFLAGS reserved bits wrong";
 	reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
 	if (ok && ((reason & 0xffff) > 100 || (reason & 0x07ff0000)))
@@ -229,79 +232,110 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 		if (aok && ((ar >> 17) || (ar & 0xf00)))
 			return "segment access rights reserved bits set";
 	}
+	return NULL;
+}
 
-	memset(vcpu, 0, sizeof(*vcpu));
+/*
+ * A guest control register as the guest sees it: the bits the host owns
+ * (set in the guest/host mask) come from the read shadow, when the layout
+ * has both fields.
+ */
+static uint64_t guest_view(const uint8_t *page, const struct vmcsinfo *vi,
+			   uint16_t reg, uint16_t mask_enc, uint16_t shadow_enc)
+{
+	int ok = 1;
+	uint64_t v = rd(page, vi, reg, NULL);
+	uint64_t mask = rd(page, vi, mask_enc, &ok);
+	uint64_t shadow = rd(page, vi, shadow_enc, &ok);
+
+	return ok ? (v & ~mask) | (shadow & mask) : v;
+}
+
+/* Registers of a page that passed the checks. */
+static void decode_regs(const uint8_t *page, const struct vmcsinfo *vi,
+			struct vg_vcpu *vcpu)
+{
+	int eok = 1, cok = 1, ok = 1;
+	uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
+	uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
+	uint64_t reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
+
 	vcpu->vendor = VG_VENDOR_VMX;
 	vcpu->rip = rd(page, vi, VMCS_GUEST_RIP, NULL);
 	vcpu->gpr[VG_RSP] = rd(page, vi, VMCS_GUEST_RSP, NULL);
 	vcpu->gpr_known = 1u << VG_RSP;
-	vcpu->rflags = rflags;
-	vcpu->cr3 = gcr3;
+	vcpu->rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
+	vcpu->cr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
 	vcpu->known = VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR3 | VG_K_CR4;
-	/* What the guest sees: host-owned bits come from the read shadows. */
-	{
-		int m0 = 1, s0 = 1, m4 = 1, s4 = 1;
-		uint64_t mask0 = rd(page, vi, VMCS_CR0_GUEST_HOST_MASK, &m0);
-		uint64_t sh0 = rd(page, vi, VMCS_CR0_READ_SHADOW, &s0);
-		uint64_t mask4 = rd(page, vi, VMCS_CR4_GUEST_HOST_MASK, &m4);
-		uint64_t sh4 = rd(page, vi, VMCS_CR4_READ_SHADOW, &s4);
-
-		vcpu->cr0 = (m0 && s0) ? (gcr0 & ~mask0) | (sh0 & mask0) : gcr0;
-		vcpu->cr4 = (m4 && s4) ? (gcr4 & ~mask4) | (sh4 & mask4) : gcr4;
-	}
-	{
-		int eok = 1, cok = 1;
-		uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
-		uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
-
-		/* The field is only live when VM entry loads IA32_EFER. */
-		if (eok && cok && (entry & (1u << 15))) {
-			vcpu->efer = efer;
-			vcpu->known |= VG_K_EFER;
-		}
+	vcpu->cr0 = guest_view(page, vi, VMCS_GUEST_CR0,
+			       VMCS_CR0_GUEST_HOST_MASK, VMCS_CR0_READ_SHADOW);
+	vcpu->cr4 = guest_view(page, vi, VMCS_GUEST_CR4,
+			       VMCS_CR4_GUEST_HOST_MASK, VMCS_CR4_READ_SHADOW);
+	/* The field is only live when VM entry loads IA32_EFER. */
+	if (eok && cok && (entry & (1u << 15))) {
+		vcpu->efer = efer;
+		vcpu->known |= VG_K_EFER;
 	}
 	if (ok) {
 		vcpu->exit_reason = reason;
 		vcpu->known |= VG_K_EXIT_REASON;
 	}
-	{
-		int sok = 1, aok = 1;
+}
 
-		for (int i = 0; i < VG_NR_SEGS && sok; i++) {
-			uint16_t d = (uint16_t)(2 * i);
-			struct vg_seg *s = &vcpu->seg[i];
+/* Segment registers and descriptor-table registers. */
+static void decode_segs(const uint8_t *page, const struct vmcsinfo *vi,
+			struct vg_vcpu *vcpu)
+{
+	int sok = 1, aok = 1;
 
-			s->selector = (uint16_t)rd(
-				page, vi,
-				(uint16_t)(VMCS_GUEST_ES_SELECTOR + d), &sok);
-			s->limit = (uint32_t)rd(
-				page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d),
-				&sok);
-			s->base = rd(page, vi,
-				     (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
-			/* Optional: not in the layout when the CPU stores the
-			 * access rights in a form of its own. */
-			s->attr = (uint32_t)rd(page, vi,
-					       (uint16_t)(VMCS_GUEST_ES_AR + d),
-					       &aok);
-		}
-		if (sok)
-			vcpu->known |= VG_K_SEGS;
-		if (sok && aok)
-			vcpu->known |= VG_K_SEG_ATTR;
-		else
-			for (int i = 0; i < VG_NR_SEGS; i++)
-				vcpu->seg[i].attr = 0;
-		sok = 1;
-		vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
-		vcpu->gdtr.limit =
-			(uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
-		vcpu->idtr.base = rd(page, vi, VMCS_GUEST_IDTR_BASE, &sok);
-		vcpu->idtr.limit =
-			(uint32_t)rd(page, vi, VMCS_GUEST_IDTR_LIMIT, &sok);
-		if (sok)
-			vcpu->known |= VG_K_DTABLES;
+	for (int i = 0; i < VG_NR_SEGS && sok; i++) {
+		uint16_t d = (uint16_t)(2 * i);
+		struct vg_seg *s = &vcpu->seg[i];
+
+		s->selector = (uint16_t)rd(
+			page, vi, (uint16_t)(VMCS_GUEST_ES_SELECTOR + d), &sok);
+		s->limit = (uint32_t)rd(
+			page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d), &sok);
+		s->base =
+			rd(page, vi, (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
+		/* Optional: not in the layout when the CPU stores the
+		 * access rights in a form of its own. */
+		s->attr = (uint32_t)rd(page, vi,
+				       (uint16_t)(VMCS_GUEST_ES_AR + d), &aok);
 	}
+	if (sok)
+		vcpu->known |= VG_K_SEGS;
+	if (sok && aok)
+		vcpu->known |= VG_K_SEG_ATTR;
+	else
+		for (int i = 0; i < VG_NR_SEGS; i++)
+			vcpu->seg[i].attr = 0;
+	sok = 1;
+	vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
+	vcpu->gdtr.limit = (uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
+	vcpu->idtr.base = rd(page, vi, VMCS_GUEST_IDTR_BASE, &sok);
+	vcpu->idtr.limit = (uint32_t)rd(page, vi, VMCS_GUEST_IDTR_LIMIT, &sok);
+	if (sok)
+		vcpu->known |= VG_K_DTABLES;
+}
+
+const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
+			 uint64_t max_paddr, struct vg_vcpu *vcpu,
+			 uint64_t *eptp_out)
+{
+	uint64_t eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
+	const char *why;
+
+	why = check_host(page, vi, max_paddr);
+	if (!why)
+		why = check_eptp(eptp, max_paddr);
+	if (!why)
+		why = check_guest(page, vi);
+	if (why)
+		return why;
+	memset(vcpu, 0, sizeof(*vcpu));
+	decode_regs(page, vi, vcpu);
+	decode_segs(page, vi, vcpu);
 	*eptp_out = eptp;
 	return NULL;
 }

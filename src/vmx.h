@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "notes/vgerr.h"
 #include "notes/vmcsinfo.h"
 #include "src/vcpu.h"
 
@@ -54,9 +55,9 @@ int vg_vmx_offset(const struct vmcsinfo *vi, uint16_t encoding);
 
 /*
  * Check that a layout has every field discovery needs and that each field
- * lies inside the 4 KiB region.  0, or -1 with a one-line reason in err.
+ * lies inside the 4 KiB region.  0, or -EINVAL with the reason in err.
  */
-int vg_vmx_layout_usable(const struct vmcsinfo *vi, char *err, size_t errsz);
+int vg_vmx_layout_usable(const struct vmcsinfo *vi, struct vg_error *err);
 
 /*
  * Validate the page as a VMCS region in layout vi (the caller matched the

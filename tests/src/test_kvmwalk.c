@@ -252,7 +252,7 @@ static void merge_names_and_regs(void **state)
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests = NULL;
-	char err[256];
+	struct vg_error err;
 	long ng;
 
 	(void)state;
@@ -260,7 +260,7 @@ static void merge_names_and_regs(void **state)
 	assert_true(h.walked);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = vg_hostdump_mem(h.hd);
-	assert_int_equal(vg_scan(&cfg, &res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
 	ng = vg_group(&res, &guests);
 	assert_int_equal(ng, 1);
 	vg_kvm_merge(&h.kw, &res, guests, (size_t)ng);
@@ -289,7 +289,7 @@ static void disagreement_falls_back(void **state)
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests = NULL;
-	char err[256];
+	struct vg_error err;
 	long ng;
 
 	(void)state;
@@ -297,7 +297,7 @@ static void disagreement_falls_back(void **state)
 	assert_true(h.walked);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = vg_hostdump_mem(h.hd);
-	assert_int_equal(vg_scan(&cfg, &res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
 	ng = vg_group(&res, &guests);
 	assert_int_equal(ng, 1);
 	vg_kvm_merge(&h.kw, &res, guests, (size_t)ng);
@@ -347,10 +347,55 @@ static void hostile_structures(void **state)
 	host_close(&h);
 }
 
+/* vg_hostkv_init: what each bad VMCOREINFO gives, and a good one. */
+static void hostkv_init_errors(void **state)
+{
+	static const struct {
+		const char *text;
+		int code;
+		const char *msg;
+	} bad[] = {
+		{ "OSRELEASE=6.1.0\n", -ENOENT,
+		  "host VMCOREINFO has no SYMBOL(init_top_pgt)" },
+		{ "SYMBOL(init_top_pgt)=ffffffff8x\n", -EINVAL,
+		  "host VMCOREINFO: bad SYMBOL(init_top_pgt)=ffffffff8x" },
+		{ "SYMBOL(init_top_pgt)=ffffffff82000000\nNUMBER(phys_base)=1z\n",
+		  -EINVAL, "host VMCOREINFO: bad NUMBER(phys_base)=1z" },
+		{ "SYMBOL(init_top_pgt)=ffffffff90000000\n", -EINVAL,
+		  "host page table root 0x10000000 is not a page in the dump" },
+	};
+	static const char good[] = "OSRELEASE=6.1.0-x\n"
+				   "SYMBOL(swapper_pg_dir)=ffffffff82000000\n"
+				   "NUMBER(phys_base)=4096\n"
+				   "NUMBER(pgtable_l5_enabled)=1\n";
+	struct vg_hostmem hm = { .max_paddr = 64 << 20 };
+	struct vg_hostkv kv;
+	struct vg_error err;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(vg_hostkv_init(&kv, &hm, bad[i].text,
+						strlen(bad[i].text), &err),
+				 bad[i].code);
+		assert_int_equal(err.code, bad[i].code);
+		assert_string_equal(vg_error_msg(&err), bad[i].msg);
+	}
+	assert_int_equal(vg_hostkv_init(&kv, &hm, good, sizeof(good) - 1, &err),
+			 0);
+	assert_int_equal(kv.kernel_root, 0x2001000);
+	assert_int_equal(kv.la57, 1);
+	assert_string_equal(kv.osrelease, "6.1.0-x");
+	/* No message wanted: the code alone. */
+	assert_int_equal(vg_hostkv_init(&kv, &hm, bad[0].text,
+					strlen(bad[0].text), NULL),
+			 -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_note),
+		cmocka_unit_test(hostkv_init_errors),
 		cmocka_unit_test(parse_argv),
 		cmocka_unit_test(exit_names),
 		cmocka_unit_test(walk_finds_everything),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Discovery: VMCB/VMCS validation, decoys, grouping, register extraction. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,7 +41,7 @@ static void run_scan(struct fx *fx, const struct vmcsinfo *extra,
 				 .max_paddr = fx->ram_size,
 				 .priv = fx };
 	struct vg_scan_cfg cfg;
-	char err[256];
+	struct vg_error err;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.hm = &hm;
@@ -51,7 +52,7 @@ static void run_scan(struct fx *fx, const struct vmcsinfo *extra,
 	cfg.layouts[cfg.nlayouts].vi = vg_vmcs12_layout();
 	cfg.layouts[cfg.nlayouts++].source = "built-in vmcs12";
 	cfg.verbose = verbose;
-	assert_int_equal(vg_scan(&cfg, res, err, sizeof(err)), 0);
+	assert_int_equal(vg_scan(&cfg, res, &err), 0);
 }
 
 static void svm_realmode_guest_found(void **state)
@@ -391,20 +392,21 @@ static void ordinary_pages_give_nothing(void **state)
 static void layout_out_of_range_refused(void **state)
 {
 	struct vmcsinfo vi;
-	char err[256];
+	struct vg_error err;
 
 	(void)state;
 	made_up_layout(&vi);
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), 0);
 	vi.fields[3].offset = 4094; /* 16-bit field fits */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), 0);
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), 0);
 	vi.fields[9].offset = 4092; /* link pointer, 8 bytes: does not */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "outside"));
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), -EINVAL);
+	assert_non_null(strstr(vg_error_msg(&err), "outside"));
+	assert_int_equal(err.code, -EINVAL);
 	made_up_layout(&vi);
 	vi.fields[9].encoding = 0x2802; /* no link pointer at all */
-	assert_int_equal(vg_vmx_layout_usable(&vi, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "lacks field 2800"));
+	assert_int_equal(vg_vmx_layout_usable(&vi, &err), -EINVAL);
+	assert_non_null(strstr(vg_error_msg(&err), "lacks field 2800"));
 }
 
 static void absent_pages_are_counted(void **state)
@@ -427,6 +429,78 @@ static void absent_pages_are_counted(void **state)
 	fx_free(fx);
 }
 
+/* The built-in vmcs12 table against offsets from the kernel's list. */
+static void vmcs12_layout_has_kernel_offsets(void **state)
+{
+	static const struct vmcsinfo_field pins[] = {
+		{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
+		{ 0x080e, 978 }, /* GUEST_TR_SELECTOR */
+		{ 0x201a, 120 }, /* EPT_POINTER */
+		{ 0x4402, 812 }, /* VM_EXIT_REASON */
+		{ 0x4812, 876 }, /* GUEST_IDTR_LIMIT */
+		{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES */
+		{ 0x4822, 908 }, /* GUEST_TR_AR_BYTES */
+		{ 0x6006, 368 }, /* CR4_READ_SHADOW */
+		{ 0x6804, 440 }, /* GUEST_CR4 */
+		{ 0x6818, 520 }, /* GUEST_IDTR_BASE */
+		{ 0x6820, 552 }, /* GUEST_RFLAGS */
+		{ 0x6c04, 600 }, /* HOST_CR4 */
+		{ 0x6c16, 672 }, /* HOST_RIP */
+	};
+	const struct vmcsinfo *vi = vg_vmcs12_layout();
+	struct vg_error err;
+
+	(void)state;
+	assert_int_equal(vi->revision_id, VG_VMCS12_REVISION);
+	assert_int_equal(vi->nfields, 60);
+	for (unsigned int i = 1; i < vi->nfields; i++)
+		assert_true(vi->fields[i - 1].encoding <
+			    vi->fields[i].encoding);
+	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++)
+		assert_int_equal(vg_vmx_offset(vi, pins[i].encoding),
+				 pins[i].offset);
+	assert_int_equal(vg_vmx_layout_usable(vi, &err), 0);
+	assert_ptr_equal(vg_vmcs12_layout(), vi);
+}
+
+static int no_ranges(void *ctx, uint64_t from, uint64_t *start, uint64_t *end)
+{
+	(void)ctx;
+	(void)from;
+	(void)start;
+	(void)end;
+	return -1;
+}
+
+/* The two ways a scan fails: the error code and the message say which. */
+static void scan_failures_are_reported(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 3 * MiB);
+	struct vg_hostmem hm = { .read = img_read,
+				 .max_paddr = fx->ram_size,
+				 .priv = fx };
+	struct vg_scan_cfg cfg;
+	struct vg_scan_result res;
+	struct vg_error err;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = &hm;
+	fx_hole(fx, 0, fx->ram_size);
+	assert_int_equal(vg_scan(&cfg, &res, &err), -EIO);
+	assert_int_equal(err.code, -EIO);
+	assert_string_equal(
+		vg_error_msg(&err),
+		"no readable host memory in the dump (1024 pages absent, 0 unreadable)");
+	vg_scan_result_free(&res);
+	cfg.next_range = no_ranges;
+	assert_int_equal(vg_scan(&cfg, &res, &err), -EIO);
+	assert_string_equal(vg_error_msg(&err),
+			    "cannot list the dump's memory ranges");
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +515,8 @@ int main(void)
 		cmocka_unit_test(ordinary_pages_give_nothing),
 		cmocka_unit_test(layout_out_of_range_refused),
 		cmocka_unit_test(absent_pages_are_counted),
+		cmocka_unit_test(scan_failures_are_reported),
+		cmocka_unit_test(vmcs12_layout_has_kernel_offsets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
