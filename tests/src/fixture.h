@@ -65,6 +65,16 @@ struct fx_write_opts {
 int fx_write_elf(struct fx *fx, const char *path,
 		 const struct fx_write_opts *opts);
 
+/*
+ * The image as makedumpfile's kdump-compressed dump (makedumpfile -c
+ * -d 0 on the ELF core fx_write_elf writes).  Adds what makedumpfile
+ * needs to the image first (kernel page tables, init_uts_ns, mem_map:
+ * two pages from the bump allocator, more for the tables) and its own
+ * VMCOREINFO note, so callers add none.  Returns 0 or -1.
+ */
+int fx_write_kdump(struct fx *fx, const char *path,
+		   const struct fx_write_opts *opts);
+
 /* A guest vCPU as the fixtures lay it out in a VMCB or VMCS. */
 struct fx_cpu {
 	uint64_t root; /* nCR3 or EPTP */
