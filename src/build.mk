@@ -25,7 +25,7 @@ PROGRAMS += $(B)/bin/vmcore-guests
 # Unit tests (tests/src/test_<module>.c) on dumps tests/src/fixture.c
 # generates.  test_cli runs $(B)/bin/vmcore-guests end to end.
 VG_FIXTURE_OBJ := $(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/kvmfixture.o
-VG_TESTS := scan cli kvmwalk budget
+VG_TESTS := scan cli kvmwalk budget hostdump dumphdr
 
 $(VG_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 		$(B)/obj/tests/src/test_%.o $(VG_FIXTURE_OBJ) $(VG_LIB) \

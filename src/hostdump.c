@@ -42,6 +42,7 @@ struct vg_hostdump {
 	size_t notes_len;
 	char no_notes_why[160];
 	char *vmcoreinfo; /* from libkdumpfile, on first use */
+	size_t vmcoreinfo_len;
 };
 
 static int cmp_range(const void *a, const void *b)
@@ -342,24 +343,55 @@ int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
 	return 0;
 }
 
+/*
+ * The blob libkdumpfile keeps as linux.vmcoreinfo.raw, copied with a NUL.
+ * kdump_vmcoreinfo_raw() reads the same blob but wants the OS type set
+ * first ("OS type is not set"), and setting it makes libkdumpfile set up
+ * its Linux address translation from the dump: more of the library
+ * parsing hostile bytes, for nothing we use.
+ */
+static int copy_vmcoreinfo(struct vg_hostdump *hd, struct vg_error *err)
+{
+	kdump_attr_t attr;
+	kdump_status ks;
+	void *data;
+	size_t n;
+
+	ks = kdump_get_attr(hd->ctx, "linux.vmcoreinfo.raw", &attr);
+	if (ks == KDUMP_ERR_NODATA || ks == KDUMP_ERR_NOKEY)
+		return vg_error_set(err, 1, "no VMCOREINFO in %s", hd->path);
+	if (ks != KDUMP_OK || attr.type != KDUMP_BLOB)
+		return vg_error_set(
+			err, -EINVAL, "%s: VMCOREINFO: %s", hd->path,
+			ks != KDUMP_OK ? kdump_get_err(hd->ctx) : "not a blob");
+	data = kdump_blob_pin(attr.val.blob);
+	n = kdump_blob_size(attr.val.blob);
+	hd->vmcoreinfo = malloc(n + 1);
+	if (hd->vmcoreinfo) {
+		memcpy(hd->vmcoreinfo, data, n);
+		hd->vmcoreinfo[n] = '\0';
+		hd->vmcoreinfo_len = n;
+	}
+	kdump_blob_unpin(attr.val.blob);
+	if (!hd->vmcoreinfo)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
 int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 			   size_t *len, struct vg_error *err)
 {
-	kdump_status ks;
+	int rc;
 
 	*text = NULL;
 	*len = 0;
 	if (!hd->vmcoreinfo) {
-		ks = kdump_vmcoreinfo_raw(hd->ctx, &hd->vmcoreinfo);
-		if (ks == KDUMP_ERR_NODATA)
-			return vg_error_set(err, 1, "no VMCOREINFO in %s",
-					    hd->path);
-		if (ks != KDUMP_OK)
-			return vg_error_set(err, -EINVAL, "%s: VMCOREINFO: %s",
-					    hd->path, kdump_get_err(hd->ctx));
+		rc = copy_vmcoreinfo(hd, err);
+		if (rc)
+			return rc;
 	}
 	*text = hd->vmcoreinfo;
-	*len = strlen(hd->vmcoreinfo);
+	*len = hd->vmcoreinfo_len;
 	return 0;
 }
 

@@ -40,9 +40,10 @@ int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
 			  struct vg_error *err);
 
 /*
- * The dump's VMCOREINFO text as libkdumpfile found it
- * (kdump_vmcoreinfo_raw()); the handle keeps it.  0, 1 when the dump has
- * none, <0 error.
+ * The dump's VMCOREINFO text as libkdumpfile found it (the blob that
+ * kdump_vmcoreinfo_raw() returns: the VMCOREINFO note, or the
+ * kdump-compressed VMCOREINFO section), NUL-terminated; the handle keeps
+ * it.  0, 1 when the dump has none, <0 error.
  */
 int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 			   size_t *len, struct vg_error *err);

@@ -178,6 +178,13 @@ int fx_write_elf(struct fx *fx, const char *path,
 			n++;
 		}
 	}
+	if (opts->extra_note_len) {
+		if (n >= 40)
+			abort();
+		ph[n].p_type = PT_NOTE;
+		ph[n].p_filesz = ph[n].p_memsz = opts->extra_note_len;
+		n++;
+	}
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -228,6 +235,13 @@ int fx_write_elf(struct fx *fx, const char *path,
 	for (int i = 1; i < n; i++) {
 		uint64_t done = 0;
 
+		if (ph[i].p_type == PT_NOTE) {
+			if (pwrite(fd, opts->extra_note, opts->extra_note_len,
+				   (off_t)ph[i].p_offset) !=
+			    (ssize_t)opts->extra_note_len)
+				goto out;
+			continue;
+		}
 		while (done < ph[i].p_filesz) {
 			uint64_t chunk = ph[i].p_filesz - done;
 			ssize_t w;

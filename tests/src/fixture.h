@@ -53,6 +53,9 @@ struct fx_write_opts {
 	uint64_t truncate_to; /* cut the file after this many bytes */
 	int garbage_note; /* a PT_NOTE whose note header lies about sizes */
 	int huge_note; /* PT_NOTE with p_filesz far beyond the file */
+	/* a second PT_NOTE (after the PT_LOADs) with these bytes */
+	const void *extra_note;
+	size_t extra_note_len;
 	/*
 	 * Like /proc/vmcore: a first PT_LOAD for the kernel text mapping
 	 * (p_vaddr = __START_KERNEL_map + p_paddr) whose physical range
