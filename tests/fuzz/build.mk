@@ -28,6 +28,12 @@ $(B)/fuzz/mkseeds: $(B)/obj/tests/fuzz/mkseeds.o $(B)/obj/tests/src/fixture.o
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# libkdumpfile alone on a file, for the reproducers of
+# docs/libkdumpfile-bugs.md (a plain build: make build/lkf_open).
+$(B)/lkf_open: $(B)/obj/tests/fuzz/lkf_open.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS)
+
 FUZZ_MAKE = $(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
 	OPT="-O1 -g" SANFLAGS="$(FUZZ_SANFLAGS)" \
 	CFLAGS="-fsanitize=fuzzer-no-link"
@@ -44,6 +50,7 @@ $(FUZZ_TARGETS:%=fuzz-build-%): fuzz-build-%:
 # Runs on a scratch corpus (new inputs land in build/fuzz/corpus/), with
 # the committed corpus and the seeds as read-only inputs.
 $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: fuzz-build-%
+	ASAN_OPTIONS=quarantine_size_mb=8:malloc_context_size=20 \
 	$(FUZZ_B)/fuzz/fuzz_$* $(FUZZ_ARGS) \
 		-max_len=$(FUZZ_MAX_LEN_$*) -max_total_time=$(FUZZ_SECONDS) \
 		-artifact_prefix=$(FUZZ_B)/findings/$*/ \

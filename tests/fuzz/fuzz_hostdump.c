@@ -2,8 +2,8 @@
 /*
  * libFuzzer target for the dump-open path: the input bytes become a file
  * (a memfd, named through /proc/self/fd) that vg_hostdump_open() opens
- * as the CLI would; then a few pages are read, the notes and VMCOREINFO
- * looked up, and the dump closed.  Build and run: make fuzz-hostdump
+ * as the CLI would; then the notes and VMCOREINFO are looked up, a few
+ * pages read, and the dump closed.  Build and run: make fuzz-hostdump
  * (tests/fuzz/build.mk).
  */
 #include <stddef.h>
@@ -34,6 +34,19 @@ static void poke(struct vg_hostdump *hd)
 	hm->read(hm, hm->max_paddr ? hm->max_paddr - 8 : 0, page, 8);
 }
 
+/* The notes and VMCOREINFO through the handle, as the CLI asks for them. */
+static void notes(struct vg_hostdump *hd)
+{
+	struct vg_error err;
+	const void *desc;
+	const char *text;
+	size_t len;
+
+	vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err);
+	vg_hostdump_find_note(hd, "KVMINFO", 0, &desc, &len, &err);
+	vg_hostdump_vmcoreinfo(hd, &text, &len, &err);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	hd = vg_hostdump_open(path, &err);
 	if (hd) {
+		notes(hd);
 		poke(hd);
 		vg_hostdump_close(hd);
 	}

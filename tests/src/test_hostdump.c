@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kexec/dumpnotes.h"
+#include "notes/elfnote.h"
 #include "src/hostdump.h"
 #include "tests/src/fixture.h"
 
@@ -260,7 +260,7 @@ static void oversized_note(void **state)
 	struct vg_hostdump *hd;
 	struct vg_error err;
 	const void *desc;
-	size_t len, big = DUMPNOTES_MAX_DESC + 4;
+	size_t len, big = ELFNOTE_MAX_DESC + 4;
 	uint32_t h[3] = { 9, (uint32_t)big, 0 };
 	uint8_t *notes = calloc(1, 12 + 12 + big);
 	struct fx_write_opts o = { 0 };
