@@ -397,6 +397,20 @@ static int kdump_main_header(const uint8_t *d, const char *name,
 			  h->bitmap.size, UINT64_MAX, err);
 }
 
+/* libkdumpfile's read_bitmap(): which bitmap it uses, where the descs are. */
+static void pick_bitmap(struct vg_dumphdr *h)
+{
+	uint64_t blocks = h->bitmap.size / PAGE_SZ;
+
+	h->desc_offset = h->bitmap.offset + h->bitmap.size;
+	h->dump_bitmap = h->bitmap;
+	if (h->max_mapnr <= h->bitmap.size * 8 / 2) {
+		/* a "partial" dump: the second bitmap, halved as it does */
+		h->dump_bitmap.size = blocks / 2 * PAGE_SZ;
+		h->dump_bitmap.offset += h->dump_bitmap.size;
+	}
+}
+
 /* kdump_sub_header, field by field for each header version. */
 static int kdump_sub_header(const uint8_t *s, const char *name,
 			    struct vg_dumphdr *h, struct vg_error *err)
@@ -442,6 +456,8 @@ static int kdump_sub_header(const uint8_t *s, const char *name,
 				name, (unsigned long long)h->max_mapnr,
 				(unsigned long long)bits);
 	}
+	if (!rc)
+		pick_bitmap(h);
 	if (!rc && v < 4)
 		snprintf(
 			h->no_notes_why, sizeof(h->no_notes_why),

@@ -80,6 +80,14 @@ struct vg_dumphdr {
 	uint32_t block_size;
 	uint64_t max_mapnr; /* max_mapnr_64 from header version 6 on */
 	struct vg_dump_span bitmap; /* both bitmaps, as the header says */
+	/*
+	 * The bitmap of the pages in the file, as libkdumpfile picks it
+	 * (the second half of bitmap unless max_mapnr needs more), and
+	 * where the page descriptors start: the descriptor of page pfn is
+	 * at desc_offset + 24 * (bits set in dump_bitmap before pfn).
+	 */
+	struct vg_dump_span dump_bitmap;
+	uint64_t desc_offset;
 	struct vg_dump_span vmcoreinfo; /* header version >= 3; size 0: none */
 	/*
 	 * Why the dump cannot hold notes (kdump-compressed header version

@@ -17,6 +17,7 @@
 
 #include "notes/elfnote.h"
 #include "src/dumphdr.h"
+#include "src/dumppd.h"
 
 #define PAGE_SZ 4096ull
 
@@ -35,6 +36,9 @@ struct vg_hostdump {
 	} * ranges;
 	size_t nranges;
 	struct vg_hostmem hm;
+	/* kdump-compressed: each page descriptor checked before a read */
+	struct vg_dumppd pd;
+	int have_pd;
 	char format[64];
 	uint64_t max_pfn;
 	/* the dump's notes, read once at open: note sequence, 4-aligned */
@@ -193,6 +197,14 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 	size_t got = len;
 	kdump_status st;
 
+	if (paddr + len < paddr)
+		return VG_HM_ERROR;
+	if (hd->have_pd && len) {
+		for (uint64_t pfn = paddr / PAGE_SZ;
+		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++)
+			if (vg_dumppd_check(&hd->pd, pfn) < 0)
+				return VG_HM_ERROR;
+	}
 	st = kdump_read(hd->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
 	if (st == KDUMP_OK && got == len)
 		return VG_HM_OK;
@@ -291,6 +303,10 @@ struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err)
 		rc = read_notes(hd, &h, err);
 	if (!rc)
 		rc = check_kdump_vmcoreinfo(hd, &h, err);
+	if (!rc && h.format == VG_DUMP_KDUMP) {
+		rc = vg_dumppd_init(&hd->pd, hd->fd, &h, path, err);
+		hd->have_pd = 1; /* vg_dumppd_free() also after a failure */
+	}
 	vg_dumphdr_free(&h);
 	if (!rc)
 		rc = open_kdumpfile(hd, err);
@@ -313,6 +329,8 @@ void vg_hostdump_close(struct vg_hostdump *hd)
 		kdump_free(hd->ctx);
 	if (hd->fd >= 0)
 		close(hd->fd);
+	if (hd->have_pd)
+		vg_dumppd_free(&hd->pd);
 	free(hd->ranges);
 	free(hd->notes);
 	free(hd->vmcoreinfo);

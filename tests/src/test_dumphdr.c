@@ -293,6 +293,110 @@ static void elf_load_paddr(void **state)
 	refused(t->path, "load-memsz-wraps", "52-bit physical address space");
 }
 
+/* A small good kdump-compressed dump (makedumpfile -c -d 0). */
+static void good_kdump(const char *path)
+{
+	struct fx *fx = fx_new(4ull << 20, 1ull << 20);
+
+	fx_hole(fx, 0, FX_PAGE);
+	memset(fx_ptr(fx, 0x200000), 0xab, FX_PAGE);
+	assert_int_equal(fx_write_kdump(fx, path, NULL), 0);
+	fx_free(fx);
+}
+
+/* The page descriptors follow the headers and bitmaps (4 blocks here). */
+#define KD_DESC (4 * 4096)
+
+/*
+ * Finding K1 (diskdump.c diskdump_read_page): a descriptor of a
+ * compressed page may claim up to 256 KiB; libkdumpfile reads that much
+ * into its buffer of one page.  The read fails instead (under ASan the
+ * overflow would end this test).  Page 0x200 is the 512th in the dump
+ * (page 0 is a hole).
+ */
+static void kdump_compressed_size(void **state)
+{
+	struct tmp *t = *state;
+	struct vg_hostdump *hd;
+	struct vg_hostmem *hm;
+	struct vg_error err;
+	uint8_t page[FX_PAGE];
+
+	good_kdump(t->path);
+	PATCH(t->path, KD_DESC + 511 * 24 + 8, uint32_t, 65536);
+	keep(t->path, "k1-compressed-size-64k");
+	hd = vg_hostdump_open(t->path, &err);
+	if (!hd)
+		fail_msg("%s", err.msg);
+	hm = vg_hostdump_mem(hd);
+	assert_int_equal(hm->read(hm, 0x200000, page, sizeof(page)),
+			 VG_HM_ERROR);
+	/* its neighbours read fine */
+	assert_int_equal(hm->read(hm, 0x1ff000, page, sizeof(page)), VG_HM_OK);
+	assert_int_equal(hm->read(hm, 0x201000, page, sizeof(page)), VG_HM_OK);
+	vg_hostdump_close(hd);
+}
+
+/*
+ * A bitmap that promises more descriptors than the file holds: a dump
+ * cut short, or a hostile bitmap of many runs (libkdumpfile keeps 24
+ * bytes per run).
+ */
+static void kdump_descs_past_eof(void **state)
+{
+	struct tmp *t = *state;
+	uint8_t ones[4096];
+
+	good_kdump(t->path);
+	assert_int_equal(truncate(t->path, KD_DESC + 100 * 24), 0);
+	refused(t->path, "kdump-descs-cut", "page descriptors at file offset");
+	good_kdump(t->path);
+	memset(ones, 0x55, sizeof(ones)); /* every other page: 2048 runs */
+	patch(t->path, 3 * 4096, ones, sizeof(ones)); /* the bitmap in use */
+	refused(t->path, "kdump-bitmap-runs",
+		"promises 16384 page descriptors");
+}
+
+/*
+ * The disk_dump_header read as its 32-bit layout, as libkdumpfile tries
+ * it first: a timestamp whose tv_usec is 4096 and a status of 1 make it
+ * a plausible 32-bit header.
+ */
+static void kdump_reads_as_32bit(void **state)
+{
+	struct tmp *t = *state;
+
+	good_kdump(t->path);
+	opens(t->path);
+	PATCH(t->path, 416, uint32_t, 4096);
+	refused(t->path, "kdump-32bit-layout", "also reads as a 32-bit");
+}
+
+/* Fields of the sub-header libkdumpfile reads without a check. */
+static void kdump_sub_header_fields(void **state)
+{
+	struct tmp *t = *state;
+
+	good_kdump(t->path);
+	PATCH(t->path, 4096 + 40, uint64_t, 1ull << 32); /* VMCOREINFO size */
+	refused(t->path, "kdump-vmcoreinfo-4g", "VMCOREINFO of 4294967296");
+	good_kdump(t->path);
+	PATCH(t->path, 4096 + 12, uint32_t, 1); /* split */
+	refused(t->path, "kdump-split", "makedumpfile --reassemble");
+	good_kdump(t->path);
+	PATCH(t->path, 4096 + 72, uint64_t, 1ull << 40); /* eraseinfo */
+	refused(t->path, "kdump-eraseinfo", "eraseinfo of 1099511627776");
+	good_kdump(t->path);
+	PATCH(t->path, 4096 + 96, uint64_t, 1ull << 45); /* max_mapnr_64 */
+	refused(t->path, "kdump-max-mapnr-64", "max_mapnr_64 35184372088832");
+	good_kdump(t->path);
+	PATCH(t->path, 436, uint32_t, 0x10000000); /* bitmap_blocks */
+	refused(t->path, "kdump-bitmap-blocks", "page bitmap (offset");
+	good_kdump(t->path);
+	PATCH(t->path, 460, int32_t, -1); /* nr_cpus */
+	refused(t->path, "kdump-nr-cpus", "claims -1 CPUs");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +412,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(libkdumpfile_notes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_load_paddr, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_compressed_size, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_descs_past_eof, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_reads_as_32bit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_sub_header_fields, setup,
 						teardown),
 	};
 
