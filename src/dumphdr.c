@@ -24,8 +24,7 @@
 /* libkdumpfile makes an attribute of every VMCOREINFO line */
 #define MAX_VMCOREINFO_NOTE (64u << 10)
 
-/* Read exactly len bytes at off: 0, -EIO (short) or -errno. */
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+int vg_pread_full(int fd, void *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
 
@@ -121,7 +120,7 @@ static int elf_sections(int fd, const char *name, struct vg_dumphdr *h,
 			name, (unsigned long long)eh->e_shoff, eh->e_shentsize,
 			(unsigned long long)h->file_size);
 	if (shnum == 0 || *phnum == PN_XNUM) {
-		rc = pread_all(fd, &sh, sizeof(sh), eh->e_shoff);
+		rc = vg_pread_full(fd, &sh, sizeof(sh), eh->e_shoff);
 		if (rc)
 			return vg_error_set(err, rc,
 					    "%s: cannot read section header 0",
@@ -154,7 +153,7 @@ static int elf_ehdr(int fd, const char *name, struct vg_dumphdr *h,
 			err, -EINVAL,
 			"not a valid ELF file: %s holds %llu bytes, less than an ELF64 header (truncated dump?)",
 			name, (unsigned long long)h->file_size);
-	rc = pread_all(fd, eh, sizeof(*eh), 0);
+	rc = vg_pread_full(fd, eh, sizeof(*eh), 0);
 	if (rc)
 		return vg_error_set(err, rc, "%s: cannot read the ELF header",
 				    name);
@@ -257,7 +256,7 @@ static int read_elf(int fd, const char *name, struct vg_dumphdr *h,
 		free(ph);
 		return vg_error_set(err, -ENOMEM, "out of memory");
 	}
-	rc = pread_all(fd, ph, phnum * sizeof(*ph), eh.e_phoff);
+	rc = vg_pread_full(fd, ph, phnum * sizeof(*ph), eh.e_phoff);
 	if (rc)
 		rc = vg_error_set(err, rc,
 				  "%s: cannot read the program headers", name);
@@ -482,7 +481,7 @@ static int read_kdump(int fd, const char *name, struct vg_dumphdr *h,
 			err, -EINVAL,
 			"truncated dump: %s: kdump-compressed header truncated (%llu bytes)",
 			name, (unsigned long long)h->file_size);
-	rc = pread_all(fd, d, sizeof(d), 0);
+	rc = vg_pread_full(fd, d, sizeof(d), 0);
 	if (rc)
 		return vg_error_set(err, rc, "%s: cannot read the dump header",
 				    name);
@@ -497,7 +496,7 @@ static int read_kdump(int fd, const char *name, struct vg_dumphdr *h,
 			"%s: kdump-compressed sub-header (%d blocks of %u) runs past the end of the %llu-byte file (truncated dump?)",
 			name, sub_blocks, PAGE_SZ,
 			(unsigned long long)h->file_size);
-	rc = pread_all(fd, s, sizeof(s), PAGE_SZ);
+	rc = vg_pread_full(fd, s, sizeof(s), PAGE_SZ);
 	if (rc)
 		return vg_error_set(err, rc, "%s: cannot read the sub-header",
 				    name);

@@ -115,4 +115,7 @@ int vg_dumphdr_check_notes(const void *buf, size_t len, struct vg_error *err);
 
 void vg_dumphdr_free(struct vg_dumphdr *h);
 
+/* Read exactly len bytes of fd at off: 0, -EIO (short) or -errno. */
+int vg_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
 #endif

@@ -18,23 +18,6 @@
 /* makedumpfile's DUMP_DH_COMPRESSED_{ZLIB,LZO,SNAPPY,ZSTD} */
 #define PD_COMPRESSED (0x1u | 0x2u | 0x4u | 0x20u)
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t r = pread(fd, (char *)buf + done, len - done,
-				  (off_t)(off + done));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -EIO;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
 int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 		   const char *name, struct vg_error *err)
 {
@@ -56,7 +39,7 @@ int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 	while (done < size) {
 		size_t n = size - done < csz ? (size_t)(size - done) : csz;
 
-		if (pread_all(fd, chunk, n, pd->bitmap.offset + done)) {
+		if (vg_pread_full(fd, chunk, n, pd->bitmap.offset + done)) {
 			free(chunk);
 			return vg_error_set(err, -EIO,
 					    "%s: cannot read the page bitmap",
@@ -95,7 +78,7 @@ static int load_block(struct vg_dumppd *pd, uint64_t blk)
 	if (n > sizeof(pd->blk))
 		n = sizeof(pd->blk);
 	pd->blk_valid = 0;
-	if (pread_all(pd->fd, pd->blk, (size_t)n, pd->bitmap.offset + off))
+	if (vg_pread_full(pd->fd, pd->blk, (size_t)n, pd->bitmap.offset + off))
 		return -EIO;
 	pd->blk_no = blk;
 	pd->blk_valid = 1;
@@ -114,8 +97,8 @@ static int load_desc(struct vg_dumppd *pd, uint64_t idx, const uint8_t **d)
 		if (n > pd->ndesc_total - idx)
 			n = pd->ndesc_total - idx;
 		pd->ndesc = 0;
-		if (pread_all(pd->fd, pd->desc, (size_t)n * DESC_SZ,
-			      pd->desc_offset + idx * DESC_SZ))
+		if (vg_pread_full(pd->fd, pd->desc, (size_t)n * DESC_SZ,
+				  pd->desc_offset + idx * DESC_SZ))
 			return -EIO;
 		pd->desc_first = idx;
 		pd->ndesc = (size_t)n;

@@ -106,21 +106,13 @@ static int read_note_span(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 	uint8_t *p = hd->notes + hd->notes_len;
 	const char *what = h->format == VG_DUMP_ELF ? "ELF note" :
 						      "kdump-compressed note";
-	size_t done = 0;
 	long used;
 	int rc;
 
-	while (done < sp->size) {
-		ssize_t r = pread(hd->fd, p + done, sp->size - done,
-				  (off_t)(sp->offset + done));
-
-		if (r <= 0)
-			return vg_error_set(
-				err, -EIO,
-				"%s: cannot read the notes at 0x%llx", hd->path,
-				(unsigned long long)sp->offset);
-		done += (size_t)r;
-	}
+	if (vg_pread_full(hd->fd, p, (size_t)sp->size, sp->offset))
+		return vg_error_set(err, -EIO,
+				    "%s: cannot read the notes at 0x%llx",
+				    hd->path, (unsigned long long)sp->offset);
 	used = elfnote_used(p, sp->size, err);
 	if (used < 0)
 		return vg_error_wrap(err, "corrupt %s at file offset 0x%llx",
@@ -181,8 +173,7 @@ static int check_kdump_vmcoreinfo(struct vg_hostdump *hd,
 	memcpy(buf, &(uint32_t){ 11 }, 4);
 	memcpy(buf + 4, &(uint32_t){ (uint32_t)n }, 4);
 	memcpy(buf + 12, "VMCOREINFO", 11);
-	if (pread(hd->fd, buf + 24, n, (off_t)h->vmcoreinfo.offset) !=
-	    (ssize_t)n)
+	if (vg_pread_full(hd->fd, buf + 24, (size_t)n, h->vmcoreinfo.offset))
 		rc = vg_error_set(err, -EIO, "%s: cannot read VMCOREINFO",
 				  hd->path);
 	else if (vg_dumphdr_check_notes(buf, 24 + n, err) < 0)

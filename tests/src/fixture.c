@@ -131,6 +131,36 @@ static int in_hole(struct fx *fx, uint64_t p)
 	return 0;
 }
 
+/* The data of every segment after the first PT_NOTE. */
+static int write_segments(struct fx *fx, int fd, const Elf64_Phdr *ph, int n,
+			  const struct fx_write_opts *opts)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t done = 0;
+
+		if (ph[i].p_type == PT_NOTE) {
+			if (pwrite(fd, opts->extra_note, opts->extra_note_len,
+				   (off_t)ph[i].p_offset) !=
+			    (ssize_t)opts->extra_note_len)
+				return -1;
+			continue;
+		}
+		while (done < ph[i].p_filesz) {
+			uint64_t chunk = ph[i].p_filesz - done;
+			ssize_t w;
+
+			if (chunk > (1u << 20))
+				chunk = 1u << 20;
+			w = pwrite(fd, fx->ram + ph[i].p_paddr + done, chunk,
+				   (off_t)(ph[i].p_offset + done));
+			if (w <= 0)
+				return -1;
+			done += (uint64_t)w;
+		}
+	}
+	return 0;
+}
+
 int fx_write_elf(struct fx *fx, const char *path,
 		 const struct fx_write_opts *opts)
 {
@@ -232,29 +262,8 @@ int fx_write_elf(struct fx *fx, const char *path,
 		    pwrite(fd, buf, sizeof(buf), (off_t)off) != sizeof(buf))
 			goto out;
 	}
-	for (int i = 1; i < n; i++) {
-		uint64_t done = 0;
-
-		if (ph[i].p_type == PT_NOTE) {
-			if (pwrite(fd, opts->extra_note, opts->extra_note_len,
-				   (off_t)ph[i].p_offset) !=
-			    (ssize_t)opts->extra_note_len)
-				goto out;
-			continue;
-		}
-		while (done < ph[i].p_filesz) {
-			uint64_t chunk = ph[i].p_filesz - done;
-			ssize_t w;
-
-			if (chunk > (1u << 20))
-				chunk = 1u << 20;
-			w = pwrite(fd, fx->ram + ph[i].p_paddr + done, chunk,
-				   (off_t)(ph[i].p_offset + done));
-			if (w <= 0)
-				goto out;
-			done += (uint64_t)w;
-		}
-	}
+	if (write_segments(fx, fd, ph, n, opts))
+		goto out;
 	if (opts->truncate_to && ftruncate(fd, (off_t)opts->truncate_to))
 		goto out;
 	ret = 0;
@@ -448,6 +457,33 @@ int fx_tmpdir(char *path, size_t sz)
 
 	snprintf(path, sz, "%s/vg-fx-XXXXXX", t ? t : "/tmp");
 	return mkdtemp(path) ? 0 : -1;
+}
+
+struct fx_scratch *fx_scratch_new(void)
+{
+	struct fx_scratch *s = calloc(1, sizeof(*s));
+
+	if (!s || fx_tmpdir(s->dir, sizeof(s->dir)))
+		abort();
+	snprintf(s->path, sizeof(s->path), "%s/dump", s->dir);
+	return s;
+}
+
+void fx_scratch_free(struct fx_scratch *s)
+{
+	if (!s)
+		return;
+	fx_rm_rf(s->dir);
+	free(s);
+}
+
+void fx_patch(const char *path, uint64_t off, const void *b, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || pwrite(fd, b, len, (off_t)off) != (ssize_t)len)
+		abort();
+	close(fd);
 }
 
 void fx_rm_rf(const char *path)

@@ -105,6 +105,25 @@ void fx_make_vmcb(struct fx *fx, uint64_t paddr, const struct fx_cpu *c);
 void fx_make_vmcs(struct fx *fx, uint64_t paddr, const struct vmcsinfo *vi,
 		  const struct fx_cpu *c);
 
+/*
+ * A scratch directory and the path of a dump file in it, for one test;
+ * fx_scratch_free() removes both.
+ */
+struct fx_scratch {
+	char dir[4096];
+	char path[4096 + 16];
+};
+struct fx_scratch *fx_scratch_new(void);
+void fx_scratch_free(struct fx_scratch *s);
+
+/* Overwrite len bytes of the file at off (abort() on failure). */
+void fx_patch(const char *path, uint64_t off, const void *b, size_t len);
+#define FX_PATCH(path, off, type, v)                  \
+	do {                                          \
+		type v_ = (type)(v);                  \
+		fx_patch(path, off, &v_, sizeof(v_)); \
+	} while (0)
+
 /* Scratch directory under $TMPDIR; fx_rm_rf removes it again. */
 int fx_tmpdir(char *path, size_t sz);
 void fx_rm_rf(const char *path);

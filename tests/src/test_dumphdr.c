@@ -30,44 +30,17 @@
 #include "src/hostdump.h"
 #include "tests/src/fixture.h"
 
-struct tmp {
-	char dir[PATH_MAX];
-	char path[PATH_MAX + 16];
-};
-
 static int setup(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	assert_int_equal(fx_tmpdir(t->dir, sizeof(t->dir)), 0);
-	snprintf(t->path, sizeof(t->path), "%s/dump", t->dir);
-	*state = t;
+	*state = fx_scratch_new();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct tmp *t = *state;
-
-	fx_rm_rf(t->dir);
-	free(t);
+	fx_scratch_free(*state);
 	return 0;
 }
-
-static void patch(const char *path, uint64_t off, const void *b, size_t len)
-{
-	int fd = open(path, O_WRONLY);
-
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, b, len, (off_t)off), (ssize_t)len);
-	close(fd);
-}
-
-#define PATCH(path, off, type, v)                  \
-	do {                                       \
-		type v_ = (type)(v);               \
-		patch(path, off, &v_, sizeof(v_)); \
-	} while (0)
 
 static uint64_t file_size(const char *path)
 {
@@ -137,7 +110,7 @@ static uint64_t add_shdr(const char *path, const Elf64_Shdr *sh)
 {
 	uint64_t off = (file_size(path) + 7) & ~7ull;
 
-	patch(path, off, sh, sizeof(*sh));
+	fx_patch(path, off, sh, sizeof(*sh));
 	return off;
 }
 
@@ -154,19 +127,19 @@ static uint64_t add_shdr(const char *path, const Elf64_Shdr *sh)
  */
 static void elf_shentsize_zero(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 
 	good_elf(t->path, NULL);
-	PATCH(t->path, E_SHOFF, uint64_t, 64);
-	PATCH(t->path, E_SHENTSIZE, uint16_t, 0);
+	FX_PATCH(t->path, E_SHOFF, uint64_t, 64);
+	FX_PATCH(t->path, E_SHENTSIZE, uint16_t, 0);
 	refused(t->path, "e1-shentsize-0", "entry size 0) is not inside");
 	/* E3: the same with e_shnum 1: libkdumpfile's section loop */
-	PATCH(t->path, E_SHNUM, uint16_t, 1);
+	FX_PATCH(t->path, E_SHNUM, uint16_t, 1);
 	refused(t->path, "e3-shnum-1-shentsize-0",
 		"entry size 0) is not inside");
 	/* and a table that starts past the end of the file */
-	PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(Elf64_Shdr));
-	PATCH(t->path, E_SHOFF, uint64_t, 1ull << 40);
+	FX_PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(Elf64_Shdr));
+	FX_PATCH(t->path, E_SHOFF, uint64_t, 1ull << 40);
 	refused(t->path, "shoff-past-eof", "is not inside the");
 }
 
@@ -176,16 +149,16 @@ static void elf_shentsize_zero(void **state)
  */
 static void elf_phentsize_zero(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 
 	good_elf(t->path, NULL);
-	PATCH(t->path, E_PHENTSIZE, uint16_t, 0);
+	FX_PATCH(t->path, E_PHENTSIZE, uint16_t, 0);
 	refused(t->path, "e2-phentsize-0", "program headers of 0 bytes");
-	PATCH(t->path, E_PHENTSIZE, uint16_t, 32);
+	FX_PATCH(t->path, E_PHENTSIZE, uint16_t, 32);
 	refused(t->path, "e2-phentsize-32", "program headers of 32 bytes");
 	/* a table running past the end of the file */
-	PATCH(t->path, E_PHENTSIZE, uint16_t, sizeof(Elf64_Phdr));
-	PATCH(t->path, E_PHNUM, uint16_t, 60000);
+	FX_PATCH(t->path, E_PHENTSIZE, uint16_t, sizeof(Elf64_Phdr));
+	FX_PATCH(t->path, E_PHNUM, uint16_t, 60000);
 	refused(t->path, "phnum-past-eof", "do not fit in the");
 }
 
@@ -196,18 +169,35 @@ static void elf_phentsize_zero(void **state)
  */
 static void elf_huge_shnum(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	Elf64_Shdr sh = { .sh_size = 0x0404040404040404ull };
 
 	good_elf(t->path, NULL);
-	PATCH(t->path, E_SHOFF, uint64_t, add_shdr(t->path, &sh));
-	PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(sh));
+	FX_PATCH(t->path, E_SHOFF, uint64_t, add_shdr(t->path, &sh));
+	FX_PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(sh));
 	refused(t->path, "e4-shnum-from-sh_size",
 		"ELF vmcore with 289360691352306692 section headers");
 	/* a few real sections: libkdumpfile would read their names */
 	sh.sh_size = 3;
-	PATCH(t->path, E_SHOFF, uint64_t, add_shdr(t->path, &sh));
+	FX_PATCH(t->path, E_SHOFF, uint64_t, add_shdr(t->path, &sh));
 	refused(t->path, "three-sections", "with 3 section headers");
+}
+
+/*
+ * Finding E6 (elfdump.c init_elf64, the section loop: a hang): e_shoff 0
+ * with e_shnum 65535 and e_shentsize 65535 makes libkdumpfile read 65535
+ * section headers of 64 KiB each, from offset 0 on and mostly past the
+ * end of the file, which it reads as zeros: seconds of CPU per open.
+ */
+static void elf_sections_at_offset_0(void **state)
+{
+	struct fx_scratch *t = *state;
+
+	good_elf(t->path, NULL);
+	FX_PATCH(t->path, E_SHNUM, uint16_t, 65535);
+	FX_PATCH(t->path, E_SHENTSIZE, uint16_t, 65535);
+	refused(t->path, "e6-shnum-65535-at-0",
+		"lists 65535 section headers at file offset 0");
 }
 
 /*
@@ -217,23 +207,23 @@ static void elf_huge_shnum(void **state)
  */
 static void elf_pn_xnum(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	Elf64_Shdr sh = { .sh_size = 1, .sh_info = 2 };
 	uint64_t shoff;
 
 	good_elf(t->path, NULL);
 	shoff = add_shdr(t->path, &sh);
-	PATCH(t->path, E_SHOFF, uint64_t, shoff);
-	PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(sh));
-	PATCH(t->path, E_PHNUM, uint16_t, PN_XNUM);
+	FX_PATCH(t->path, E_SHOFF, uint64_t, shoff);
+	FX_PATCH(t->path, E_SHENTSIZE, uint16_t, sizeof(sh));
+	FX_PATCH(t->path, E_PHNUM, uint16_t, PN_XNUM);
 	opens(t->path);
 	sh.sh_info = 0xfffffff0u;
-	patch(t->path, shoff, &sh, sizeof(sh));
+	fx_patch(t->path, shoff, &sh, sizeof(sh));
 	refused(t->path, "xnum-huge", "4294967280 program headers, more than");
 	sh.sh_size = 0; /* no count: libkdumpfile takes 65535 */
-	patch(t->path, shoff, &sh, sizeof(sh));
+	fx_patch(t->path, shoff, &sh, sizeof(sh));
 	refused(t->path, "xnum-no-count", "section header 0 holds no count");
-	PATCH(t->path, E_SHOFF, uint64_t, 0);
+	FX_PATCH(t->path, E_SHOFF, uint64_t, 0);
 	refused(t->path, "xnum-no-shdr", "no section header 0");
 }
 
@@ -244,7 +234,7 @@ static void elf_pn_xnum(void **state)
  */
 static void vmcoreinfo_pagesize(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 
 	good_elf(t->path, "OSRELEASE=6.1\nPAGESIZE=1099511627776\n");
 	refused(t->path, "e5-pagesize-1t", "PAGESIZE=1099511627776");
@@ -261,7 +251,7 @@ static void vmcoreinfo_pagesize(void **state)
  */
 static void libkdumpfile_notes(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = fx_new(256ull << 10, 64ull << 10);
 
 	fx_hole(fx, 0, FX_PAGE);
@@ -284,12 +274,12 @@ static void libkdumpfile_notes(void **state)
 /* A PT_LOAD beyond the 52-bit physical address space. */
 static void elf_load_paddr(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	uint64_t ph1 = sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr);
 
 	good_elf(t->path, NULL);
-	PATCH(t->path, ph1 + offsetof(Elf64_Phdr, p_memsz), uint64_t,
-	      ~0ull - 4096);
+	FX_PATCH(t->path, ph1 + offsetof(Elf64_Phdr, p_memsz), uint64_t,
+		 ~0ull - 4096);
 	refused(t->path, "load-memsz-wraps", "52-bit physical address space");
 }
 
@@ -316,14 +306,14 @@ static void good_kdump(const char *path)
  */
 static void kdump_compressed_size(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct vg_hostdump *hd;
 	struct vg_hostmem *hm;
 	struct vg_error err;
 	uint8_t page[FX_PAGE];
 
 	good_kdump(t->path);
-	PATCH(t->path, KD_DESC + 511 * 24 + 8, uint32_t, 65536);
+	FX_PATCH(t->path, KD_DESC + 511 * 24 + 8, uint32_t, 65536);
 	keep(t->path, "k1-compressed-size-64k");
 	hd = vg_hostdump_open(t->path, &err);
 	if (!hd)
@@ -344,7 +334,7 @@ static void kdump_compressed_size(void **state)
  */
 static void kdump_descs_past_eof(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	uint8_t ones[4096];
 
 	good_kdump(t->path);
@@ -352,7 +342,7 @@ static void kdump_descs_past_eof(void **state)
 	refused(t->path, "kdump-descs-cut", "page descriptors at file offset");
 	good_kdump(t->path);
 	memset(ones, 0x55, sizeof(ones)); /* every other page: 2048 runs */
-	patch(t->path, 3 * 4096, ones, sizeof(ones)); /* the bitmap in use */
+	fx_patch(t->path, 3 * 4096, ones, sizeof(ones)); /* the bitmap in use */
 	refused(t->path, "kdump-bitmap-runs",
 		"promises 16384 page descriptors");
 }
@@ -364,36 +354,61 @@ static void kdump_descs_past_eof(void **state)
  */
 static void kdump_reads_as_32bit(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 
 	good_kdump(t->path);
 	opens(t->path);
-	PATCH(t->path, 416, uint32_t, 4096);
+	FX_PATCH(t->path, 416, uint32_t, 4096);
 	refused(t->path, "kdump-32bit-layout", "also reads as a 32-bit");
+}
+
+/*
+ * Findings K2, K3, K4 (diskdump.c read_bitmap, the page-size hook,
+ * read_notes): sizes libkdumpfile allocates before it looks at the file
+ * size.  The bitmap is bitmap_blocks * block_size bytes (up to 1 PiB),
+ * its page cache 1024 pages of block_size (256 KiB blocks: 256 MiB), the
+ * note section size_note bytes (64 bits).
+ */
+static void kdump_sizes(void **state)
+{
+	struct fx_scratch *t = *state;
+
+	good_kdump(t->path);
+	FX_PATCH(t->path, 436, uint32_t, 0x10000000); /* bitmap_blocks */
+	refused(t->path, "k2-bitmap-blocks", "page bitmap (offset 8192");
+	good_kdump(t->path);
+	FX_PATCH(t->path, 428, int32_t, 262144); /* block_size */
+	refused(t->path, "k3-block-size-256k", "block size 262144 is not");
+	good_kdump(t->path);
+	FX_PATCH(t->path, 4096 + 56, uint64_t, 1ull << 40); /* size_note */
+	refused(t->path, "k4-size-note-1t",
+		"note section of 1099511627776 bytes is larger than");
+	good_kdump(t->path);
+	FX_PATCH(t->path, 8, int32_t, 3); /* version 3: VMCOREINFO is read */
+	FX_PATCH(t->path, 4096 + 40, uint64_t, 1ull << 32); /* its size */
+	refused(t->path, "k4-size-vmcoreinfo-4g", "VMCOREINFO of 4294967296");
 }
 
 /* Fields of the sub-header libkdumpfile reads without a check. */
 static void kdump_sub_header_fields(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 
 	good_kdump(t->path);
-	PATCH(t->path, 4096 + 40, uint64_t, 1ull << 32); /* VMCOREINFO size */
+	FX_PATCH(t->path, 4096 + 40, uint64_t,
+		 1ull << 32); /* VMCOREINFO size */
 	refused(t->path, "kdump-vmcoreinfo-4g", "VMCOREINFO of 4294967296");
 	good_kdump(t->path);
-	PATCH(t->path, 4096 + 12, uint32_t, 1); /* split */
+	FX_PATCH(t->path, 4096 + 12, uint32_t, 1); /* split */
 	refused(t->path, "kdump-split", "makedumpfile --reassemble");
 	good_kdump(t->path);
-	PATCH(t->path, 4096 + 72, uint64_t, 1ull << 40); /* eraseinfo */
+	FX_PATCH(t->path, 4096 + 72, uint64_t, 1ull << 40); /* eraseinfo */
 	refused(t->path, "kdump-eraseinfo", "eraseinfo of 1099511627776");
 	good_kdump(t->path);
-	PATCH(t->path, 4096 + 96, uint64_t, 1ull << 45); /* max_mapnr_64 */
+	FX_PATCH(t->path, 4096 + 96, uint64_t, 1ull << 45); /* max_mapnr_64 */
 	refused(t->path, "kdump-max-mapnr-64", "max_mapnr_64 35184372088832");
 	good_kdump(t->path);
-	PATCH(t->path, 436, uint32_t, 0x10000000); /* bitmap_blocks */
-	refused(t->path, "kdump-bitmap-blocks", "page bitmap (offset");
-	good_kdump(t->path);
-	PATCH(t->path, 460, int32_t, -1); /* nr_cpus */
+	FX_PATCH(t->path, 460, int32_t, -1); /* nr_cpus */
 	refused(t->path, "kdump-nr-cpus", "claims -1 CPUs");
 }
 
@@ -405,6 +420,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elf_phentsize_zero, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_huge_shnum, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(elf_sections_at_offset_0, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_pn_xnum, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcoreinfo_pagesize, setup,
@@ -419,6 +436,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_reads_as_32bit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(kdump_sizes, setup, teardown),
 		cmocka_unit_test_setup_teardown(kdump_sub_header_fields, setup,
 						teardown),
 	};

@@ -28,27 +28,15 @@ static const char vmcs_text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x2b\n"
 				"FIELD(0x0800)=0x10\n";
 static const char vmci[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
 
-struct tmp {
-	char dir[PATH_MAX];
-	char path[PATH_MAX + 16];
-};
-
 static int setup(void **state)
 {
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	assert_int_equal(fx_tmpdir(t->dir, sizeof(t->dir)), 0);
-	snprintf(t->path, sizeof(t->path), "%s/dump", t->dir);
-	*state = t;
+	*state = fx_scratch_new();
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct tmp *t = *state;
-
-	fx_rm_rf(t->dir);
-	free(t);
+	fx_scratch_free(*state);
 	return 0;
 }
 
@@ -60,26 +48,6 @@ static struct fx *host(void)
 	fx_hole(fx, 0, FX_PAGE);
 	memset(fx_ptr(fx, 0x200000), 0xab, FX_PAGE);
 	return fx;
-}
-
-/* Overwrite len bytes of the file at off. */
-static void patch(const char *path, uint64_t off, const void *b, size_t len)
-{
-	int fd = open(path, O_WRONLY);
-
-	assert_true(fd >= 0);
-	assert_int_equal(pwrite(fd, b, len, (off_t)off), (ssize_t)len);
-	close(fd);
-}
-
-static void patch64(const char *path, uint64_t off, uint64_t v)
-{
-	patch(path, off, &v, sizeof(v));
-}
-
-static void patch32(const char *path, uint64_t off, uint32_t v)
-{
-	patch(path, off, &v, sizeof(v));
 }
 
 static uint64_t peek64(const char *path, uint64_t off)
@@ -121,7 +89,7 @@ static struct vg_hostdump *open_ok(const char *path)
 
 static void elf_notes_and_vmcoreinfo(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = host();
 	struct vg_hostdump *hd;
 	struct vg_error err;
@@ -165,7 +133,7 @@ static void elf_notes_and_vmcoreinfo(void **state)
  */
 static void elf_several_pt_notes(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = host(), *second = host();
 	struct fx_write_opts o = { 0 };
 	struct vg_hostdump *hd;
@@ -196,7 +164,7 @@ static void elf_several_pt_notes(void **state)
 
 static void elf_no_notes(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = host();
 	struct vg_hostdump *hd;
 	struct vg_error err;
@@ -218,7 +186,7 @@ static void elf_no_notes(void **state)
 
 static void elf_truncated_and_corrupt(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = host();
 	struct fx_write_opts o = { 0 };
 
@@ -255,7 +223,7 @@ static void elf_truncated_and_corrupt(void **state)
 
 static void oversized_note(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct fx *fx = host();
 	struct vg_hostdump *hd;
 	struct vg_error err;
@@ -303,7 +271,7 @@ static void write_kdump(const char *path)
 
 static void kdump_compressed(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	struct vg_hostdump *hd;
 	struct vg_error err;
 	const void *desc;
@@ -327,14 +295,14 @@ static void kdump_compressed(void **state)
 	assert_int_equal(page[0], 0xab);
 	vg_hostdump_close(hd);
 	/* no note section */
-	patch64(t->path, KSUB_SIZE_NOTE, 0);
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 0);
 	hd = open_ok(t->path);
 	assert_int_equal(
 		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 1);
 	vg_hostdump_close(hd);
 	/* header version 3 cannot have notes: not found, says why */
 	write_kdump(t->path);
-	patch32(t->path, KDH_VERSION, 3);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, 3);
 	hd = open_ok(t->path);
 	assert_int_equal(
 		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 1);
@@ -347,30 +315,30 @@ static void kdump_compressed(void **state)
 
 static void kdump_corrupt(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	uint64_t note_off;
 
 	write_kdump(t->path);
 	note_off = peek64(t->path, KSUB_OFF_NOTE);
-	patch64(t->path, KSUB_SIZE_NOTE, 1ull << 20);
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 1ull << 20);
 	expect_refused(t->path, "note section (offset");
-	patch64(t->path, KSUB_SIZE_NOTE, 1ull << 40);
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 1ull << 40);
 	expect_refused(t->path, "larger than");
 	write_kdump(t->path);
-	patch64(t->path, KSUB_OFF_NOTE, 1ull << 62);
+	FX_PATCH(t->path, KSUB_OFF_NOTE, uint64_t, 1ull << 62);
 	expect_refused(t->path, "past the end");
 	write_kdump(t->path);
-	patch32(t->path, KDH_BLOCK_SIZE, 2048);
+	FX_PATCH(t->path, KDH_BLOCK_SIZE, uint32_t, 2048);
 	expect_refused(t->path, "block size 2048");
 	write_kdump(t->path);
-	patch32(t->path, KDH_VERSION, (uint32_t)-5);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, (uint32_t)-5);
 	expect_refused(t->path, "header version -5");
 	write_kdump(t->path);
-	patch32(t->path, KDH_SUB_HDR_SIZE, 100000);
+	FX_PATCH(t->path, KDH_SUB_HDR_SIZE, uint32_t, 100000);
 	expect_refused(t->path, "sub-header of 100000 blocks");
 	/* the note section itself is corrupt */
 	write_kdump(t->path);
-	patch32(t->path, note_off + 4, 0xeeeeeeee);
+	FX_PATCH(t->path, note_off + 4, uint32_t, 0xeeeeeeee);
 	expect_refused(t->path, "corrupt kdump-compressed note");
 	/* cut short */
 	write_kdump(t->path);
@@ -383,15 +351,15 @@ static void kdump_corrupt(void **state)
 
 static void not_a_dump(void **state)
 {
-	struct tmp *t = *state;
+	struct fx_scratch *t = *state;
 	char junk[4096];
 
 	memset(junk, 'Z', sizeof(junk));
 	close(open(t->path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
 	expect_refused(t->path, "not an ELF or kdump-compressed dump");
-	patch(t->path, 0, junk, sizeof(junk));
+	fx_patch(t->path, 0, junk, sizeof(junk));
 	expect_refused(t->path, "not an ELF or kdump-compressed dump");
-	patch(t->path, 0, "makedumpfile", 12);
+	fx_patch(t->path, 0, "makedumpfile", 12);
 	expect_refused(t->path, "convert it with makedumpfile -R first");
 	expect_refused(t->dir, "not a dump file");
 	expect_refused("/nonexistent/vmcore", "No such file");
