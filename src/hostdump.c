@@ -1,30 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Host dumps through libkdumpfile.  Before libkdumpfile sees an ELF file we
- * check its program headers ourselves with libelf: libkdumpfile accepts a
- * vmcore whose PT_LOADs run past the end of the file and only fails later,
- * page by page, which would hide a truncated dump behind a long scan.
+ * Host dumps through libkdumpfile.  Before libkdumpfile sees the file,
+ * src/dumphdr.c checks its headers and the notes libkdumpfile will parse
+ * (libkdumpfile 0.5.1 trusts them: docs/libkdumpfile-bugs.md); the notes
+ * are read here once, into the handle, for vg_hostdump_find_note().
  */
 #include "src/hostdump.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <libkdumpfile/kdumpfile.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "notes/elfnote.h"
+#include "src/dumphdr.h"
+#include "src/dumppd.h"
+
 #define PAGE_SZ 4096ull
-/* Notes in a vmcore are a few KiB per CPU; anything this big is garbage. */
-#define MAX_NOTES_SIZE (16ull << 20)
 
 struct vg_hostdump {
 	int fd;
+	const char *path; /* for messages; the caller's string */
 	kdump_ctx_t *ctx;
 	kdump_bmp_t *pagemap; /* kdump-compressed: the dump's page bitmap */
 	/*
@@ -37,49 +36,19 @@ struct vg_hostdump {
 	} * ranges;
 	size_t nranges;
 	struct vg_hostmem hm;
+	/* kdump-compressed: each page descriptor checked before a read */
+	struct vg_dumppd pd;
+	int have_pd;
 	char format[64];
 	uint64_t max_pfn;
+	/* the dump's notes, read once at open: note sequence, 4-aligned */
+	uint8_t *notes;
+	size_t notes_len;
+	char no_notes_why[160];
+	char *vmcoreinfo; /* from libkdumpfile, on first use */
+	size_t vmcoreinfo_len;
 };
 
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsz)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsz, fmt, ap);
-	va_end(ap);
-}
-
-/* Walk the notes of one PT_NOTE; 0 when well formed. */
-static int check_notes(const uint8_t *p, uint64_t len, uint64_t *bad_at)
-{
-	uint64_t off = 0;
-
-	while (off + 12 <= len) {
-		uint32_t namesz, descsz;
-		uint64_t need;
-
-		memcpy(&namesz, p + off, 4);
-		memcpy(&descsz, p + off + 4, 4);
-		if (namesz == 0 && descsz == 0)
-			return 0; /* padding / terminator */
-		need = 12 + (((uint64_t)namesz + 3) & ~3ull) +
-		       (((uint64_t)descsz + 3) & ~3ull);
-		if (need > len - off) {
-			*bad_at = off;
-			return -1;
-		}
-		off += need;
-	}
-	return 0;
-}
-
-/* Checks libkdumpfile does not make up front.  0 or -1 with err set. */
 static int cmp_range(const void *a, const void *b)
 {
 	const struct hd_range *x = a, *y = b;
@@ -104,113 +73,113 @@ static size_t merge_ranges(struct hd_range *r, size_t n)
 	return out;
 }
 
-static int check_elf(struct vg_hostdump *hd, int fd, uint64_t fsize, int sized,
-		     char *err, size_t errsz)
+/* The host RAM the PT_LOADs hold, page aligned, sorted and merged. */
+static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
+		      struct vg_error *err)
 {
-	Elf *e;
-	GElf_Ehdr eh;
-	size_t phnum = 0, nload = 0;
-	int ret = -1;
+	hd->ranges = calloc(h->nloads ? h->nloads : 1, sizeof(*hd->ranges));
+	if (!hd->ranges)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < h->nloads; i++) {
+		const struct vg_dump_load *l = &h->loads[i];
+		uint64_t start = l->paddr & ~(PAGE_SZ - 1);
+		uint64_t end = l->paddr + l->present;
 
-	elf_version(EV_CURRENT);
-	e = elf_begin(fd, ELF_C_READ, NULL);
-	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-		seterr(err, errsz, "not a valid ELF file: %s", elf_errmsg(-1));
-		goto out;
-	}
-	if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64) {
-		seterr(err, errsz,
-		       "not an x86_64 ELF64 vmcore (class %d, machine %d)",
-		       eh.e_ident[EI_CLASS], eh.e_machine);
-		goto out;
-	}
-	if (eh.e_type != ET_CORE) {
-		seterr(err, errsz, "ELF file is not a core dump (e_type %d)",
-		       eh.e_type);
-		goto out;
-	}
-	if (elf_getphdrnum(e, &phnum) != 0) {
-		seterr(err, errsz, "corrupt ELF program headers: %s",
-		       elf_errmsg(-1));
-		goto out;
-	}
-	hd->ranges = calloc(phnum ? phnum : 1, sizeof(*hd->ranges));
-	if (!hd->ranges) {
-		seterr(err, errsz, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < phnum; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(e, (int)i, &ph)) {
-			seterr(err, errsz, "corrupt ELF program header %zu: %s",
-			       i, elf_errmsg(-1));
-			goto out;
+		if (end > start && end > l->paddr) {
+			hd->ranges[hd->nranges].start = start;
+			hd->ranges[hd->nranges].end = (end + PAGE_SZ - 1) &
+						      ~(PAGE_SZ - 1);
+			hd->nranges++;
 		}
-		if (ph.p_type != PT_LOAD && ph.p_type != PT_NOTE)
-			continue;
-		if (ph.p_offset + ph.p_filesz < ph.p_offset ||
-		    (sized && ph.p_offset + ph.p_filesz > fsize)) {
-			seterr(err, errsz,
-			       "truncated dump: %s segment at file offset 0x%llx (+0x%llx bytes) ends past the end of the file (0x%llx bytes)",
-			       ph.p_type == PT_LOAD ? "PT_LOAD" : "PT_NOTE",
-			       (unsigned long long)ph.p_offset,
-			       (unsigned long long)ph.p_filesz,
-			       (unsigned long long)fsize);
-			goto out;
-		}
-		if (ph.p_type == PT_LOAD) {
-			uint64_t start = ph.p_paddr & ~(PAGE_SZ - 1);
-			uint64_t end = ph.p_paddr + ph.p_filesz;
-
-			nload++;
-			if (end > start && end > ph.p_paddr) {
-				hd->ranges[hd->nranges].start = start;
-				hd->ranges[hd->nranges].end =
-					(end + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
-				hd->nranges++;
-			}
-			continue;
-		}
-		if (ph.p_filesz > MAX_NOTES_SIZE) {
-			seterr(err, errsz,
-			       "oversized PT_NOTE segment (%llu bytes, limit %llu)",
-			       (unsigned long long)ph.p_filesz,
-			       (unsigned long long)MAX_NOTES_SIZE);
-			goto out;
-		}
-		if (ph.p_filesz) {
-			uint8_t *buf = malloc(ph.p_filesz);
-			uint64_t bad = 0;
-			ssize_t r;
-
-			if (!buf) {
-				seterr(err, errsz, "out of memory");
-				goto out;
-			}
-			r = pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset);
-			if (r != (ssize_t)ph.p_filesz ||
-			    check_notes(buf, ph.p_filesz, &bad)) {
-				free(buf);
-				seterr(err, errsz,
-				       "corrupt ELF note at file offset 0x%llx",
-				       (unsigned long long)(ph.p_offset + bad));
-				goto out;
-			}
-			free(buf);
-		}
-	}
-	if (!nload) {
-		seterr(err, errsz,
-		       "no PT_LOAD segments: the dump holds no memory");
-		goto out;
 	}
 	hd->nranges = merge_ranges(hd->ranges, hd->nranges);
-	ret = 0;
-out:
-	if (e)
-		elf_end(e);
-	return ret;
+	return 0;
+}
+
+/*
+ * Read one note span to the end of hd->notes (room reserved): checked
+ * as libkdumpfile will parse it, kept up to its terminator, padded.
+ */
+static int read_note_span(struct vg_hostdump *hd, const struct vg_dumphdr *h,
+			  const struct vg_dump_span *sp, struct vg_error *err)
+{
+	uint8_t *p = hd->notes + hd->notes_len;
+	const char *what = h->format == VG_DUMP_ELF ? "ELF note" :
+						      "kdump-compressed note";
+	long used;
+	int rc;
+
+	if (vg_pread_full(hd->fd, p, (size_t)sp->size, sp->offset))
+		return vg_error_set(err, -EIO,
+				    "%s: cannot read the notes at 0x%llx",
+				    hd->path, (unsigned long long)sp->offset);
+	used = elfnote_used(p, sp->size, err);
+	if (used < 0)
+		return vg_error_wrap(err, "corrupt %s at file offset 0x%llx",
+				     what, (unsigned long long)sp->offset);
+	rc = vg_dumphdr_check_notes(p, sp->size, err);
+	if (rc < 0)
+		return vg_error_wrap(err, "%s: %s at file offset 0x%llx",
+				     hd->path, what,
+				     (unsigned long long)sp->offset);
+	hd->notes_len += (size_t)used;
+	while (hd->notes_len % 4) /* a last note without its padding */
+		hd->notes[hd->notes_len++] = 0;
+	return 0;
+}
+
+/* Read every note span of the dump into hd->notes, once. */
+static int read_notes(struct vg_hostdump *hd, const struct vg_dumphdr *h,
+		      struct vg_error *err)
+{
+	size_t total = 0;
+
+	snprintf(hd->no_notes_why, sizeof(hd->no_notes_why), "%s",
+		 h->no_notes_why);
+	for (size_t i = 0; i < h->nnotes; i++)
+		total += (size_t)h->notes[i].size + 3; /* capped: no overflow */
+	if (!total)
+		return 0;
+	hd->notes = malloc(total);
+	if (!hd->notes)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < h->nnotes; i++) {
+		int rc = read_note_span(hd, h, &h->notes[i], err);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * libkdumpfile parses the kdump-compressed VMCOREINFO section (header
+ * version 3) as it parses the note: check it the same way.
+ */
+static int check_kdump_vmcoreinfo(struct vg_hostdump *hd,
+				  const struct vg_dumphdr *h,
+				  struct vg_error *err)
+{
+	uint64_t n = h->vmcoreinfo.size;
+	uint8_t *buf;
+	int rc = 0;
+
+	if (h->format != VG_DUMP_KDUMP || h->header_version != 3 || !n)
+		return 0;
+	buf = calloc(1, 12 + 12 + n + 4);
+	if (!buf)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	/* As a note, so that the one check of notes reads it. */
+	memcpy(buf, &(uint32_t){ 11 }, 4);
+	memcpy(buf + 4, &(uint32_t){ (uint32_t)n }, 4);
+	memcpy(buf + 12, "VMCOREINFO", 11);
+	if (vg_pread_full(hd->fd, buf + 24, (size_t)n, h->vmcoreinfo.offset))
+		rc = vg_error_set(err, -EIO, "%s: cannot read VMCOREINFO",
+				  hd->path);
+	else if (vg_dumphdr_check_notes(buf, 24 + n, err) < 0)
+		rc = vg_error_wrap(err, "%s", hd->path);
+	free(buf);
+	return rc;
 }
 
 static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
@@ -219,6 +188,14 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 	size_t got = len;
 	kdump_status st;
 
+	if (paddr + len < paddr)
+		return VG_HM_ERROR;
+	if (hd->have_pd && len) {
+		for (uint64_t pfn = paddr / PAGE_SZ;
+		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++)
+			if (vg_dumppd_check(&hd->pd, pfn) < 0)
+				return VG_HM_ERROR;
+	}
 	st = kdump_read(hd->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
 	if (st == KDUMP_OK && got == len)
 		return VG_HM_OK;
@@ -227,76 +204,29 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 	return VG_HM_ERROR;
 }
 
-struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
+/* Hand the checked file to libkdumpfile. */
+static int open_kdumpfile(struct vg_hostdump *hd, struct vg_error *err)
 {
-	struct vg_hostdump *hd = NULL;
-	unsigned char magic[16];
-	struct stat st;
 	kdump_status ks;
-	kdump_attr_t attr;
-	kdump_num_t num;
 	const char *s;
-	ssize_t r;
-	int fd;
 
-	hd = calloc(1, sizeof(*hd));
-	if (!hd) {
-		seterr(err, errsz, "out of memory");
-		return NULL;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		seterr(err, errsz, "cannot open %s: %s", path, strerror(errno));
-		free(hd);
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		seterr(err, errsz, "%s: not a dump file", path);
-		goto fail;
-	}
-	memset(magic, 0, sizeof(magic));
-	r = pread(fd, magic, sizeof(magic), 0);
-	if (r < 0) {
-		seterr(err, errsz, "cannot read %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (r >= 4 && !memcmp(magic, ELFMAG, SELFMAG)) {
-		if (check_elf(hd, fd, (uint64_t)st.st_size, S_ISREG(st.st_mode),
-			      err, errsz))
-			goto fail;
-	} else if (r >= 12 && !memcmp(magic, "makedumpfile", 12)) {
-		seterr(err, errsz,
-		       "%s is in makedumpfile's flattened format: convert it with makedumpfile -R first",
-		       path);
-		goto fail;
-	} else if (!(r >= 8 && (!memcmp(magic, "KDUMP   ", 8) ||
-				!memcmp(magic, "DISKDUMP", 8)))) {
-		seterr(err, errsz, "%s: not an ELF or kdump-compressed dump",
-		       path);
-		goto fail;
-	}
-
-	hd->fd = fd;
 	hd->ctx = kdump_new();
-	if (!hd->ctx) {
-		seterr(err, errsz, "out of memory (libkdumpfile)");
-		goto fail;
-	}
+	if (!hd->ctx)
+		return vg_error_set(err, -ENOMEM,
+				    "out of memory (libkdumpfile)");
 	/*
 	 * read(2), never mmap(2): mapped dump pages count in our RSS and the
 	 * capture kernel has ~256 MiB for a dump of any size.
 	 */
 	ks = kdump_set_number_attr(hd->ctx, KDUMP_ATTR_FILE_MMAP_POLICY,
 				   KDUMP_MMAP_NEVER);
-	if (ks != KDUMP_OK) {
-		seterr(err, errsz, "libkdumpfile: %s", kdump_get_err(hd->ctx));
-		goto fail;
-	}
-	ks = kdump_open_fd(hd->ctx, fd);
-	if (ks != KDUMP_OK) {
-		seterr(err, errsz, "%s: %s", path, kdump_get_err(hd->ctx));
-		goto fail;
-	}
+	if (ks != KDUMP_OK)
+		return vg_error_set(err, -EINVAL, "libkdumpfile: %s",
+				    kdump_get_err(hd->ctx));
+	ks = kdump_open_fd(hd->ctx, hd->fd);
+	if (ks != KDUMP_OK)
+		return vg_error_set(err, -EINVAL, "%s: %s", hd->path,
+				    kdump_get_err(hd->ctx));
 	if (kdump_get_string_attr(hd->ctx, KDUMP_ATTR_FILE_FORMAT, &s) ==
 	    KDUMP_OK)
 		snprintf(hd->format, sizeof(hd->format), "%s", s);
@@ -304,19 +234,27 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 		snprintf(hd->format, sizeof(hd->format), "unknown");
 	if (kdump_get_string_attr(hd->ctx, KDUMP_ATTR_ARCH_NAME, &s) !=
 		    KDUMP_OK ||
-	    strcmp(s, KDUMP_ARCH_X86_64) != 0) {
-		seterr(err, errsz, "%s: not an x86_64 dump", path);
-		goto fail;
-	}
+	    strcmp(s, KDUMP_ARCH_X86_64) != 0)
+		return vg_error_set(err, -EINVAL, "%s: not an x86_64 dump",
+				    hd->path);
+	return 0;
+}
+
+/* How much memory the dump describes, and how to find it. */
+static int memory_map(struct vg_hostdump *hd, struct vg_error *err)
+{
+	kdump_attr_t attr;
+	kdump_num_t num;
+
 	/* ELF: the PT_LOADs say where memory ends, whatever else is known. */
 	if (hd->nranges)
 		num = hd->ranges[hd->nranges - 1].end / PAGE_SZ;
 	else if (kdump_get_number_attr(hd->ctx, "max_pfn", &num) != KDUMP_OK)
 		num = 0;
-	if (num == 0) {
-		seterr(err, errsz, "%s: the dump describes no memory", path);
-		goto fail;
-	}
+	if (num == 0)
+		return vg_error_set(err, -EINVAL,
+				    "%s: the dump describes no memory",
+				    hd->path);
 	hd->max_pfn = num;
 	attr.type = KDUMP_BITMAP;
 	if (!hd->ranges &&
@@ -327,14 +265,49 @@ struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz)
 	hd->hm.read = hd_read;
 	hd->hm.max_paddr = hd->max_pfn * PAGE_SZ;
 	hd->hm.priv = hd;
+	return 0;
+}
+
+struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err)
+{
+	struct vg_hostdump *hd;
+	struct vg_dumphdr h;
+	int rc;
+
+	hd = calloc(1, sizeof(*hd));
+	if (!hd) {
+		vg_error_set(err, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	hd->path = path;
+	hd->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (hd->fd < 0) {
+		vg_error_set(err, -errno, "cannot open %s: %s", path,
+			     strerror(errno));
+		free(hd);
+		return NULL;
+	}
+	rc = vg_dumphdr_read(hd->fd, path, &h, err);
+	if (!rc && h.format == VG_DUMP_ELF)
+		rc = elf_ranges(hd, &h, err);
+	if (!rc)
+		rc = read_notes(hd, &h, err);
+	if (!rc)
+		rc = check_kdump_vmcoreinfo(hd, &h, err);
+	if (!rc && h.format == VG_DUMP_KDUMP) {
+		rc = vg_dumppd_init(&hd->pd, hd->fd, &h, path, err);
+		hd->have_pd = 1; /* vg_dumppd_free() also after a failure */
+	}
+	vg_dumphdr_free(&h);
+	if (!rc)
+		rc = open_kdumpfile(hd, err);
+	if (!rc)
+		rc = memory_map(hd, err);
+	if (rc) {
+		vg_hostdump_close(hd);
+		return NULL;
+	}
 	return hd;
-fail:
-	if (hd->ctx)
-		kdump_free(hd->ctx);
-	free(hd->ranges);
-	free(hd);
-	close(fd);
-	return NULL;
 }
 
 void vg_hostdump_close(struct vg_hostdump *hd)
@@ -343,10 +316,92 @@ void vg_hostdump_close(struct vg_hostdump *hd)
 		return;
 	if (hd->pagemap)
 		kdump_bmp_decref(hd->pagemap);
-	kdump_free(hd->ctx);
-	close(hd->fd);
+	if (hd->ctx)
+		kdump_free(hd->ctx);
+	if (hd->fd >= 0)
+		close(hd->fd);
+	if (hd->have_pd)
+		vg_dumppd_free(&hd->pd);
 	free(hd->ranges);
+	free(hd->notes);
+	free(hd->vmcoreinfo);
 	free(hd);
+}
+
+int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
+			  uint32_t type, const void **desc, size_t *len,
+			  struct vg_error *err)
+{
+	int rc;
+
+	*desc = NULL;
+	*len = 0;
+	if (!hd->notes_len) {
+		if (hd->no_notes_why[0])
+			return vg_error_set(err, 1, "no %s note in %s: %s",
+					    name, hd->path, hd->no_notes_why);
+		return vg_error_set(err, 1,
+				    "no %s note in %s (it has no notes)", name,
+				    hd->path);
+	}
+	rc = elfnote_find(hd->notes, hd->notes_len, name, type, desc, len, err);
+	if (rc < 0)
+		return vg_error_wrap(err, "%s", hd->path);
+	if (rc > 0)
+		return vg_error_set(err, 1, "no %s note in %s", name, hd->path);
+	return 0;
+}
+
+/*
+ * The blob libkdumpfile keeps as linux.vmcoreinfo.raw, copied with a NUL.
+ * kdump_vmcoreinfo_raw() reads the same blob but wants the OS type set
+ * first ("OS type is not set"), and setting it makes libkdumpfile set up
+ * its Linux address translation from the dump: more of the library
+ * parsing hostile bytes, for nothing we use.
+ */
+static int copy_vmcoreinfo(struct vg_hostdump *hd, struct vg_error *err)
+{
+	kdump_attr_t attr;
+	kdump_status ks;
+	void *data;
+	size_t n;
+
+	ks = kdump_get_attr(hd->ctx, "linux.vmcoreinfo.raw", &attr);
+	if (ks == KDUMP_ERR_NODATA || ks == KDUMP_ERR_NOKEY)
+		return vg_error_set(err, 1, "no VMCOREINFO in %s", hd->path);
+	if (ks != KDUMP_OK || attr.type != KDUMP_BLOB)
+		return vg_error_set(
+			err, -EINVAL, "%s: VMCOREINFO: %s", hd->path,
+			ks != KDUMP_OK ? kdump_get_err(hd->ctx) : "not a blob");
+	data = kdump_blob_pin(attr.val.blob);
+	n = kdump_blob_size(attr.val.blob);
+	hd->vmcoreinfo = malloc(n + 1);
+	if (hd->vmcoreinfo) {
+		memcpy(hd->vmcoreinfo, data, n);
+		hd->vmcoreinfo[n] = '\0';
+		hd->vmcoreinfo_len = n;
+	}
+	kdump_blob_unpin(attr.val.blob);
+	if (!hd->vmcoreinfo)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
+			   size_t *len, struct vg_error *err)
+{
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if (!hd->vmcoreinfo) {
+		rc = copy_vmcoreinfo(hd, err);
+		if (rc)
+			return rc;
+	}
+	*text = hd->vmcoreinfo;
+	*len = hd->vmcoreinfo_len;
+	return 0;
 }
 
 struct vg_hostmem *vg_hostdump_mem(struct vg_hostdump *hd)
@@ -357,11 +412,6 @@ struct vg_hostmem *vg_hostdump_mem(struct vg_hostdump *hd)
 const char *vg_hostdump_format(const struct vg_hostdump *hd)
 {
 	return hd->format;
-}
-
-int vg_hostdump_fd(const struct vg_hostdump *hd)
-{
-	return hd->fd;
 }
 
 int vg_hostdump_next_range(void *arg, uint64_t from, uint64_t *start,

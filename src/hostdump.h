@@ -10,25 +10,46 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "notes/vgerr.h"
 #include "src/hostmem.h"
 
 struct vg_hostdump;
 
 /*
- * Open and sanity-check a dump.  On failure returns NULL with a one-line
- * message in err ("not an ELF or kdump-compressed dump", "truncated: ...",
- * "no PT_LOAD segments", "corrupt ELF note ...").
+ * Open a dump: its headers are checked first (src/dumphdr.h), its notes
+ * read once into the handle, then libkdumpfile opens it.  On failure
+ * returns NULL with a one-line message in err ("not an ELF or
+ * kdump-compressed dump", "truncated dump: ...", "no PT_LOAD segments",
+ * "corrupt ELF note ...").  path must outlive the handle (messages).
  */
-struct vg_hostdump *vg_hostdump_open(const char *path, char *err, size_t errsz);
+struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err);
 void vg_hostdump_close(struct vg_hostdump *hd);
 
 struct vg_hostmem *vg_hostdump_mem(struct vg_hostdump *hd);
 
+/*
+ * The first note called name (without its NUL) of type type among the
+ * dump's notes (ELF: the PT_NOTE segments, each up to its terminator;
+ * kdump-compressed: the note section of header version >= 4).  Returns
+ * 0 with *desc pointing into the handle (valid until close), 1 not found
+ * (err says where it looked, and why a dump cannot have notes), <0 when
+ * the descriptor is larger than ELFNOTE_MAX_DESC.
+ */
+int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
+			  uint32_t type, const void **desc, size_t *len,
+			  struct vg_error *err);
+
+/*
+ * The dump's VMCOREINFO text as libkdumpfile found it (the blob that
+ * kdump_vmcoreinfo_raw() returns: the VMCOREINFO note, or the
+ * kdump-compressed VMCOREINFO section), NUL-terminated; the handle keeps
+ * it.  0, 1 when the dump has none, <0 error.
+ */
+int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
+			   size_t *len, struct vg_error *err);
+
 /* "elf", "kdump-compressed" (what libkdumpfile calls it) */
 const char *vg_hostdump_format(const struct vg_hostdump *hd);
-
-/* The open file descriptor (for note lookups by kexec/dumpnotes.h). */
-int vg_hostdump_fd(const struct vg_hostdump *hd);
 
 /*
  * The next run of host RAM pages the dump holds at or above from:

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
+#include "notes/vgerr.h"
 #include "notes/vmcsinfo-parse.h"
 #include "src/budget.h"
 #include "src/gpmap.h"
@@ -426,6 +427,7 @@ int main(int argc, char **argv)
 	struct vg_hostdump *hd;
 	struct vg_error serr;
 	char err[512];
+	struct vg_error verr;
 	int verbose = 0, c, dirfd, exit_code = EXIT_ALL, no_kvm = 0;
 	double stall = 5.0;
 	static struct vg_hostkv kv;
@@ -506,9 +508,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	hd = vg_hostdump_open(argv[optind], err, sizeof(err));
+	hd = vg_hostdump_open(argv[optind], &verr);
 	if (!hd) {
-		fprintf(stderr, "%s: %s\n", prog, err);
+		fprintf(stderr, "%s: %s\n", prog, vg_error_msg(&verr));
 		return EXIT_NOINPUT;
 	}
 	dirfd = open_outdir(argv[optind + 1], err, sizeof(err));

@@ -7,3 +7,4 @@ $(B)/tests/test_outfile: $(B)/obj/tests/src/test_outfile.o $(VG_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
 UNIT_TESTS += $(B)/tests/test_outfile
+include tests/fuzz/build.mk

@@ -131,6 +131,36 @@ static int in_hole(struct fx *fx, uint64_t p)
 	return 0;
 }
 
+/* The data of every segment after the first PT_NOTE. */
+static int write_segments(struct fx *fx, int fd, const Elf64_Phdr *ph, int n,
+			  const struct fx_write_opts *opts)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t done = 0;
+
+		if (ph[i].p_type == PT_NOTE) {
+			if (pwrite(fd, opts->extra_note, opts->extra_note_len,
+				   (off_t)ph[i].p_offset) !=
+			    (ssize_t)opts->extra_note_len)
+				return -1;
+			continue;
+		}
+		while (done < ph[i].p_filesz) {
+			uint64_t chunk = ph[i].p_filesz - done;
+			ssize_t w;
+
+			if (chunk > (1u << 20))
+				chunk = 1u << 20;
+			w = pwrite(fd, fx->ram + ph[i].p_paddr + done, chunk,
+				   (off_t)(ph[i].p_offset + done));
+			if (w <= 0)
+				return -1;
+			done += (uint64_t)w;
+		}
+	}
+	return 0;
+}
+
 int fx_write_elf(struct fx *fx, const char *path,
 		 const struct fx_write_opts *opts)
 {
@@ -177,6 +207,13 @@ int fx_write_elf(struct fx *fx, const char *path,
 			ph[n].p_align = 0;
 			n++;
 		}
+	}
+	if (opts->extra_note_len) {
+		if (n >= 40)
+			abort();
+		ph[n].p_type = PT_NOTE;
+		ph[n].p_filesz = ph[n].p_memsz = opts->extra_note_len;
+		n++;
 	}
 	memset(&eh, 0, sizeof(eh));
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
@@ -225,22 +262,8 @@ int fx_write_elf(struct fx *fx, const char *path,
 		    pwrite(fd, buf, sizeof(buf), (off_t)off) != sizeof(buf))
 			goto out;
 	}
-	for (int i = 1; i < n; i++) {
-		uint64_t done = 0;
-
-		while (done < ph[i].p_filesz) {
-			uint64_t chunk = ph[i].p_filesz - done;
-			ssize_t w;
-
-			if (chunk > (1u << 20))
-				chunk = 1u << 20;
-			w = pwrite(fd, fx->ram + ph[i].p_paddr + done, chunk,
-				   (off_t)(ph[i].p_offset + done));
-			if (w <= 0)
-				goto out;
-			done += (uint64_t)w;
-		}
-	}
+	if (write_segments(fx, fd, ph, n, opts))
+		goto out;
 	if (opts->truncate_to && ftruncate(fd, (off_t)opts->truncate_to))
 		goto out;
 	ret = 0;
@@ -436,8 +459,91 @@ int fx_tmpdir(char *path, size_t sz)
 	return mkdtemp(path) ? 0 : -1;
 }
 
+struct fx_scratch *fx_scratch_new(void)
+{
+	struct fx_scratch *s = calloc(1, sizeof(*s));
+
+	if (!s || fx_tmpdir(s->dir, sizeof(s->dir)))
+		abort();
+	snprintf(s->path, sizeof(s->path), "%s/dump", s->dir);
+	return s;
+}
+
+void fx_scratch_free(struct fx_scratch *s)
+{
+	if (!s)
+		return;
+	fx_rm_rf(s->dir);
+	free(s);
+}
+
+void fx_patch(const char *path, uint64_t off, const void *b, size_t len)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || pwrite(fd, b, len, (off_t)off) != (ssize_t)len)
+		abort();
+	close(fd);
+}
+
 void fx_rm_rf(const char *path)
 {
 	chmod(path, 0700);
 	nftw(path, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/*
+ * What makedumpfile -d 0 needs to read from the image: kernel page
+ * tables for the text mapping, init_uts_ns and a (FLATMEM) mem_map
+ * pointer, all announced in a VMCOREINFO note.
+ */
+static void fx_kernel_for_makedumpfile(struct fx *fx)
+{
+	static const uint64_t ktext = 0xffffffff80000000ull;
+	uint64_t root = fx_alloc_page(fx), uts = fx_alloc_page(fx);
+	uint8_t *u = fx_ptr(fx, uts);
+	char vmci[1024];
+	int n;
+
+	for (uint64_t p = 0; p < fx->ram_size; p += 2ull << 20)
+		fx_map(fx, root, ktext + p, p, 2ull << 20, 0x3);
+	/* struct uts_namespace: a kref, then struct new_utsname */
+	memcpy(u + 4, "Linux", 5);
+	memcpy(u + 4 + 65 * 2, "6.1.0-test", 10);
+	memcpy(u + 4 + 65 * 3, "#1 SMP", 6);
+	memcpy(u + 4 + 65 * 4, "x86_64", 6);
+	fx_put64(fx, uts + 2048, ktext + uts + 3072); /* mem_map */
+	n = snprintf(vmci, sizeof(vmci),
+		     "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
+		     "SYMBOL(init_uts_ns)=%llx\nSYMBOL(init_top_pgt)=%llx\n"
+		     "SYMBOL(mem_map)=%llx\nSIZE(page)=64\n"
+		     "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+		     "OFFSET(page.mapping)=24\nOFFSET(page.lru)=8\n"
+		     "OFFSET(page.private)=40\n"
+		     "SYMBOL(_stext)=ffffffff80000000\nNUMBER(phys_base)=0\n"
+		     "NUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n",
+		     (unsigned long long)(ktext + uts),
+		     (unsigned long long)(ktext + root),
+		     (unsigned long long)(ktext + uts + 2048));
+	fx_note(fx, "VMCOREINFO", 0, vmci, (size_t)n);
+}
+
+int fx_write_kdump(struct fx *fx, const char *path,
+		   const struct fx_write_opts *opts)
+{
+	char elf[4096], cmd[8192 + 128];
+	int rc;
+
+	fx_kernel_for_makedumpfile(fx);
+	snprintf(elf, sizeof(elf), "%s.elf", path);
+	if (fx_write_elf(fx, elf, opts))
+		return -1;
+	unlink(path);
+	snprintf(cmd, sizeof(cmd),
+		 "makedumpfile -c -d 0 --message-level 0 '%s' '%s' "
+		 ">/dev/null 2>&1",
+		 elf, path);
+	rc = system(cmd);
+	unlink(elf);
+	return rc == 0 ? 0 : -1;
 }

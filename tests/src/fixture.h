@@ -53,6 +53,9 @@ struct fx_write_opts {
 	uint64_t truncate_to; /* cut the file after this many bytes */
 	int garbage_note; /* a PT_NOTE whose note header lies about sizes */
 	int huge_note; /* PT_NOTE with p_filesz far beyond the file */
+	/* a second PT_NOTE (after the PT_LOADs) with these bytes */
+	const void *extra_note;
+	size_t extra_note_len;
 	/*
 	 * Like /proc/vmcore: a first PT_LOAD for the kernel text mapping
 	 * (p_vaddr = __START_KERNEL_map + p_paddr) whose physical range
@@ -64,6 +67,16 @@ struct fx_write_opts {
 /* Write the image as an ELF64 x86_64 core.  Returns 0 or -1. */
 int fx_write_elf(struct fx *fx, const char *path,
 		 const struct fx_write_opts *opts);
+
+/*
+ * The image as makedumpfile's kdump-compressed dump (makedumpfile -c
+ * -d 0 on the ELF core fx_write_elf writes).  Adds what makedumpfile
+ * needs to the image first (kernel page tables, init_uts_ns, mem_map:
+ * two pages from the bump allocator, more for the tables) and its own
+ * VMCOREINFO note, so callers add none.  Returns 0 or -1.
+ */
+int fx_write_kdump(struct fx *fx, const char *path,
+		   const struct fx_write_opts *opts);
 
 /* A guest vCPU as the fixtures lay it out in a VMCB or VMCS. */
 struct fx_cpu {
@@ -91,6 +104,25 @@ void fx_make_vmcb(struct fx *fx, uint64_t paddr, const struct fx_cpu *c);
 /* VMCS region at paddr in layout vi, as a VMCLEARed KVM VMCS. */
 void fx_make_vmcs(struct fx *fx, uint64_t paddr, const struct vmcsinfo *vi,
 		  const struct fx_cpu *c);
+
+/*
+ * A scratch directory and the path of a dump file in it, for one test;
+ * fx_scratch_free() removes both.
+ */
+struct fx_scratch {
+	char dir[4096];
+	char path[4096 + 16];
+};
+struct fx_scratch *fx_scratch_new(void);
+void fx_scratch_free(struct fx_scratch *s);
+
+/* Overwrite len bytes of the file at off (abort() on failure). */
+void fx_patch(const char *path, uint64_t off, const void *b, size_t len);
+#define FX_PATCH(path, off, type, v)                  \
+	do {                                          \
+		type v_ = (type)(v);                  \
+		fx_patch(path, off, &v_, sizeof(v_)); \
+	} while (0)
 
 /* Scratch directory under $TMPDIR; fx_rm_rf removes it again. */
 int fx_tmpdir(char *path, size_t sz);

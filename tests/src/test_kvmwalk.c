@@ -129,16 +129,16 @@ struct host {
 static void host_open(struct host *h, const struct kfx_opts *o)
 {
 	struct fx *fx = kfx_build(o);
-	char err[256];
+	struct vg_error err;
 
 	memset(h, 0, sizeof(*h));
 	assert_int_equal(fx_tmpdir(h->dir, sizeof(h->dir)), 0);
 	snprintf(h->dump, sizeof(h->dump), "%s/vmcore", h->dir);
 	assert_int_equal(fx_write_elf(fx, h->dump, NULL), 0);
 	fx_free(fx);
-	h->hd = vg_hostdump_open(h->dump, err, sizeof(err));
+	h->hd = vg_hostdump_open(h->dump, &err);
 	if (!h->hd)
-		fail_msg("%s", err);
+		fail_msg("%s", vg_error_msg(&err));
 	h->walked = vg_kvm_from_dump(h->dump, NULL, vg_hostdump_mem(h->hd),
 				     &h->kv, &h->kw, h->why, sizeof(h->why));
 }

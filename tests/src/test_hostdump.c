@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The dump handle (src/hostdump.c): notes and VMCOREINFO through the one
+ * open of the dump, for ELF vmcores and for kdump-compressed dumps that
+ * makedumpfile makes from the fixtures; truncated, oversized and
+ * corrupt notes.  (Ported from the dump readers of kexec/dumpnotes.c.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "notes/elfnote.h"
+#include "src/hostdump.h"
+#include "tests/src/fixture.h"
+
+static const char vmcs_text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x2b\n"
+				"FIELD(0x0800)=0x10\n";
+static const char vmci[] = "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n";
+
+static int setup(void **state)
+{
+	*state = fx_scratch_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx_scratch_free(*state);
+	return 0;
+}
+
+/* A small host: RAM from 4 KiB on, some bytes to read back. */
+static struct fx *host(void)
+{
+	struct fx *fx = fx_new(4ull << 20, 1ull << 20);
+
+	fx_hole(fx, 0, FX_PAGE);
+	memset(fx_ptr(fx, 0x200000), 0xab, FX_PAGE);
+	return fx;
+}
+
+static uint64_t peek64(const char *path, uint64_t off)
+{
+	uint64_t v = 0;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &v, sizeof(v), (off_t)off), sizeof(v));
+	close(fd);
+	return v;
+}
+
+/* Expect vg_hostdump_open to refuse path with one line containing what. */
+static void expect_refused(const char *path, const char *what)
+{
+	struct vg_error err;
+	struct vg_hostdump *hd = vg_hostdump_open(path, &err);
+
+	if (hd) {
+		vg_hostdump_close(hd);
+		fail_msg("%s opened, wanted \"%s\"", path, what);
+	}
+	if (err.code >= 0 || !strstr(err.msg, what))
+		fail_msg("code %d err \"%s\", wanted \"%s\"", err.code, err.msg,
+			 what);
+	assert_null(strchr(err.msg, '\n'));
+}
+
+static struct vg_hostdump *open_ok(const char *path)
+{
+	struct vg_error err;
+	struct vg_hostdump *hd = vg_hostdump_open(path, &err);
+
+	if (!hd)
+		fail_msg("%s: %s", path, err.msg);
+	return hd;
+}
+
+static void elf_notes_and_vmcoreinfo(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct fx *fx = host();
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const void *desc;
+	const char *text;
+	uint8_t page[16];
+	size_t len;
+
+	fx_note(fx, "CORE", 1, (char[336]){ 0 }, 336);
+	fx_note(fx, "VMCOREINFO", 0, vmci, sizeof(vmci) - 1);
+	fx_note(fx, "VMCSINFOX", 0, "no", 2); /* a longer name: no match */
+	fx_note(fx, "VMCSINFO", 1, "no", 2); /* wrong type: no match */
+	fx_note(fx, "VMCSINFO", 0, vmcs_text, sizeof(vmcs_text) - 1);
+	assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
+	hd = open_ok(t->path);
+	assert_string_equal(vg_hostdump_format(hd), "elf");
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 0);
+	assert_int_equal(len, sizeof(vmcs_text) - 1);
+	assert_memory_equal(desc, vmcs_text, len);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "KVMINFO", 0, &desc, &len, &err), 1);
+	assert_non_null(strstr(err.msg, "no KVMINFO note in"));
+	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 0);
+	assert_string_equal(text, vmci);
+	assert_int_equal(len, sizeof(vmci) - 1);
+	/* memory through the same handle */
+	assert_int_equal(vg_hostdump_mem(hd)->read(vg_hostdump_mem(hd),
+						   0x200000, page,
+						   sizeof(page)),
+			 VG_HM_OK);
+	assert_int_equal(page[0], 0xab);
+	vg_hostdump_close(hd);
+	fx_free(fx);
+}
+
+/*
+ * Two PT_NOTEs, the first ended by a terminator and padding as
+ * kexec-tools leaves them: notes after a terminator are not seen, the
+ * second segment's are.
+ */
+static void elf_several_pt_notes(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct fx *fx = host(), *second = host();
+	struct fx_write_opts o = { 0 };
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const void *desc;
+	size_t len;
+
+	fx_note(fx, "VMCOREINFO", 0, vmci, sizeof(vmci) - 1);
+	fx->notes_len += 64; /* terminator and padding */
+	fx_note(fx, "HIDDEN", 0, "x", 1);
+	fx_note(second, "VMCSINFO", 0, vmcs_text, sizeof(vmcs_text) - 1);
+	o.extra_note = second->notes;
+	o.extra_note_len = second->notes_len;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	hd = open_ok(t->path);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 0);
+	assert_memory_equal(desc, vmcs_text, len);
+	assert_int_equal(vg_hostdump_find_note(hd, "VMCOREINFO", 0, &desc, &len,
+					       &err),
+			 0);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "HIDDEN", 0, &desc, &len, &err), 1);
+	vg_hostdump_close(hd);
+	fx_free(second);
+	fx_free(fx);
+}
+
+static void elf_no_notes(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct fx *fx = host();
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const void *desc;
+	const char *text;
+	size_t len;
+
+	assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
+	hd = open_ok(t->path);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 1);
+	assert_non_null(strstr(err.msg, "no VMCSINFO note"));
+	assert_null(desc);
+	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 1);
+	assert_non_null(strstr(err.msg, "no VMCOREINFO"));
+	vg_hostdump_close(hd);
+	fx_free(fx);
+}
+
+static void elf_truncated_and_corrupt(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct fx *fx = host();
+	struct fx_write_opts o = { 0 };
+
+	fx_note(fx, "VMCSINFO", 0, vmcs_text, sizeof(vmcs_text) - 1);
+	/* cut inside the PT_NOTE data */
+	o.truncate_to = 64 + 2 * 56 + 20;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	expect_refused(t->path, "truncated dump: PT_NOTE segment");
+	/* cut inside the program headers */
+	o.truncate_to = 64 + 20;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	expect_refused(t->path, "program headers of 56 bytes at offset 64");
+	/* cut inside the ELF header */
+	o.truncate_to = 40;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	expect_refused(t->path, "less than an ELF64 header");
+	/* a note that claims more than its segment */
+	memset(&o, 0, sizeof(o));
+	o.garbage_note = 1;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	expect_refused(t->path, "corrupt ELF note at file offset");
+	/* a PT_NOTE of a terabyte */
+	memset(&o, 0, sizeof(o));
+	o.huge_note = 1;
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	expect_refused(t->path, "PT_NOTE segment at file offset");
+	/* non-zero garbage after the last note */
+	fx->notes[fx->notes_len] = 0xff;
+	fx->notes_len += 4;
+	assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
+	expect_refused(t->path, "garbage");
+	fx_free(fx);
+}
+
+static void oversized_note(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct fx *fx = host();
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const void *desc;
+	size_t len, big = ELFNOTE_MAX_DESC + 4;
+	uint32_t h[3] = { 9, (uint32_t)big, 0 };
+	uint8_t *notes = calloc(1, 12 + 12 + big);
+	struct fx_write_opts o = { 0 };
+
+	memcpy(notes, h, sizeof(h));
+	memcpy(notes + 12, "VMCSINFO", 9);
+	o.extra_note = notes;
+	o.extra_note_len = 24 + big;
+	fx->ram_size = 1ull << 20; /* keep the file small */
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	hd = open_ok(t->path);
+	assert_int_equal(vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len,
+					       &err),
+			 -EFBIG);
+	assert_non_null(strstr(err.msg, "more than"));
+	vg_hostdump_close(hd);
+	free(notes);
+	fx_free(fx);
+}
+
+/* Offsets in a kdump-compressed dump (x86_64 makedumpfile layout). */
+#define KDH_VERSION 8
+#define KDH_BLOCK_SIZE 428
+#define KDH_SUB_HDR_SIZE 432
+#define KSUB (4096 + 0)
+#define KSUB_OFF_VMCOREINFO (KSUB + 32)
+#define KSUB_SIZE_VMCOREINFO (KSUB + 40)
+#define KSUB_OFF_NOTE (KSUB + 48)
+#define KSUB_SIZE_NOTE (KSUB + 56)
+
+static void write_kdump(const char *path)
+{
+	struct fx *fx = host();
+
+	fx_note(fx, "CORE", 1, (char[336]){ 0 }, 336);
+	fx_note(fx, "VMCSINFO", 0, vmcs_text, sizeof(vmcs_text) - 1);
+	assert_int_equal(fx_write_kdump(fx, path, NULL), 0);
+	fx_free(fx);
+}
+
+static void kdump_compressed(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const void *desc;
+	const char *text;
+	uint8_t page[16];
+	size_t len;
+
+	write_kdump(t->path);
+	hd = open_ok(t->path);
+	assert_string_equal(vg_hostdump_format(hd), "diskdump");
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 0);
+	assert_int_equal(len, sizeof(vmcs_text) - 1);
+	assert_memory_equal(desc, vmcs_text, len);
+	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 0);
+	assert_non_null(strstr(text, "OSRELEASE=6.1.0-test\n"));
+	assert_int_equal(vg_hostdump_mem(hd)->read(vg_hostdump_mem(hd),
+						   0x200000, page,
+						   sizeof(page)),
+			 VG_HM_OK);
+	assert_int_equal(page[0], 0xab);
+	vg_hostdump_close(hd);
+	/* no note section */
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 0);
+	hd = open_ok(t->path);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 1);
+	vg_hostdump_close(hd);
+	/* header version 3 cannot have notes: not found, says why */
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, 3);
+	hd = open_ok(t->path);
+	assert_int_equal(
+		vg_hostdump_find_note(hd, "VMCSINFO", 0, &desc, &len, &err), 1);
+	assert_non_null(strstr(err.msg, "predates"));
+	/* but VMCOREINFO comes from its own section then */
+	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 0);
+	assert_non_null(strstr(text, "OSRELEASE=6.1.0-test\n"));
+	vg_hostdump_close(hd);
+}
+
+static void kdump_corrupt(void **state)
+{
+	struct fx_scratch *t = *state;
+	uint64_t note_off;
+
+	write_kdump(t->path);
+	note_off = peek64(t->path, KSUB_OFF_NOTE);
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 1ull << 20);
+	expect_refused(t->path, "note section (offset");
+	FX_PATCH(t->path, KSUB_SIZE_NOTE, uint64_t, 1ull << 40);
+	expect_refused(t->path, "larger than");
+	write_kdump(t->path);
+	FX_PATCH(t->path, KSUB_OFF_NOTE, uint64_t, 1ull << 62);
+	expect_refused(t->path, "past the end");
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_BLOCK_SIZE, uint32_t, 2048);
+	expect_refused(t->path, "block size 2048");
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, (uint32_t)-5);
+	expect_refused(t->path, "header version -5");
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_SUB_HDR_SIZE, uint32_t, 100000);
+	expect_refused(t->path, "sub-header of 100000 blocks");
+	/* the note section itself is corrupt */
+	write_kdump(t->path);
+	FX_PATCH(t->path, note_off + 4, uint32_t, 0xeeeeeeee);
+	expect_refused(t->path, "corrupt kdump-compressed note");
+	/* cut short */
+	write_kdump(t->path);
+	assert_int_equal(truncate(t->path, 300), 0);
+	expect_refused(t->path, "header truncated");
+	write_kdump(t->path);
+	assert_int_equal(truncate(t->path, 5000), 0);
+	expect_refused(t->path, "runs past the end");
+}
+
+static void not_a_dump(void **state)
+{
+	struct fx_scratch *t = *state;
+	char junk[4096];
+
+	memset(junk, 'Z', sizeof(junk));
+	close(open(t->path, O_WRONLY | O_CREAT | O_TRUNC, 0600));
+	expect_refused(t->path, "not an ELF or kdump-compressed dump");
+	fx_patch(t->path, 0, junk, sizeof(junk));
+	expect_refused(t->path, "not an ELF or kdump-compressed dump");
+	fx_patch(t->path, 0, "makedumpfile", 12);
+	expect_refused(t->path, "convert it with makedumpfile -R first");
+	expect_refused(t->dir, "not a dump file");
+	expect_refused("/nonexistent/vmcore", "No such file");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(elf_notes_and_vmcoreinfo, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(elf_several_pt_notes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(elf_no_notes, setup, teardown),
+		cmocka_unit_test_setup_teardown(elf_truncated_and_corrupt,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(oversized_note, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_compressed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(not_a_dump, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
