@@ -17,6 +17,7 @@
 
 #include "kexec/dumpnotes.h"
 #include "notes/elfnote.h"
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 
 /*

@@ -15,8 +15,10 @@
 #include <unistd.h>
 
 #include "kexec/dumpnotes.h"
+#include "notes/notebuild.h"
 #include "notes/kvminfo-parse.h"
 #include "notes/kvminfo.h"
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 #include "notes/vmcsinfo-parse.h"
 

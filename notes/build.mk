@@ -4,9 +4,10 @@
 # libc only, except notes/kvminfo.c (the KVMINFO writer, libbpf):
 # programs that call kvminfo_*() also link $(KVMINFO_LDLIBS).  The root
 # Makefile reads this file before every other build.mk.
-VGNOTES_SRCS := notes/vgerr.c notes/elfnote.c notes/keyval.c \
+VGNOTES_SRCS := notes/vgerr.c notes/elfnote.c notes/keyval.c notes/carrier.c \
 	notes/loadnotes.c notes/vmcsinfo.c notes/vmcsinfo-parse.c \
-	notes/kvminfo.c notes/kvminfo-parse.c kexec/dumpnotes.c
+	notes/kvminfo.c notes/kvminfo-parse.c notes/notebuild.c \
+	notes/notebuild-kvm.c kexec/dumpnotes.c
 VGNOTES_LIB := $(B)/lib/libvgnotes.a
 VGNOTES_LDLIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 KVMINFO_LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "loadnotes.h"
+#include "carrier.h"
 
 #define ALIGN4(x) (((x) + 3) & ~(uint64_t)3)
 

@@ -92,16 +92,20 @@ int vg_kvminfo_parse(const char *text, size_t len, struct vg_kvminfo *ki,
 	if (len > VG_KVMINFO_TEXT_MAX)
 		return vg_error_set(err, -EINVAL, "KVMINFO text too large");
 	rc = keyval_check_text(text, len, err);
-	if (rc < 0)
-		return vg_error_wrap(err, "KVMINFO");
+	if (rc < 0) {
+		vg_error_wrap(err, "KVMINFO");
+		return rc;
+	}
 	keyval_init(&it, text, len);
 	while ((rc = keyval_next(&it, &kv, err)) > 0) {
 		rc = parse_line(&kv, ki, err);
 		if (rc < 0)
 			return rc;
 	}
-	if (rc < 0)
-		return vg_error_wrap(err, "KVMINFO");
+	if (rc < 0) {
+		vg_error_wrap(err, "KVMINFO");
+		return rc;
+	}
 	if (!ki->have[KI_OFF_TASK_STATE] && ki->have[KI_OFF_TASK_STATE_OLD]) {
 		ki->val[KI_OFF_TASK_STATE] = ki->val[KI_OFF_TASK_STATE_OLD];
 		ki->have[KI_OFF_TASK_STATE] = 1;

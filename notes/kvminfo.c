@@ -22,7 +22,6 @@
 #define KVMINFO_KEYS_TABLE
 #include "kvminfo.h"
 #include "kvminfo-keys.h"
-#include "loadnotes.h"
 
 /* Longest struct or member name in a key path. */
 #define NAME_MAX_LEN 64
@@ -537,30 +536,4 @@ int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
 	for (i = BTF_COUNT - 1; i >= 0; i--)
 		btf__free(btfs[i]);
 	return rc;
-}
-
-int kvminfo_note(const struct kvminfo_source *src, void *buf, size_t bufsz,
-		 struct vg_error *err)
-{
-	char *text = malloc(KVMINFO_TEXT_MAX);
-	size_t size;
-	int len;
-
-	if (!text)
-		return vg_error_set(err, -ENOMEM, "out of memory");
-	len = kvminfo_format(src, text, KVMINFO_TEXT_MAX, err);
-	if (len < 0) {
-		free(text);
-		return len;
-	}
-	size = loadnote_build(buf, bufsz, KVMINFO_NOTE_NAME, KVMINFO_NOTE_TYPE,
-			      text, (size_t)len);
-	free(text);
-	if (!size)
-		return vg_error_set(
-			err, -ENOSPC,
-			"the KVMINFO note (%zu bytes) does not fit in %zu "
-			"bytes",
-			loadnote_size(KVMINFO_NOTE_NAME, (size_t)len), bufsz);
-	return (int)size;
 }

@@ -59,13 +59,4 @@ struct kvminfo_source {
 int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
 		   struct vg_error *err);
 
-/*
- * The whole KVMINFO ELF note (header, "KVMINFO\0", the descriptor text
- * padded to 4), built with loadnote_build() from loadnotes.h.
- * Returns its size, or a negative errno as kvminfo_format() (-ENOSPC
- * also when buf is too small for the note).
- */
-int kvminfo_note(const struct kvminfo_source *src, void *buf, size_t bufsz,
-		 struct vg_error *err);
-
 #endif

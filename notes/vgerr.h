@@ -40,8 +40,9 @@ int vg_error_set(struct vg_error *e, int code, const char *fmt, ...)
 
 /*
  * Prefix the message of e with the formatted text and ": " (context
- * from a caller: "VMCSINFO note: " + "bad revision id").  Returns
- * e->code (0 when e is NULL).
+ * from a caller: "VMCSINFO note" + "bad revision id").  Returns e->code,
+ * or 0 when e is NULL: a caller whose err may be NULL returns the code it
+ * has, not this.
  */
 int vg_error_wrap(struct vg_error *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -166,3 +166,22 @@ int vmcsinfo_parse(const char *text, size_t len, struct vmcsinfo *vi,
 	vmcsinfo_sort(vi);
 	return vmcsinfo_validate(vi, err);
 }
+
+int vmcsinfo_validate(const struct vmcsinfo *vi, struct vg_error *err)
+{
+	return vmcsinfo_check(vi, NULL, err);
+}
+
+int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding)
+{
+	const struct vmcsinfo_field *f = vmcsinfo_find_field(vi, encoding);
+
+	return f ? f->offset : -1;
+}
+
+int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
+		      size_t bufsz)
+{
+	return keyval_get(vi->info, strnlen(vi->info, sizeof(vi->info)), key,
+			  buf, bufsz);
+}

@@ -90,8 +90,8 @@ unsigned int vmcsinfo_field_width(uint16_t encoding)
 	return width;
 }
 
-static const struct vmcsinfo_field *find_field(const struct vmcsinfo *vi,
-					       uint16_t encoding)
+const struct vmcsinfo_field *vmcsinfo_find_field(const struct vmcsinfo *vi,
+						 uint16_t encoding)
 {
 	unsigned int lo = 0, hi = vi->nfields;
 
@@ -108,13 +108,6 @@ static const struct vmcsinfo_field *find_field(const struct vmcsinfo *vi,
 			hi = mid;
 	}
 	return NULL;
-}
-
-int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding)
-{
-	const struct vmcsinfo_field *f = find_field(vi, encoding);
-
-	return f ? f->offset : -1;
 }
 
 struct span {
@@ -142,8 +135,8 @@ static const char *fname(char *buf, size_t bufsz, const char *dir,
 	return buf;
 }
 
-static int check(const struct vmcsinfo *vi, struct vg_error *err,
-		 const char *dir)
+int vmcsinfo_check(const struct vmcsinfo *vi, const char *dir,
+		   struct vg_error *err)
 {
 	static const char *const hdr = "the header (revision id, abort "
 				       "indicator: bytes 0-7)";
@@ -200,7 +193,7 @@ static int check(const struct vmcsinfo *vi, struct vg_error *err,
 				a, f->offset, w);
 		if (f->encoding & 1) {
 			const struct vmcsinfo_field *full =
-				find_field(vi, f->encoding & ~1);
+				vmcsinfo_find_field(vi, f->encoding & ~1);
 
 			if (full) {
 				if (full->offset + 4 != f->offset)
@@ -230,11 +223,6 @@ static int check(const struct vmcsinfo *vi, struct vg_error *err,
 				spans[i - 1].start);
 	}
 	return 0;
-}
-
-int vmcsinfo_validate(const struct vmcsinfo *vi, struct vg_error *err)
-{
-	return check(vi, err, NULL);
 }
 
 static int cmp_field(const void *a, const void *b)
@@ -413,7 +401,7 @@ int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi,
 	if (rc < 0)
 		return rc;
 	vmcsinfo_sort(vi);
-	rc = check(vi, err, dirpath);
+	rc = vmcsinfo_check(vi, dirpath, err);
 	if (rc < 0)
 		return rc;
 	vmcsinfo_set_info(vi, "SOURCE", VMCSINFO_SOURCE_SYSFS);
@@ -519,27 +507,6 @@ int vmcsinfo_set_info(struct vmcsinfo *vi, const char *key, const char *value)
 	return 0;
 }
 
-int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
-		      size_t bufsz)
-{
-	const char *line = info_line(vi->info, sizeof(vi->info), key);
-	const char *v, *nl;
-	size_t n;
-
-	if (!line)
-		return -ENOENT;
-	v = line + strlen(key) + 1;
-	nl = strchr(v, '\n');
-	n = nl ? (size_t)(nl - v) : strlen(v);
-	if (bufsz) {
-		if (n >= bufsz)
-			n = bufsz - 1;
-		memcpy(buf, v, n);
-		buf[n] = '\0';
-	}
-	return 0;
-}
-
 static void trim(char *s)
 {
 	size_t n = strlen(s);
@@ -597,23 +564,4 @@ void vmcsinfo_add_cpuinfo(struct vmcsinfo *vi, const char *cpuinfo_path)
 				vmcsinfo_set_info(vi, map[i].key, colon + 1);
 	}
 	fclose(f);
-}
-
-int vmcsinfo_note(const struct vmcsinfo *vi, void *buf, size_t bufsz)
-{
-	char *text = malloc(VMCSINFO_TEXT_MAX);
-	size_t size;
-	int len;
-
-	if (!text)
-		return -ENOMEM;
-	len = vmcsinfo_format(vi, text, VMCSINFO_TEXT_MAX);
-	if (len < 0) {
-		free(text);
-		return len;
-	}
-	size = loadnote_build(buf, bufsz, VMCSINFO_NOTE_NAME,
-			      VMCSINFO_NOTE_TYPE, text, (size_t)len);
-	free(text);
-	return size ? (int)size : -ENOSPC;
 }

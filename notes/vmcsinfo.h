@@ -63,8 +63,13 @@ unsigned int vmcsinfo_field_width(uint16_t encoding);
 int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi,
 			struct vg_error *err);
 
-/* Check revision id, offsets, alignment and overlaps; 0 or -EINVAL + err. */
-int vmcsinfo_validate(const struct vmcsinfo *vi, struct vg_error *err);
+/*
+ * Check revision id, offsets, alignment and overlaps of a sorted layout;
+ * 0 or -EINVAL + err.  Fields are named by their file in dir, or as
+ * FIELD(0x....) when dir is NULL.
+ */
+int vmcsinfo_check(const struct vmcsinfo *vi, const char *dir,
+		   struct vg_error *err);
 
 /* Descriptor text; returns its length (excluding NUL) or -ENOSPC. */
 int vmcsinfo_format(const struct vmcsinfo *vi, char *buf, size_t bufsz);
@@ -76,11 +81,12 @@ int vmcsinfo_format(const struct vmcsinfo *vi, char *buf, size_t bufsz);
  */
 int vmcsinfo_number(const char *s, size_t len, uint64_t *out);
 
-/* Sort the fields by encoding (what vmcsinfo_validate() expects). */
+/* Sort the fields by encoding (what vmcsinfo_check() expects). */
 void vmcsinfo_sort(struct vmcsinfo *vi);
 
-/* Offset of a field, or -1 when the layout does not have it. */
-int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding);
+/* The field with this encoding in a sorted layout, or NULL. */
+const struct vmcsinfo_field *vmcsinfo_find_field(const struct vmcsinfo *vi,
+						 uint16_t encoding);
 
 /*
  * Informational keys (SOURCE, CPU_VENDOR, CPU_FAMILY, CPU_MODEL,
@@ -90,22 +96,11 @@ int vmcsinfo_offset(const struct vmcsinfo *vi, uint16_t encoding);
  */
 int vmcsinfo_set_info(struct vmcsinfo *vi, const char *key, const char *value);
 
-/* Copy the value of an informational key into buf; 0 or -ENOENT. */
-int vmcsinfo_get_info(const struct vmcsinfo *vi, const char *key, char *buf,
-		      size_t bufsz);
-
 /*
  * Add CPU_VENDOR, CPU_FAMILY, CPU_MODEL, CPU_STEPPING and MICROCODE from
  * the first processor of a /proc/cpuinfo-format file (NULL: /proc/cpuinfo).
  * Whatever is missing or unreadable is left out: this never fails.
  */
 void vmcsinfo_add_cpuinfo(struct vmcsinfo *vi, const char *cpuinfo_path);
-
-/*
- * The whole VMCSINFO ELF note (header, "VMCSINFO\0" padded to 4, the
- * descriptor text padded to 4), built with loadnote_build() from
- * loadnotes.h.  Returns its size, or -ENOSPC / -EINVAL.
- */
-int vmcsinfo_note(const struct vmcsinfo *vi, void *buf, size_t bufsz);
 
 #endif

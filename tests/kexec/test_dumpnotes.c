@@ -7,6 +7,7 @@
 
 #include "tests/kexec/kexec_fixtures.h"
 #include "kexec/dumpnotes.h"
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 #include "notes/vmcsinfo-parse.h"
 

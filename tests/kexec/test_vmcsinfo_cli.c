@@ -13,7 +13,9 @@
 #include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
 #include "kexec/dumpnotes.h"
+#include "notes/notebuild.h"
 #include "notes/kvminfo.h"
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 #include "notes/vmcsinfo-parse.h"
 

@@ -12,6 +12,7 @@
 
 #include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
+#include "notes/notebuild.h"
 #include "notes/kvminfo.h"
 #include "notes/loadnotes.h"
 

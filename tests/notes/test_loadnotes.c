@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 
 static void note_sizes(void **state)

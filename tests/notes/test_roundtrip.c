@@ -17,10 +17,12 @@
 
 #include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
+#include "notes/notebuild.h"
 #include "notes/elfnote.h"
 #include "notes/keyval.h"
 #include "notes/kvminfo-parse.h"
 #include "notes/kvminfo.h"
+#include "notes/carrier.h"
 #include "notes/loadnotes.h"
 #include "notes/vmcsinfo-parse.h"
 

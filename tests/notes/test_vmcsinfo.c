@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "tests/kexec/kexec_fixtures.h"
+#include "notes/notebuild.h"
 #include "notes/vmcsinfo-parse.h"
 
 /* A plausible tree: every width, a high half, decimal and hex values. */

@@ -27,6 +27,7 @@
 
 #include <elf.h>
 
+#include "notes/notebuild.h"
 #include "notes/vmcsinfo.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
@@ -249,6 +250,7 @@ static void svm_end_to_end(void **state)
 	assert_non_null(strstr(report, "\"partial\": false"));
 	assert_non_null(strstr(report, "\"vmcb\": 1")); /* the decoy */
 	assert_non_null(strstr(report, "\"exit_code\": 0"));
+	assert_non_null(strstr(report, "no KVMINFO note"));
 
 	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
 	assert_int_equal(stat(path, &st), 0);
