@@ -8,7 +8,7 @@
 VG_LIB_SRCS += notes/vgerr.c
 VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
 	src/dumphdr.c src/dumppd.c src/budget.c src/report.c src/hostkv.c src/kvmwalk.c \
-	src/slotmem.c src/exitnames.c src/kvmguests.c $(MEM_SRCS)
+	src/slotmem.c src/exitnames.c src/kvmguests.c src/run.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
 VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf 2>/dev/null || \
 	echo -lkdumpfile -lelf)

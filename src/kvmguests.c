@@ -9,47 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kexec/dumpnotes.h"
 #include "notes/kvminfo-parse.h"
 
-int vg_kvm_from_dump(const char *dump, const char *notes_file,
-		     struct vg_hostmem *hm, struct vg_hostkv *kv,
-		     struct vg_kw_result *kw, char *why, size_t whysz)
+int vg_kvm_from_notes(const void *kvminfo, size_t klen, const char *vmci,
+		      size_t vlen, struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      struct vg_kw_result *kw, char *why, size_t whysz)
 {
 	static struct vg_kvminfo ki;
-	struct vg_error verr;
-	char err[256] = "";
-	void *desc = NULL, *vmci = NULL;
-	size_t len = 0, vlen = 0;
-	int r;
+	struct vg_error verr = { 0 };
 
 	memset(kw, 0, sizeof(*kw));
-	r = dumpnotes_find_ex(dump, notes_file, VG_KVMINFO_NOTE_NAME,
-			      VG_KVMINFO_NOTE_TYPE, &desc, &len, NULL, err,
-			      sizeof(err));
-	if (r != 0) {
-		snprintf(why, whysz, "no KVMINFO note (%s): scan only",
-			 r > 0 ? "load-time notes without it" : err);
+	if (vg_kvminfo_parse(kvminfo, klen, &ki, &verr) < 0) {
+		snprintf(why, whysz, "%.200s: scan only", verr.msg);
 		return 0;
 	}
-	r = vg_kvminfo_parse(desc, len, &ki, &verr);
-	free(desc);
-	if (r < 0) {
-		snprintf(why, whysz, "%s: scan only", verr.msg);
-		return 0;
-	}
-	r = dumpnotes_find_ex(dump, NULL, "VMCOREINFO", 0, &vmci, &vlen, NULL,
-			      err, sizeof(err));
-	if (r != 0) {
-		snprintf(why, whysz,
-			 "the host dump has no VMCOREINFO (%s): scan only",
-			 err);
-		return 0;
-	}
-	r = vg_hostkv_init(kv, hm, vmci, vlen, &verr);
-	free(vmci);
-	if (r < 0) {
-		snprintf(why, whysz, "%s: scan only", verr.msg);
+	if (vg_hostkv_init(kv, hm, vmci, vlen, &verr) < 0) {
+		snprintf(why, whysz, "%.200s: scan only", verr.msg);
 		return 0;
 	}
 	if (ki.osrelease[0] && kv->osrelease[0] &&

@@ -17,14 +17,14 @@
 #include "src/scan.h"
 
 /*
- * Find the KVMINFO note (in the dump, or notes_file / the kexec -s
- * carrier) and the host VMCOREINFO, check they belong together, walk.
- * Returns 1 when the walk ran (kw filled; free with vg_kw_result_free),
- * 0 when it did not (why says why: no note, stale note, ...).
+ * Walk KVM from the KVMINFO descriptor text and the host's VMCOREINFO
+ * text, after checking they belong together (OSRELEASE).  Returns 1 when
+ * the walk ran (kw filled; free with vg_kw_result_free), 0 when it did
+ * not (why says why: malformed or stale note, unusable VMCOREINFO, ...).
  */
-int vg_kvm_from_dump(const char *dump, const char *notes_file,
-		     struct vg_hostmem *hm, struct vg_hostkv *kv,
-		     struct vg_kw_result *kw, char *why, size_t whysz);
+int vg_kvm_from_notes(const void *kvminfo, size_t klen, const char *vmci,
+		      size_t vlen, struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      struct vg_kw_result *kw, char *why, size_t whysz);
 
 /*
  * Claim the scan's guests for the walked VMs: name them (QEMU -name, else

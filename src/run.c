@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One run of vmcore-guests (src/run.h): open, layouts, scan, KVM walk,
+ * guests, report, each a step of its own on the one run context.
+ */
+#include "src/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "notes/elfnote.h"
+#include "notes/keyval.h"
+#include "notes/carrier.h"
+#include "notes/vmcsinfo-parse.h"
+#include "src/gpmap.h"
+#include "src/kvmguests.h"
+#include "src/outfile.h"
+#include "src/slotmem.h"
+#include "src/vmx.h"
+
+static const char *const prog = "vmcore-guests";
+
+/* One line on stderr. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Read a whole small text file (descriptor text); 0 or <0 with err. */
+static int read_small(const char *path, size_t max, char **out, size_t *len,
+		      struct vg_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	size_t n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		e = errno;
+		return vg_error_set(err, -e, "cannot open %s: %s", path,
+				    strerror(e));
+	}
+	buf = malloc(max + 1);
+	if (!buf) {
+		close(fd);
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + n, max + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 || n + (size_t)(r > 0 ? r : 0) > max) {
+			e = r < 0 ? errno : EFBIG;
+			close(fd);
+			free(buf);
+			return r < 0 ? vg_error_set(err, -e,
+						    "cannot read %s: %s", path,
+						    strerror(e)) :
+				       vg_error_set(err, -e,
+						    "%s: larger than %zu bytes",
+						    path, max);
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* --vmcsinfo FILE|DIR into vi; 0 or <0 with err. */
+static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi,
+			     struct vg_error *err)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (stat(path, &st) < 0)
+		return vg_error_set(err, -errno, "--vmcsinfo %s: %s", path,
+				    strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		r = vmcsinfo_from_sysfs(path, vi, err);
+		if (r == -ENOENT)
+			return vg_error_set(err, r,
+					    "--vmcsinfo %s: no vmcs_id / vmcs/ "
+					    "tree there",
+					    path);
+	} else {
+		r = read_small(path, VMCSINFO_TEXT_MAX, &text, &len, err);
+		if (r < 0) {
+			vg_error_wrap(err, "--vmcsinfo");
+			return r;
+		}
+		r = vmcsinfo_parse(text, len, vi, err);
+		free(text);
+	}
+	if (r == 0)
+		r = vg_vmx_layout_usable(vi, err);
+	if (r < 0)
+		vg_error_wrap(err, "--vmcsinfo %s", path);
+	return r < 0 ? r : 0;
+}
+
+static int is_proc_vmcore(const char *path)
+{
+	char *real = realpath(path, NULL);
+	int yes = real && !strcmp(real, "/proc/vmcore");
+
+	free(real);
+	return yes;
+}
+
+/*
+ * The load-time notes carrier: --notes FILE (its problems are fatal), or
+ * in the capture kernel the file the kexec -s carrier put into the
+ * initramfs.  0, or <0 with err.
+ */
+static int load_carrier(struct vg_run *run, struct vg_error *err)
+{
+	const char *path = run->o.notes_path;
+
+	if (!path && is_proc_vmcore(run->o.dump) &&
+	    access(LOADNOTES_PATH, F_OK) == 0)
+		path = LOADNOTES_PATH;
+	if (!path)
+		return 0;
+	if (elfnote_read_file(path, &run->carrier, &run->carrier_len, err) ||
+	    elfnote_used(run->carrier, run->carrier_len, err) < 0) {
+		vg_error_wrap(err, "--notes %s", path);
+		return -EINVAL;
+	}
+	run->carrier_path = path;
+	return 0;
+}
+
+int vg_run_find_note(const struct vg_run *run, const char *name, uint32_t type,
+		     const void **desc, size_t *len, const char **from,
+		     struct vg_error *err)
+{
+	int r = vg_hostdump_find_note(run->hd, name, type, desc, len, err);
+
+	*from = run->o.dump;
+	if (r != 1 || !run->carrier)
+		return r;
+	r = elfnote_find(run->carrier, run->carrier_len, name, type, desc, len,
+			 err);
+	*from = run->carrier_path;
+	if (r < 0) {
+		vg_error_wrap(err, "%s", run->carrier_path);
+		return r;
+	}
+	if (r > 0)
+		vg_error_set(err, 1, "no %s note in %s nor in %s", name,
+			     run->o.dump, run->carrier_path);
+	return r;
+}
+
+/* Create OUTDIR (0700) when missing; open it without following links. */
+static int open_outdir(const char *path, struct vg_error *err)
+{
+	struct stat st;
+	int fd;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return vg_error_set(err, -errno,
+				    "cannot create output directory %s: %s",
+				    path, strerror(errno));
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return vg_error_set(err, -ELOOP,
+				    "output directory %s is a symbolic link, "
+				    "refusing",
+				    path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vg_error_set(err, -errno, "output directory %s: %s",
+				    path, strerror(errno));
+	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
+		vg_error_set(err, -errno,
+			     "output directory %s is not writable: %s", path,
+			     strerror(errno));
+		close(fd);
+		return err ? err->code : -EACCES;
+	}
+	return fd;
+}
+
+/* The host's VMCOREINFO and what the run needs of it up front. */
+static void host_facts(struct vg_run *run)
+{
+	char v[16];
+
+	if (vg_hostdump_vmcoreinfo(run->hd, &run->vmcoreinfo,
+				   &run->vmcoreinfo_len, NULL) != 0) {
+		run->vmcoreinfo = NULL;
+		run->vmcoreinfo_len = 0;
+		return;
+	}
+	if (keyval_get(run->vmcoreinfo, run->vmcoreinfo_len,
+		       "NUMBER(pgtable_l5_enabled)", v, sizeof(v)) == 0)
+		run->la57 = strcmp(v, "0") != 0;
+}
+
+/* Step 1: the dump, the output directory, the carrier.  0 or <0. */
+static int run_open(struct vg_run *run, struct vg_error *err)
+{
+	int r;
+
+	if (run->o.vmcsinfo_path &&
+	    load_vmcsinfo_arg(run->o.vmcsinfo_path, &run->arg_vi, err))
+		return -1;
+	run->hd = vg_hostdump_open(run->o.dump, err);
+	if (!run->hd)
+		return -1;
+	run->hm = vg_hostdump_mem(run->hd);
+	run->dirfd = open_outdir(run->o.outdir, err);
+	if (run->dirfd < 0)
+		return -1;
+	run->rep.format = vg_hostdump_format(run->hd);
+	/* The clock of --time-budget starts here, before the scan. */
+	vg_budget_init(&run->bud, run->o.time_budget, run->o.reserve,
+		       run->dirfd, run->o.progress ? stderr : NULL);
+	run->gopts.progress = vg_budget_progress;
+	run->gopts.progress_ctx = &run->bud;
+	r = load_carrier(run, err);
+	if (r < 0)
+		return r;
+	host_facts(run);
+	return 0;
+}
+
+static void add_layout(struct vg_scan_cfg *cfg, const struct vmcsinfo *vi,
+		       const char *source)
+{
+	for (int i = 0; i < cfg->nlayouts; i++)
+		if (cfg->layouts[i].vi->revision_id == vi->revision_id)
+			return; /* an earlier source wins */
+	if (cfg->nlayouts >= VG_SCAN_MAX_LAYOUTS)
+		return;
+	cfg->layouts[cfg->nlayouts].vi = vi;
+	cfg->layouts[cfg->nlayouts].source = source;
+	cfg->nlayouts++;
+}
+
+/* The VMCSINFO note (dump or carrier); its problems go into the report. */
+static void note_layout(struct vg_run *run)
+{
+	struct vg_error err = { 0 };
+	const char *from = NULL;
+	const void *desc;
+	size_t len;
+	int r;
+
+	r = vg_run_find_note(run, VMCSINFO_NOTE_NAME, VMCSINFO_NOTE_TYPE, &desc,
+			     &len, &from, &err);
+	if (r < 0) {
+		vg_report_error(&run->rep, "VMCSINFO note: %.200s", err.msg);
+		return;
+	}
+	if (r > 0)
+		return;
+	if (vmcsinfo_parse(desc, len, &run->note_vi, &err) == 0 &&
+	    vg_vmx_layout_usable(&run->note_vi, &err) == 0) {
+		run->have_note = 1;
+		return;
+	}
+	vg_report_error(&run->rep, "VMCSINFO note in %s unusable: %.150s", from,
+			err.msg);
+}
+
+/* Step 2: the layouts, in order of trust, and the scan.  0 or <0. */
+static int run_scan(struct vg_run *run, struct vg_error *err)
+{
+	struct vg_scan_cfg *cfg = &run->cfg;
+
+	note_layout(run);
+	if (run->have_note)
+		add_layout(cfg, &run->note_vi, "VMCSINFO note");
+	if (run->o.vmcsinfo_path)
+		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
+	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
+	cfg->hm = run->hm;
+	cfg->next_range = vg_hostdump_next_range;
+	cfg->range_ctx = run->hd;
+	cfg->verbose = run->o.verbose ? stderr : NULL;
+	run->rep.layouts = cfg->layouts;
+	run->rep.nlayouts = cfg->nlayouts;
+	if (vg_scan(cfg, &run->res, err) < 0)
+		return -1;
+	run->rep.scan = &run->res;
+	return 0;
+}
+
+/*
+ * A VMCS can only exist on a VMX host.  On an AMD host pages that merely
+ * look like one are noise, so they are not reported.  The host is known to
+ * be AMD when an SVM guest was found or, in the capture kernel, from
+ * /proc/cpuinfo: the capture kernel runs on the CPUs that crashed.
+ */
+static int host_is_amd(const char *dump, const struct vg_scan_result *res)
+{
+	char line[256];
+	int amd = 0;
+	FILE *f;
+
+	for (size_t i = 0; i < res->nfound; i++)
+		if (res->found[i].vcpu.vendor == VG_VENDOR_SVM)
+			return 1;
+	if (strcmp(dump, "/proc/vmcore") != 0)
+		return 0;
+	f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "vendor_id", 9) != 0)
+			continue;
+		amd = strstr(line, "AuthenticAMD") ||
+		      strstr(line, "HygonGenuine");
+		break;
+	}
+	fclose(f);
+	return amd;
+}
+
+/* Step 3: what the scan's findings mean for the report. */
+static void scan_verdict(struct vg_run *run)
+{
+	struct vg_scan_result *res = &run->res;
+
+	if (res->pages_unreadable) {
+		vg_report_error(&run->rep,
+				"%llu host pages could not be read from the "
+				"dump",
+				(unsigned long long)res->pages_unreadable);
+		run->exit_code = VG_EXIT_SOME;
+	}
+	if (res->nnolayout && host_is_amd(run->o.dump, res)) {
+		if (run->o.verbose)
+			say("AMD host: ignoring %u revision id(s) of VMCS-like "
+			    "pages",
+			    res->nnolayout);
+		res->nnolayout = 0;
+	}
+	/*
+	 * The VMCSINFO note describes the host's own CPUs, and every
+	 * hardware VMCS of one host carries their revision id (vmcs12 is
+	 * built in): VMCS-like pages with another revision id are ordinary
+	 * pages.  Under Bochs about twenty of them appeared in every crash
+	 * test.
+	 */
+	if (res->nnolayout && run->have_note) {
+		if (run->o.verbose)
+			say("the VMCSINFO note gives the host's VMCS revision "
+			    "0x%x: ignoring %u other revision id(s) of "
+			    "VMCS-like pages",
+			    run->note_vi.revision_id, res->nnolayout);
+		res->nnolayout = 0;
+	}
+	for (unsigned int i = 0; i < res->nnolayout; i++) {
+		vg_report_error(&run->rep,
+				"%u VMCS regions with revision 0x%x, no "
+				"layout: load vmcsinfo-intel before kdump or "
+				"pass --vmcsinfo",
+				res->nolayout[i].count,
+				res->nolayout[i].revision);
+		run->exit_code = VG_EXIT_SOME;
+	}
+	if (res->too_many) {
+		vg_report_error(&run->rep,
+				"more than %d vCPU states found: the rest "
+				"were skipped",
+				VG_SCAN_MAX_VCPUS);
+		run->exit_code = VG_EXIT_SOME;
+	}
+}
+
+/* Step 4: walk KVM's own structures when the notes allow it. */
+static void run_kvm(struct vg_run *run)
+{
+	struct vg_report *rep = &run->rep;
+	struct vg_error err = { 0 };
+	const char *from;
+	const void *ki;
+	size_t klen;
+	int r;
+
+	if (run->o.no_kvm) {
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "--no-kvm: scan only");
+		return;
+	}
+	r = vg_run_find_note(run, VG_KVMINFO_NOTE_NAME, VG_KVMINFO_NOTE_TYPE,
+			     &ki, &klen, &from, &err);
+	if (r != 0)
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "no KVMINFO note (%.200s): scan only",
+			 r > 0 ? "load-time notes without it" : err.msg);
+	else if (!run->vmcoreinfo)
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "the host dump has no VMCOREINFO: scan only");
+	else
+		run->walked = vg_kvm_from_notes(ki, klen, run->vmcoreinfo,
+						run->vmcoreinfo_len, run->hm,
+						&run->kv, &run->kw,
+						rep->kvm_status,
+						sizeof(rep->kvm_status));
+	if (!run->walked)
+		return;
+	rep->kw = &run->kw;
+	vg_kvm_merge(&run->kw, &run->res, run->guests, run->nguests);
+	for (size_t i = 0; i < run->nguests; i++) {
+		struct vg_guest *g = &run->guests[i];
+
+		if (!g->vm && !g->nested && !g->note[0])
+			snprintf(g->note, sizeof(g->note),
+				 "not in KVM's vm_list (state of a destroyed "
+				 "VM?): found by the scan only");
+	}
+}
+
+/*
+ * Guest memory for g into gm: the memslots when the walk found them,
+ * else the EPT/NPT.  0, or -1 with rg->error set.
+ */
+static int guest_memory(struct vg_run *run, struct vg_report_guest *rg,
+			struct vg_gmem *gm)
+{
+	const struct vg_guest *g = rg->g;
+	const char *tables = g->vendor == VG_VENDOR_VMX ? "EPT" : "NPT";
+	int levels;
+
+	if (g->vm && g->vm->have_mm && g->vm->nslots) {
+		if (vg_slotmem_init(gm, run->hm, g->vm->pgd_pa, run->la57,
+				    g->vm->slots, g->vm->nslots) == 0)
+			return 0;
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "memslots unusable (%.120s): guest memory from the %s",
+			 gm->stats.first_error, tables);
+		vg_gmem_release(gm);
+		memset(gm, 0, sizeof(*gm));
+	}
+	if (g->vendor == VG_VENDOR_VMX)
+		levels = vg_gpmap_ept_levels(g->root);
+	else
+		levels = run->la57 ? 5 : 4; /* nCR3: the host's paging mode */
+	if (levels >= 0 &&
+	    vg_gpmap_init(gm, run->hm,
+			  g->vendor == VG_VENDOR_VMX ? VG_GPMAP_EPT :
+						       VG_GPMAP_NPT,
+			  g->root, levels) == 0)
+		return 0;
+	snprintf(rg->error, sizeof(rg->error),
+		 "cannot walk the %s tables at 0x%llx: %s", tables,
+		 (unsigned long long)g->root,
+		 gm->stats.first_error[0] ? gm->stats.first_error : "bad root");
+	return -1;
+}
+
+/* Write the core file of one guest whose memory is in gm. */
+static void write_core(struct vg_run *run, struct vg_report_guest *rg,
+		       struct vg_gmem *gm, const struct vg_vcpu *vcpus)
+{
+	const struct vg_guest *g = rg->g;
+	char stem[VG_NAME_MAX + 1];
+	int fd, r;
+
+	if (vg_sanitize_name(g->name, stem, sizeof(stem)) < 0)
+		snprintf(stem, sizeof(stem), "guest");
+	fd = vg_create_unique(run->dirfd, stem, ".vmcore", rg->file,
+			      sizeof(rg->file));
+	if (fd < 0) {
+		snprintf(rg->error, sizeof(rg->error),
+			 "cannot create %s.vmcore: %s", stem, strerror(errno));
+		return;
+	}
+	r = vg_guestcore_write(fd, gm, vcpus, (unsigned int)g->n, &run->gopts,
+			       &rg->core);
+	rg->have_core = 1;
+	if (close(fd) < 0 && r == 0) {
+		r = VG_GC_PARTIAL;
+		snprintf(rg->core.error, sizeof(rg->core.error),
+			 "closing the file: %s", strerror(errno));
+	}
+	if (r == VG_GC_FAILED) {
+		snprintf(rg->error, sizeof(rg->error), "%s: %s", rg->file,
+			 rg->core.error[0] ? rg->core.error : "write failed");
+		unlinkat(run->dirfd, rg->file, 0);
+		rg->have_core = 0;
+		return;
+	}
+	rg->written = 1;
+	if (r == VG_GC_PARTIAL || rg->core.partial) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error), "partial: %s",
+			 rg->core.error[0] ? rg->core.error :
+					     "incomplete guest memory");
+	}
+	if (run->o.verbose && rg->core.walk.first_error[0])
+		say("guest %s: %s", g->name, rg->core.walk.first_error);
+}
+
+static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
+{
+	const struct vg_guest *g = rg->g;
+	struct vg_vcpu *vcpus;
+	struct vg_gmem gm;
+
+	memset(&gm, 0, sizeof(gm));
+	vcpus = calloc(g->n, sizeof(*vcpus));
+	if (!vcpus) {
+		snprintf(rg->error, sizeof(rg->error), "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < g->n; i++)
+		vcpus[i] = rg->vcpus[i].vcpu;
+	if (guest_memory(run, rg, &gm) == 0)
+		write_core(run, rg, &gm, vcpus);
+	vg_gmem_release(&gm);
+	free(vcpus);
+}
+
+/* Step 5: every selected guest, within the budget. */
+static int run_guests(struct vg_run *run)
+{
+	struct vg_report *rep = &run->rep;
+	const char *only = run->o.only;
+	int matched = 0;
+
+	rep->guests = run->nguests ?
+			      calloc(run->nguests, sizeof(*rep->guests)) :
+			      NULL;
+	if (run->nguests && !rep->guests)
+		return -ENOMEM;
+	rep->nguests = run->nguests;
+	for (size_t i = 0; i < run->nguests; i++) {
+		struct vg_report_guest *rg = &rep->guests[i];
+		const struct vg_guest *g = &run->guests[i];
+
+		rg->g = g;
+		rg->vcpus = &run->res.found[g->first];
+		rg->selected = !only || vg_name_listed(only, g->name);
+		if (!rg->selected)
+			continue;
+		matched++;
+		if (vg_budget_before_guest(&run->bud, g->name)) {
+			rg->skipped = 1;
+			snprintf(rg->error, sizeof(rg->error), "skipped: %s",
+				 run->bud.reason);
+			run->exit_code = VG_EXIT_SOME;
+			say("guest %s: %s", g->name, rg->error);
+			continue;
+		}
+		write_guest(run, rg);
+		vg_budget_after_guest(&run->bud);
+		if (!rg->written || rg->partial)
+			run->exit_code = VG_EXIT_SOME;
+		if (rg->error[0])
+			say("guest %s: %s", g->name, rg->error);
+	}
+	if (only && !matched) {
+		vg_report_error(rep, "no guest named %s", only);
+		say("no guest named %s", only);
+		run->exit_code = VG_EXIT_SOME;
+	}
+	return 0;
+}
+
+static FILE *open_report(struct vg_run *run, struct vg_error *err)
+{
+	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC;
+	const char *path = run->o.report_path;
+	FILE *f;
+	int fd;
+
+	if (path)
+		fd = open(path, flags, 0600);
+	else
+		fd = openat(run->dirfd, "report.json", flags, 0600);
+	if (fd < 0) {
+		vg_error_set(err, -errno, "cannot write report %s: %s",
+			     path ? path : "report.json", strerror(errno));
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		vg_error_set(err, -errno, "cannot write report: %s",
+			     strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+/* Step 6: the summary on stdout and report.json. */
+static void run_report(struct vg_run *run)
+{
+	struct vg_report *rep = &run->rep;
+	struct vg_error err = { 0 };
+	FILE *rf;
+
+	rep->limits.time_budget = run->o.time_budget;
+	rep->limits.reserve_mib = run->o.reserve >> 20;
+	rep->limits.elapsed = vg_budget_elapsed(&run->bud);
+	rep->limits.stopped = run->bud.stopped;
+	rep->limits.reason = run->bud.reason;
+	if (rep->nerrors && run->exit_code == VG_EXIT_ALL)
+		run->exit_code = VG_EXIT_SOME;
+	rep->exit_code = run->exit_code;
+	for (unsigned int i = 0; i < rep->nerrors; i++)
+		say("%s", rep->errors[i]);
+	vg_report_summary(stdout, rep);
+	rf = open_report(run, &err);
+	if (!rf) {
+		say("%s", err.msg);
+		run->exit_code = VG_EXIT_SOME;
+	} else {
+		int bad = vg_report_json(rf, rep);
+
+		if (fclose(rf) != 0 || bad) {
+			say("cannot write report: %s", strerror(errno));
+			run->exit_code = VG_EXIT_SOME;
+		}
+	}
+	fflush(stdout);
+}
+
+static void run_free(struct vg_run *run)
+{
+	free(run->rep.guests);
+	free(run->guests);
+	if (run->walked)
+		vg_kw_result_free(&run->kw);
+	vg_scan_result_free(&run->res);
+	vg_hostdump_close(run->hd);
+	if (run->dirfd >= 0)
+		close(run->dirfd);
+	free(run->carrier);
+	free(run);
+}
+
+int vg_run(const struct vg_run_opts *opts)
+{
+	struct vg_run *run = calloc(1, sizeof(*run));
+	struct vg_error err = { 0 };
+	long ng;
+	int rc;
+
+	if (!run) {
+		say("out of memory");
+		return VG_EXIT_NOINPUT;
+	}
+	run->o = *opts;
+	run->dirfd = -1;
+	run->rep.version = VG_VERSION;
+	run->rep.host_dump = opts->dump;
+	run->rep.stall_seconds = opts->stall;
+	if (run_open(run, &err) < 0 || run_scan(run, &err) < 0) {
+		say("%s", err.msg);
+		run_free(run);
+		return VG_EXIT_NOINPUT;
+	}
+	scan_verdict(run);
+	ng = vg_group(&run->res, &run->guests);
+	if (ng < 0) {
+		say("out of memory");
+		run_free(run);
+		return VG_EXIT_NOINPUT;
+	}
+	run->nguests = (size_t)ng;
+	run_kvm(run);
+	if (opts->verbose)
+		say("KVM: %s", run->rep.kvm_status);
+	if (run_guests(run) < 0) {
+		say("out of memory");
+		run_free(run);
+		return VG_EXIT_NOINPUT;
+	}
+	run_report(run);
+	rc = run->exit_code;
+	run_free(run);
+	return rc;
+}

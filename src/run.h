@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One run of vmcore-guests, from an opened host dump to report.json: the
+ * run context owns the dump handle (opened once: memory, notes and
+ * VMCOREINFO all come through it), the load-time notes carrier, the VMCS
+ * layouts, the scan, the KVM walk, the guests, the budget and the report.
+ * src/main.c only parses the command line into struct vg_run_opts.
+ */
+#ifndef VG_RUN_H
+#define VG_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "notes/vgerr.h"
+#include "notes/vmcsinfo.h"
+#include "src/budget.h"
+#include "src/guestcore.h"
+#include "src/hostdump.h"
+#include "src/hostkv.h"
+#include "src/kvmwalk.h"
+#include "src/report.h"
+#include "src/scan.h"
+
+#define VG_VERSION "0.1"
+
+/* Exit status of a run. */
+#define VG_EXIT_ALL 0 /* every guest written, or none found */
+#define VG_EXIT_SOME 1 /* some guests partial or skipped, or a warning */
+#define VG_EXIT_NOINPUT 2 /* no usable input */
+
+struct vg_run_opts {
+	const char *dump, *outdir;
+	const char *vmcsinfo_path; /* --vmcsinfo FILE|DIR */
+	const char *notes_path; /* --notes FILE: the kexec -s carrier */
+	const char *report_path; /* --report FILE */
+	const char *only; /* --only NAME[,NAME...] */
+	int no_kvm, verbose, progress;
+	double stall; /* seconds */
+	double time_budget; /* seconds, < 0: none */
+	uint64_t reserve; /* bytes */
+};
+
+struct vg_run {
+	struct vg_run_opts o;
+	struct vg_hostdump *hd;
+	struct vg_hostmem *hm;
+	int dirfd;
+	/* The load-time notes carrier (--notes, or LOADNOTES_PATH). */
+	void *carrier;
+	size_t carrier_len;
+	const char *carrier_path;
+	/* The host's VMCOREINFO, through the dump handle. */
+	const char *vmcoreinfo;
+	size_t vmcoreinfo_len;
+	/* Host paging mode (NUMBER(pgtable_l5_enabled)): nCR3 depth too. */
+	int la57;
+	struct vmcsinfo arg_vi, note_vi;
+	int have_note;
+	struct vg_scan_cfg cfg;
+	struct vg_scan_result res;
+	struct vg_guest *guests;
+	size_t nguests;
+	struct vg_hostkv kv;
+	struct vg_kw_result kw;
+	int walked;
+	struct vg_budget bud;
+	struct vg_guestcore_opts gopts;
+	struct vg_report rep;
+	int exit_code;
+};
+
+/*
+ * Run: open everything, scan, walk, write the guests and the report.
+ * Returns the exit status; fatal problems are printed as one line.
+ */
+int vg_run(const struct vg_run_opts *opts);
+
+/*
+ * Find a load-time note: in the dump itself, else in the carrier.  0
+ * with *desc valid for the run, 1 not found (err says where it looked),
+ * <0 corrupt.  *from names the source ("the dump" or the carrier path).
+ */
+int vg_run_find_note(const struct vg_run *run, const char *name, uint32_t type,
+		     const void **desc, size_t *len, const char **from,
+		     struct vg_error *err);
+
+#endif
