@@ -39,8 +39,10 @@ PROGRAMS :=
 UNIT_TESTS :=
 CHECKS :=
 
-include notes/build.mk
-include $(filter-out notes/build.mk,$(sort $(wildcard */build.mk */build-*.mk)))
+# The libraries first: later fragments name them in prerequisites.
+FIRST_MK := notes/build.mk $(sort $(wildcard src/build-*.mk)) src/build.mk
+include $(FIRST_MK)
+include $(filter-out $(FIRST_MK),$(sort $(wildcard */build.mk */build-*.mk)))
 
 OBJS_ALL := $(shell find $(B)/obj -name '*.o' 2>/dev/null)
 -include $(OBJS_ALL:.o=.d)

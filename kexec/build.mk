@@ -3,12 +3,14 @@
 # themselves are notes/ (libvgnotes.a).
 PROGRAMS += $(B)/bin/vmcsinfo
 
-$(B)/bin/vmcsinfo: $(B)/obj/kexec/vmcsinfo-cli.o $(VGNOTES_LIB)
+# read opens dumps through the src library's dump handle (libkdumpfile).
+$(B)/bin/vmcsinfo: $(B)/obj/kexec/vmcsinfo-cli.o $(VG_LIB) $(VGNOTES_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VGNOTES_LDLIBS) $(KVMINFO_LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(VGNOTES_LDLIBS) \
+		$(KVMINFO_LDLIBS)
 
 # Unit tests (tests/kexec/test_<module>.c).
-VGKEXEC_TESTS := dumpnotes
+VGKEXEC_TESTS :=
 
 $(VGKEXEC_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 		$(B)/obj/tests/kexec/test_%.o $(VGNOTES_LIB)

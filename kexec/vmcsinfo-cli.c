@@ -14,13 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kexec/dumpnotes.h"
 #include "notes/notebuild.h"
 #include "notes/kvminfo-parse.h"
 #include "notes/kvminfo.h"
 #include "notes/carrier.h"
 #include "notes/loadnotes.h"
 #include "notes/vmcsinfo-parse.h"
+#include "src/hostdump.h"
+#include "src/loadtime.h"
 
 #define VMCSINFO_CLI_VERSION "0.1"
 
@@ -137,42 +138,58 @@ static int check_note(const char *name, const void *desc, size_t len,
 	return vmcsinfo_parse(desc, len, &vi, err);
 }
 
+/* Print a note's text as it is (up to its NUL padding), newline-ended. */
+static int print_text(const char *desc, size_t len)
+{
+	len = strnlen(desc, len);
+	fwrite(desc, 1, len, stdout);
+	if (len && desc[len - 1] != '\n')
+		putchar('\n');
+	return fflush(stdout) ? EXIT_BAD : 0;
+}
+
+/*
+ * read: the note from the dump (opened once, through the same handle as
+ * vmcore-guests uses), else from the carrier.
+ */
 static int cmd_read(const char *dump, const char *notes_file, const char *name)
 {
 	int kvm = !strcmp(name, KVMINFO_NOTE_NAME);
-	struct vg_error verr;
+	struct vg_error err = { 0 };
+	struct vg_loadtime lt;
+	struct vg_hostdump *hd;
 	const char *from = NULL;
-	char err[512];
+	const void *desc;
 	size_t len;
-	void *desc;
 	int rc;
 
-	rc = dumpnotes_find_ex(dump, notes_file, name,
-			       kvm ? KVMINFO_NOTE_TYPE : VMCSINFO_NOTE_TYPE,
-			       &desc, &len, &from, err, sizeof(err));
-	if (rc == 1) {
-		fprintf(stderr, "vmcsinfo: %s\n", err);
-		return EXIT_NONE;
-	}
-	if (rc < 0) {
-		fprintf(stderr, "vmcsinfo: %s\n", err);
+	hd = vg_hostdump_open(dump, &err);
+	if (!hd) {
+		fprintf(stderr, "vmcsinfo: %s\n", err.msg);
 		return EXIT_BAD;
 	}
-	if (check_note(name, desc, len, &verr) < 0) {
+	rc = vg_loadtime_init(&lt, hd, dump, notes_file, &err);
+	if (rc == 0)
+		rc = vg_loadtime_find(
+			&lt, name, kvm ? KVMINFO_NOTE_TYPE : VMCSINFO_NOTE_TYPE,
+			&desc, &len, &from, &err);
+	if (rc != 0) {
+		fprintf(stderr, "vmcsinfo: %s\n", err.msg);
+		rc = rc > 0 ? EXIT_NONE : EXIT_BAD;
+	} else if (check_note(name, desc, len, &err) < 0) {
 		fprintf(stderr, "vmcsinfo: %s: %s note is invalid: %s\n", from,
-			name, verr.msg);
-		free(desc);
-		return EXIT_BAD;
+			name, err.msg);
+		rc = EXIT_BAD;
+	} else {
+		if (from != dump)
+			fprintf(stderr,
+				"vmcsinfo: %s has no %s note; using %s\n", dump,
+				name, from);
+		rc = print_text(desc, len);
 	}
-	if (from != dump)
-		fprintf(stderr, "vmcsinfo: %s has no %s note; using %s\n", dump,
-			name, from);
-	len = strnlen(desc, len); /* up to the NUL padding, checked above */
-	fwrite(desc, 1, len, stdout);
-	if (len && ((char *)desc)[len - 1] != '\n')
-		putchar('\n');
-	free(desc);
-	return fflush(stdout) ? EXIT_BAD : 0;
+	vg_loadtime_release(&lt);
+	vg_hostdump_close(hd);
+	return rc;
 }
 
 /* kvminfo and kvminfo-note. */

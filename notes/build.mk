@@ -7,7 +7,7 @@
 VGNOTES_SRCS := notes/vgerr.c notes/elfnote.c notes/keyval.c notes/carrier.c \
 	notes/loadnotes.c notes/vmcsinfo.c notes/vmcsinfo-parse.c \
 	notes/kvminfo.c notes/kvminfo-parse.c notes/notebuild.c \
-	notes/notebuild-kvm.c kexec/dumpnotes.c
+	notes/notebuild-kvm.c
 VGNOTES_LIB := $(B)/lib/libvgnotes.a
 VGNOTES_LDLIBS := $(shell pkg-config --libs libelf 2>/dev/null || echo -lelf)
 KVMINFO_LDLIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf)

@@ -14,9 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "notes/elfnote.h"
 #include "notes/keyval.h"
-#include "notes/carrier.h"
 #include "notes/vmcsinfo-parse.h"
 #include "src/gpmap.h"
 #include "src/kvmguests.h"
@@ -120,60 +118,6 @@ static int load_vmcsinfo_arg(const char *path, struct vmcsinfo *vi,
 	return r < 0 ? r : 0;
 }
 
-static int is_proc_vmcore(const char *path)
-{
-	char *real = realpath(path, NULL);
-	int yes = real && !strcmp(real, "/proc/vmcore");
-
-	free(real);
-	return yes;
-}
-
-/*
- * The load-time notes carrier: --notes FILE (its problems are fatal), or
- * in the capture kernel the file the kexec -s carrier put into the
- * initramfs.  0, or <0 with err.
- */
-static int load_carrier(struct vg_run *run, struct vg_error *err)
-{
-	const char *path = run->o.notes_path;
-
-	if (!path && is_proc_vmcore(run->o.dump) &&
-	    access(LOADNOTES_PATH, F_OK) == 0)
-		path = LOADNOTES_PATH;
-	if (!path)
-		return 0;
-	if (elfnote_read_file(path, &run->carrier, &run->carrier_len, err) ||
-	    elfnote_used(run->carrier, run->carrier_len, err) < 0) {
-		vg_error_wrap(err, "--notes %s", path);
-		return -EINVAL;
-	}
-	run->carrier_path = path;
-	return 0;
-}
-
-int vg_run_find_note(const struct vg_run *run, const char *name, uint32_t type,
-		     const void **desc, size_t *len, const char **from,
-		     struct vg_error *err)
-{
-	int r = vg_hostdump_find_note(run->hd, name, type, desc, len, err);
-
-	*from = run->o.dump;
-	if (r != 1 || !run->carrier)
-		return r;
-	r = elfnote_find(run->carrier, run->carrier_len, name, type, desc, len,
-			 err);
-	*from = run->carrier_path;
-	if (r < 0) {
-		vg_error_wrap(err, "%s", run->carrier_path);
-		return r;
-	}
-	if (r > 0)
-		vg_error_set(err, 1, "no %s note in %s nor in %s", name,
-			     run->o.dump, run->carrier_path);
-	return r;
-}
-
 /* Create OUTDIR (0700) when missing; open it without following links. */
 static int open_outdir(const char *path, struct vg_error *err)
 {
@@ -240,7 +184,8 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 		       run->dirfd, run->o.progress ? stderr : NULL);
 	run->gopts.progress = vg_budget_progress;
 	run->gopts.progress_ctx = &run->bud;
-	r = load_carrier(run, err);
+	r = vg_loadtime_init(&run->lt, run->hd, run->o.dump, run->o.notes_path,
+			     err);
 	if (r < 0)
 		return r;
 	host_facts(run);
@@ -269,8 +214,8 @@ static void note_layout(struct vg_run *run)
 	size_t len;
 	int r;
 
-	r = vg_run_find_note(run, VMCSINFO_NOTE_NAME, VMCSINFO_NOTE_TYPE, &desc,
-			     &len, &from, &err);
+	r = vg_loadtime_find(&run->lt, VMCSINFO_NOTE_NAME, VMCSINFO_NOTE_TYPE,
+			     &desc, &len, &from, &err);
 	if (r < 0) {
 		vg_report_error(&run->rep, "VMCSINFO note: %.200s", err.msg);
 		return;
@@ -407,8 +352,8 @@ static void run_kvm(struct vg_run *run)
 			 "--no-kvm: scan only");
 		return;
 	}
-	r = vg_run_find_note(run, VG_KVMINFO_NOTE_NAME, VG_KVMINFO_NOTE_TYPE,
-			     &ki, &klen, &from, &err);
+	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
+			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
 	if (r != 0)
 		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
 			 "no KVMINFO note (%.200s): scan only",
@@ -651,7 +596,7 @@ static void run_free(struct vg_run *run)
 	vg_hostdump_close(run->hd);
 	if (run->dirfd >= 0)
 		close(run->dirfd);
-	free(run->carrier);
+	vg_loadtime_release(&run->lt);
 	free(run);
 }
 

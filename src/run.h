@@ -19,6 +19,7 @@
 #include "src/hostdump.h"
 #include "src/hostkv.h"
 #include "src/kvmwalk.h"
+#include "src/loadtime.h"
 #include "src/report.h"
 #include "src/scan.h"
 
@@ -46,10 +47,8 @@ struct vg_run {
 	struct vg_hostdump *hd;
 	struct vg_hostmem *hm;
 	int dirfd;
-	/* The load-time notes carrier (--notes, or LOADNOTES_PATH). */
-	void *carrier;
-	size_t carrier_len;
-	const char *carrier_path;
+	/* Where the load-time notes are: the dump, else the carrier. */
+	struct vg_loadtime lt;
 	/* The host's VMCOREINFO, through the dump handle. */
 	const char *vmcoreinfo;
 	size_t vmcoreinfo_len;
@@ -75,14 +74,5 @@ struct vg_run {
  * Returns the exit status; fatal problems are printed as one line.
  */
 int vg_run(const struct vg_run_opts *opts);
-
-/*
- * Find a load-time note: in the dump itself, else in the carrier.  0
- * with *desc valid for the run, 1 not found (err says where it looked),
- * <0 corrupt.  *from names the source ("the dump" or the carrier path).
- */
-int vg_run_find_note(const struct vg_run *run, const char *name, uint32_t type,
-		     const void **desc, size_t *len, const char **from,
-		     struct vg_error *err);
 
 #endif

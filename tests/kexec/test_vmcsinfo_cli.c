@@ -12,7 +12,6 @@
 
 #include "tests/notes/btf_fixtures.h"
 #include "tests/kexec/kexec_fixtures.h"
-#include "kexec/dumpnotes.h"
 #include "notes/notebuild.h"
 #include "notes/kvminfo.h"
 #include "notes/carrier.h"
@@ -193,13 +192,12 @@ static void show(void **state)
 	}
 }
 
-static void note_and_read(void **state)
+/* note: the bytes the library builds (read is tests/src/test_vmcsinfo_read.c) */
+static void note_bytes(void **state)
 {
 	unsigned char *note, *ref = malloc(VMCSINFO_TEXT_MAX + 64);
 	struct vmcsinfo vi;
-	struct fx_seg segs[2];
 	struct vg_error err = { 0 };
-	char path[PATH_MAX + 32];
 	size_t len;
 	int n;
 
@@ -214,92 +212,22 @@ static void note_and_read(void **state)
 	assert_int_equal(n, len);
 	assert_memory_equal(note, ref, len);
 
-	/* an ELF core carrying it, after a CORE note */
-	len = loadnote_build(ref, VMCSINFO_TEXT_MAX + 64, "CORE", 1, "r", 1);
-	segs[0] = (struct fx_seg){ PT_NOTE, ref, len, 0 };
-	segs[1] = (struct fx_seg){ PT_NOTE, note, (size_t)n, 0 };
-	snprintf(path, sizeof(path), "%s/vmcore", dir);
-	fx_elf_core(path, segs, 2, ET_CORE, 0);
-	assert_int_equal(run("read vmcore"), 0);
-	out_is(expected);
-	/* binutils sees the same note */
-	{
-		char cmd[PATH_MAX + 128];
-
-		snprintf(cmd, sizeof(cmd),
-			 "readelf -n '%s' | grep -q 'VMCSINFO  *0x0*%x'", path,
-			 (unsigned int)strlen(expected));
-		assert_int_equal(system(cmd), 0);
-	}
-	/* kdump-compressed */
-	snprintf(path, sizeof(path), "%s/dump.kdump", dir);
-	fx_kdump(path, 6, 4096, note, (size_t)n, 0, 0, 0);
-	assert_int_equal(run("read dump.kdump"), 0);
-	out_is(expected);
-
-	/* none in the dump: exit 1; with --notes: found there */
-	snprintf(path, sizeof(path), "%s/plain", dir);
-	fx_elf_core(path, segs, 1, ET_CORE, 0);
-	assert_int_equal(run("read plain"), 1);
-	err_is("no VMCSINFO note in plain");
-	out_is("");
-	assert_int_equal(run("read --notes v.note plain"), 0);
-	out_is(expected);
-
-	/* the cpio carrier, unpacked, serves as --notes */
-	assert_int_equal(run("carrier --sysfs sys --cpuinfo cpuinfo "
-			     "-o c.cpio && mkdir -p root && cd root && "
-			     "cpio -id --quiet < ../c.cpio && cd .. && '%s' "
-			     "read --notes root/" LOADNOTES_CPIO_NAME " plain",
-			     bin),
-			 0);
-	out_is(expected);
-
-	/* unusable input: exit 2 */
-	fx_puts(dir, "junk", "this is not a dump at all");
-	assert_int_equal(run("read junk"), 2);
-	err_is("not an ELF core or kdump-compressed dump");
-	{
-		char flat[4096] = "makedumpfile";
-
-		fx_write(dir, "flat", flat, sizeof(flat));
-	}
-	assert_int_equal(run("read flat"), 2);
-	err_is("flattened format: run makedumpfile -R first");
-	assert_int_equal(run("read missing"), 2);
-	fx_elf_core(path, segs, 2, ET_CORE, 100);
-	assert_int_equal(run("read plain"), 2);
-	err_is("truncated");
-	/* a VMCSINFO note whose text is bad */
-	{
-		static unsigned char bad[128];
-		static const char text[] = "VMCSINFO_VERSION=1\n"
-					   "REVISION_ID=0x8000002b\n";
-
-		len = loadnote_build(bad, sizeof(bad), "VMCSINFO", 0, text,
-				     sizeof(text) - 1);
-		segs[1] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
-	}
-	fx_elf_core(path, segs, 2, ET_CORE, 0);
-	assert_int_equal(run("read plain"), 2);
-	err_is("invalid");
 	free(note);
 	free(ref);
 }
 
 #define KSRC "--btf kbtf --kallsyms kallsyms --sysfs-cpu cpu"
 
-/* kvminfo, kvminfo-note and read --name KVMINFO. */
+/* kvminfo and kvminfo-note. */
 static void kvminfo(void **state)
 {
 	struct kvminfo_source src = { "kbtf", "kallsyms", "cpu", NULL };
 	static unsigned char ref[KVMINFO_TEXT_MAX + 64];
 	char want[KVMINFO_TEXT_MAX], path[PATH_MAX + 32];
 	struct vg_error kerr;
-	unsigned char *note, *vnote;
-	struct fx_seg segs[3];
+	unsigned char *note;
 	struct utsname uts;
-	size_t len, vlen;
+	size_t len;
 	int n, cwd;
 
 	(void)state;
@@ -321,53 +249,6 @@ static void kvminfo(void **state)
 	assert_int_equal(n, len);
 	assert_memory_equal(note, ref, len);
 
-	/* an ELF core with VMCSINFO and KVMINFO in two PT_NOTEs */
-	assert_int_equal(run("note --sysfs sys --cpuinfo cpuinfo -o v.note"),
-			 0);
-	vnote = (unsigned char *)slurp_in("v.note", &vlen);
-	n = (int)loadnote_build(ref, sizeof(ref), "CORE", 1, "r", 1);
-	segs[0] = (struct fx_seg){ PT_NOTE, ref, (size_t)n, 0 };
-	segs[1] = (struct fx_seg){ PT_NOTE, vnote, vlen, 0 };
-	segs[2] = (struct fx_seg){ PT_NOTE, note, len, 0 };
-	snprintf(path, sizeof(path), "%s/kvmcore", dir);
-	fx_elf_core(path, segs, 3, ET_CORE, 0);
-	assert_int_equal(run("read --name KVMINFO kvmcore"), 0);
-	out_is(want);
-	assert_int_equal(run("read kvmcore"), 0);
-	out_is(expected);
-	{
-		char cmd[PATH_MAX + 128];
-
-		snprintf(cmd, sizeof(cmd),
-			 "readelf -n '%s' | grep -q 'KVMINFO  *0x0*%x'", path,
-			 (unsigned int)strlen(want));
-		assert_int_equal(system(cmd), 0);
-	}
-	/* not in the dump: exit 1, or found in --notes */
-	fx_elf_core(path, segs, 2, ET_CORE, 0);
-	assert_int_equal(run("read --name KVMINFO kvmcore"), 1);
-	err_is("no KVMINFO note in kvmcore");
-	assert_int_equal(run("read --name KVMINFO --notes k.note kvmcore"), 0);
-	out_is(want);
-	/* a KVMINFO note that is not KVMINFO text: exit 2 */
-	{
-		static unsigned char bad[128];
-		static const char text[] = "SYMBOL(vm_list)=1\n";
-
-		len = loadnote_build(bad, sizeof(bad), "KVMINFO", 0, text,
-				     sizeof(text) - 1);
-		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
-		fx_elf_core(path, segs, 3, ET_CORE, 0);
-		assert_int_equal(run("read --name KVMINFO kvmcore"), 2);
-		err_is("KVMINFO note is invalid: KVMINFO: no KVMINFO_VERSION line");
-		len = loadnote_build(bad, sizeof(bad), "KVMINFO", 0,
-				     "KVMINFO_VERSION=1\nnot a key\n", 28);
-		segs[2] = (struct fx_seg){ PT_NOTE, bad, len, 0 };
-		fx_elf_core(path, segs, 3, ET_CORE, 0);
-		assert_int_equal(run("read --name KVMINFO kvmcore"), 2);
-		err_is("line 2: not a KEY=VALUE line");
-	}
-
 	/* no KVM: exit 1; addresses hidden: exit 2; nothing written */
 	assert_int_equal(run("kvminfo --btf nowhere --kallsyms kallsyms"), 1);
 	err_is("no kernel BTF");
@@ -379,7 +260,6 @@ static void kvminfo(void **state)
 	snprintf(path, sizeof(path), "%s/h.note", dir);
 	assert_int_equal(access(path, F_OK), -1);
 	free(note);
-	free(vnote);
 }
 
 int main(void)
@@ -387,7 +267,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(usage_and_version),
 		cmocka_unit_test(show),
-		cmocka_unit_test(note_and_read),
+		cmocka_unit_test(note_bytes),
 		cmocka_unit_test(kvminfo),
 	};
 

@@ -117,6 +117,17 @@ static void notes_file(void **state)
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	assert_int_equal(elfnote_read_file(path, &buf, &len, &err), -ENOENT);
+	/* a carrier is small: a larger file is refused before it is read */
+	{
+		char *big = calloc(1, LOADNOTES_MAX_SIZE + 4);
+
+		fx_write(dir, "big", big, LOADNOTES_MAX_SIZE + 4);
+		free(big);
+		snprintf(path, sizeof(path), "%s/big", dir);
+		assert_int_equal(elfnote_read_file(path, &buf, &len, &err),
+				 -EFBIG);
+		assert_non_null(strstr(err.msg, "more than"));
+	}
 	fx_rmtree(dir);
 }
 
