@@ -532,6 +532,75 @@ static int vmcoreinfo_pagesize_ok(const char *t, size_t len,
 	return 0;
 }
 
+struct vkey {
+	const char *p;
+	size_t len;
+};
+
+static int vkey_cmp(const void *a, const void *b)
+{
+	const struct vkey *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->p, y->p, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Is some key of k[0..n) longer than key and starting with key + "."? */
+static int has_child(const struct vkey *k, size_t n, const struct vkey *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first key >= key + "." */
+		size_t mid = lo + (hi - lo) / 2, m = k[mid].len;
+		int c = memcmp(k[mid].p, key->p, m < key->len ? m : key->len);
+
+		if (!c && m > key->len)
+			c = (unsigned char)k[mid].p[key->len] - '.';
+		else if (!c)
+			c = -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].len > key->len &&
+	       !memcmp(k[lo].p, key->p, key->len) && k[lo].p[key->len] == '.';
+}
+
+/*
+ * libkdumpfile makes an attribute path of each VMCOREINFO key, split at
+ * '.', and leaks the value of a key that is also the parent of another
+ * ("a=1" and "a.b=2"): no kernel writes such keys.  0 or -EINVAL.
+ */
+static int vmcoreinfo_keys_ok(const char *t, size_t len, struct vg_error *err)
+{
+	struct vkey *k = malloc((len + 1) * sizeof(*k)); /* lines <= len + 1 */
+	size_t n = 0, i = 0;
+	int rc = 0;
+
+	if (!k)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	while (i < len) {
+		const char *nl = memchr(t + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - t) : len;
+		const char *eq = memchr(t + i, '=', end - i);
+
+		k[n].p = t + i;
+		k[n++].len = (size_t)((eq ? eq : t + end) - (t + i));
+		i = end + 1;
+	}
+	qsort(k, n, sizeof(*k), vkey_cmp);
+	for (i = 0; i < n && !rc; i++)
+		if (has_child(k, n, &k[i]))
+			rc = vg_error_set(
+				err, -EINVAL,
+				"VMCOREINFO key %.*s is also the parent of another key",
+				(int)(k[i].len > 64 ? 64 : k[i].len), k[i].p);
+	free(k);
+	return rc;
+}
+
 static int name_is(const char *want, const uint8_t *name, uint32_t namesz)
 {
 	size_t n = strlen(want);
@@ -582,7 +651,8 @@ int vg_dumphdr_check_notes(const void *buf, size_t len, struct vg_error *err)
 					"VMCOREINFO note of %u bytes, more than %u",
 					descsz, MAX_VMCOREINFO_NOTE);
 			if (vmcoreinfo_pagesize_ok((const char *)desc, descsz,
-						   err))
+						   err) ||
+			    vmcoreinfo_keys_ok((const char *)desc, descsz, err))
 				return err ? err->code : -EINVAL;
 		}
 		off += descoff + (((uint64_t)descsz + 3) & ~3ull);

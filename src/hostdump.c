@@ -377,7 +377,8 @@ static int copy_vmcoreinfo(struct vg_hostdump *hd, struct vg_error *err)
 	n = kdump_blob_size(attr.val.blob);
 	hd->vmcoreinfo = malloc(n + 1);
 	if (hd->vmcoreinfo) {
-		memcpy(hd->vmcoreinfo, data, n);
+		if (n) /* an empty blob pins as NULL */
+			memcpy(hd->vmcoreinfo, data, n);
 		hd->vmcoreinfo[n] = '\0';
 		hd->vmcoreinfo_len = n;
 	}

@@ -245,6 +245,29 @@ static void vmcoreinfo_pagesize(void **state)
 }
 
 /*
+ * Finding K5 (vmcoreinfo.c add_parsed_row -> create_attr_path: a leak,
+ * found by the fuzzer after the header checks were in): a VMCOREINFO key
+ * that is also the parent of another key, split at '.', leaks the
+ * value's string.  Real keys like OFFSET(page.flags) never collide.
+ */
+static void vmcoreinfo_key_collision(void **state)
+{
+	struct fx_scratch *t = *state;
+
+	good_elf(t->path, "OSRELEASE=6.1\na.b=1\na=2\n");
+	refused(t->path, "k5-key-parent", "key a is also the parent");
+	good_elf(t->path, "x.y.z=1\nq=0\nx.y=2\n");
+	refused(t->path, "k5-key-parent-deep", "key x.y is also the parent");
+	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+			  "OFFSET(page)=1\nSIZE(page)=64\na.b=1\na-=2\na=\n"
+			  "\n\n");
+	refused(t->path, "k5-ok-but-a", "key a is also the parent");
+	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+			  "SIZE(page)=64\na.b=1\na-=2\na!=3\n\n");
+	opens(t->path);
+}
+
+/*
  * Notes libkdumpfile parses past a terminator and without size checks:
  * a Xen header note (it reads xch_page_size from any descriptor), a
  * PRSTATUS of the wrong size, a VMCOREINFO hidden after the terminator.
@@ -425,6 +448,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_pn_xnum, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcoreinfo_pagesize, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(vmcoreinfo_key_collision, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(libkdumpfile_notes, setup,
 						teardown),

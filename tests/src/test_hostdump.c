@@ -313,6 +313,29 @@ static void kdump_compressed(void **state)
 	vg_hostdump_close(hd);
 }
 
+/*
+ * Header version 3 with a VMCOREINFO section of 0 bytes: libkdumpfile
+ * keeps an empty blob whose data is NULL (the fuzzer found our memcpy
+ * from it, under clang's UBSan).
+ */
+static void kdump_empty_vmcoreinfo(void **state)
+{
+	struct fx_scratch *t = *state;
+	struct vg_hostdump *hd;
+	struct vg_error err;
+	const char *text;
+	size_t len;
+
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, 3);
+	FX_PATCH(t->path, KSUB_SIZE_VMCOREINFO, uint64_t, 0);
+	hd = open_ok(t->path);
+	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 0);
+	assert_int_equal(len, 0);
+	assert_string_equal(text, "");
+	vg_hostdump_close(hd);
+}
+
 static void kdump_corrupt(void **state)
 {
 	struct fx_scratch *t = *state;
@@ -378,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(oversized_note, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_compressed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_empty_vmcoreinfo, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_dump, setup, teardown),
