@@ -3,7 +3,8 @@
  * The dump handle (src/hostdump.c): notes and VMCOREINFO through the one
  * open of the dump, for ELF vmcores and for kdump-compressed dumps that
  * makedumpfile makes from the fixtures; truncated, oversized and
- * corrupt notes.  (Ported from the dump readers of kexec/dumpnotes.c.)
+ * corrupt notes.  (They replace the dump-reader tests of the former
+ * kexec/dumpnotes.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
