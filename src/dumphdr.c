@@ -587,7 +587,9 @@ static int vmcoreinfo_keys_ok(const char *t, size_t len, struct vg_error *err)
 		const char *eq = memchr(t + i, '=', end - i);
 
 		k[n].p = t + i;
-		k[n++].len = (size_t)((eq ? eq : t + end) - (t + i));
+		/* libkdumpfile's key ends at a NUL, too */
+		k[n++].len =
+			strnlen(t + i, (size_t)((eq ? eq : t + end) - (t + i)));
 		i = end + 1;
 	}
 	qsort(k, n, sizeof(*k), vkey_cmp);

@@ -265,6 +265,18 @@ static void vmcoreinfo_key_collision(void **state)
 	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
 			  "SIZE(page)=64\na.b=1\na-=2\na!=3\n\n");
 	opens(t->path);
+	/* a key that a NUL ends early: "OFFSET(page" to libkdumpfile */
+	{
+		static const char v[] =
+			"OFFSET(page\0junk\nOFFSET(page.lru)=8\n";
+		struct fx *fx = fx_new(256ull << 10, 64ull << 10);
+
+		fx_hole(fx, 0, FX_PAGE);
+		fx_note(fx, "VMCOREINFO", 0, v, sizeof(v) - 1);
+		assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
+		fx_free(fx);
+		refused(t->path, "k5-key-nul", "key OFFSET(page is also");
+	}
 }
 
 /*
