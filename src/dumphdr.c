@@ -192,6 +192,11 @@ static int elf_segment(struct vg_dumphdr *h, size_t i, const Elf64_Phdr *ph,
 			(unsigned long long)ph->p_filesz,
 			(unsigned long long)h->file_size);
 	if (ph->p_type == PT_NOTE) {
+		if (ph->p_offset % 4)
+			return vg_error_set(
+				err, -EINVAL,
+				"PT_NOTE %zu at file offset 0x%llx, not 4-byte aligned",
+				i, (unsigned long long)ph->p_offset);
 		if (ph->p_filesz > VG_DUMPHDR_MAX_NOTES - *note_bytes)
 			return vg_error_set(
 				err, -EFBIG,
@@ -241,6 +246,11 @@ static int read_elf(int fd, const char *name, struct vg_dumphdr *h,
 				    "%s: %llu program headers, more than %u",
 				    name, (unsigned long long)phnum,
 				    VG_DUMPHDR_MAX_PHNUM);
+	if (phnum && eh.e_phoff % 8)
+		return vg_error_set(
+			err, -EINVAL,
+			"%s: program headers at offset %llu, not 8-byte aligned (libkdumpfile reads them in place)",
+			name, (unsigned long long)eh.e_phoff);
 	if (phnum && (eh.e_phentsize != sizeof(Elf64_Phdr) ||
 		      !in_file(h, eh.e_phoff, phnum * sizeof(Elf64_Phdr))))
 		return vg_error_set(
@@ -437,6 +447,11 @@ static int kdump_sub_header(const uint8_t *s, const char *name,
 
 		rc = kdump_span(h, name, "note section", off, size,
 				VG_DUMPHDR_MAX_NOTES, err);
+		if (!rc && size && off % 4)
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s: kdump-compressed note section at offset %llu, not 4-byte aligned",
+				name, (unsigned long long)off);
 		if (!rc && size)
 			rc = add_note_span(h, off, size, 1, err);
 	}

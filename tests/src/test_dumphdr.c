@@ -306,6 +306,25 @@ static void libkdumpfile_notes(void **state)
 	fx_free(fx);
 }
 
+/*
+ * Finding E7 (UBSan in an instrumented libkdumpfile: notes.c do_notes()
+ * and elfdump.c init_elf64() read Elf32_Nhdr and Elf64_Phdr in place, at
+ * any file offset): misaligned program headers and notes.
+ */
+static void elf_misaligned(void **state)
+{
+	struct fx_scratch *t = *state;
+	uint64_t ph0 = sizeof(Elf64_Ehdr);
+
+	good_elf(t->path, NULL);
+	FX_PATCH(t->path, ph0 + offsetof(Elf64_Phdr, p_offset), uint64_t,
+		 ph0 + 2 * sizeof(Elf64_Phdr) + 2);
+	refused(t->path, "e7-note-misaligned", "not 4-byte aligned");
+	good_elf(t->path, NULL);
+	FX_PATCH(t->path, offsetof(Elf64_Ehdr, e_phoff), uint64_t, 68);
+	refused(t->path, "e7-phoff-misaligned", "not 8-byte aligned");
+}
+
 /* A PT_LOAD beyond the 52-bit physical address space. */
 static void elf_load_paddr(void **state)
 {
@@ -466,6 +485,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(libkdumpfile_notes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_load_paddr, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(elf_misaligned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_compressed_size, setup,
 						teardown),
