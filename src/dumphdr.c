@@ -438,6 +438,11 @@ static int kdump_sub_header(const uint8_t *s, const char *name,
 		h->vmcoreinfo.size = get64(s + SUB_SIZE_VMCOREINFO);
 		rc = kdump_span(h, name, "VMCOREINFO", h->vmcoreinfo.offset,
 				h->vmcoreinfo.size, MAX_VMCOREINFO_NOTE, err);
+		if (!rc && v == 3 && !h->vmcoreinfo.size)
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s: kdump-compressed header version 3 without VMCOREINFO (libkdumpfile reads an empty one through NULL)",
+				name);
 		if (!h->vmcoreinfo.size)
 			h->vmcoreinfo.offset = 0;
 	}

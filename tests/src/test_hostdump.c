@@ -316,25 +316,18 @@ static void kdump_compressed(void **state)
 
 /*
  * Header version 3 with a VMCOREINFO section of 0 bytes: libkdumpfile
- * keeps an empty blob whose data is NULL (the fuzzer found our memcpy
- * from it, under clang's UBSan).
+ * 0.5.1 keeps an empty blob whose data is NULL and does arithmetic on it
+ * (UBSan, K7 in docs/libkdumpfile-bugs.md); we passed it to memcpy.
+ * Refused now.
  */
 static void kdump_empty_vmcoreinfo(void **state)
 {
 	struct fx_scratch *t = *state;
-	struct vg_hostdump *hd;
-	struct vg_error err;
-	const char *text;
-	size_t len;
 
 	write_kdump(t->path);
 	FX_PATCH(t->path, KDH_VERSION, uint32_t, 3);
 	FX_PATCH(t->path, KSUB_SIZE_VMCOREINFO, uint64_t, 0);
-	hd = open_ok(t->path);
-	assert_int_equal(vg_hostdump_vmcoreinfo(hd, &text, &len, &err), 0);
-	assert_int_equal(len, 0);
-	assert_string_equal(text, "");
-	vg_hostdump_close(hd);
+	expect_refused(t->path, "version 3 without VMCOREINFO");
 }
 
 static void kdump_corrupt(void **state)
