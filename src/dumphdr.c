@@ -566,6 +566,21 @@ static int vkey_cmp(const void *a, const void *b)
 	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
+/*
+ * A key libkdumpfile can make an attribute path of: printable ASCII, no
+ * empty part (its key compare reads past such parts, K8).
+ */
+static int key_ok(const struct vkey *k)
+{
+	if (!k->len || k->p[0] == '.' || k->p[k->len - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < k->len; i++)
+		if (k->p[i] < 0x21 || k->p[i] > 0x7e ||
+		    (k->p[i] == '.' && k->p[i + 1] == '.'))
+			return 0;
+	return 1;
+}
+
 /* Is some key of k[0..n) longer than key and starting with key + "."? */
 static int has_child(const struct vkey *k, size_t n, const struct vkey *key)
 {
@@ -601,6 +616,14 @@ static int vmcoreinfo_keys_ok(const char *t, size_t len, struct vg_error *err)
 
 	if (!k)
 		return vg_error_set(err, -ENOMEM, "out of memory");
+	while (len && !t[len - 1]) /* NUL padding at the end is fine */
+		len--;
+	if (memchr(t, '\0', len)) {
+		free(k);
+		return vg_error_set(
+			err, -EINVAL, "VMCOREINFO has a NUL byte at offset %zu",
+			(size_t)((const char *)memchr(t, '\0', len) - t));
+	}
 	while (i < len) {
 		const char *nl = memchr(t + i, '\n', len - i);
 		size_t end = nl ? (size_t)(nl - t) : len;
@@ -611,6 +634,16 @@ static int vmcoreinfo_keys_ok(const char *t, size_t len, struct vg_error *err)
 		k[n++].len =
 			strnlen(t + i, (size_t)((eq ? eq : t + end) - (t + i)));
 		i = end + 1;
+	}
+	for (i = 0; i < n && !rc; i++)
+		if (!key_ok(&k[i]))
+			rc = vg_error_set(
+				err, -EINVAL,
+				"VMCOREINFO key \"%.*s\" is not printable ASCII in '.'-separated parts",
+				(int)(k[i].len > 64 ? 64 : k[i].len), k[i].p);
+	if (rc) {
+		free(k);
+		return rc;
 	}
 	qsort(k, n, sizeof(*k), vkey_cmp);
 	for (i = 0; i < n && !rc; i++)

@@ -259,13 +259,19 @@ static void vmcoreinfo_key_collision(void **state)
 	good_elf(t->path, "x.y.z=1\nq=0\nx.y=2\n");
 	refused(t->path, "k5-key-parent-deep", "key x.y is also the parent");
 	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
-			  "OFFSET(page)=1\nSIZE(page)=64\na.b=1\na-=2\na=\n"
-			  "\n\n");
+			  "OFFSET(page)=1\nSIZE(page)=64\na.b=1\na-=2\na=\n");
 	refused(t->path, "k5-ok-but-a", "key a is also the parent");
 	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
-			  "SIZE(page)=64\na.b=1\na-=2\na!=3\n\n");
+			  "SIZE(page)=64\na.b=1\na-=2\na!=3\n");
 	opens(t->path);
-	/* a key that a NUL ends early: "OFFSET(page" to libkdumpfile */
+	/* a key that a NUL ends early: "OFFSET(page" to libkdumpfile;
+	 * and keys with empty parts, which its key compare reads past */
+	good_elf(t->path, "a..b=1\n");
+	refused(t->path, "k8-key-empty-part", "is not printable ASCII");
+	good_elf(t->path, "OSRELEASE=6.1\n\nPAGESIZE=4096\n");
+	refused(t->path, "k8-empty-line", "is not printable ASCII");
+	good_elf(t->path, "a.=1\n");
+	refused(t->path, "k8-key-dot-end", "is not printable ASCII");
 	{
 		static const char v[] =
 			"OFFSET(page\0junk\nOFFSET(page.lru)=8\n";
@@ -275,7 +281,7 @@ static void vmcoreinfo_key_collision(void **state)
 		fx_note(fx, "VMCOREINFO", 0, v, sizeof(v) - 1);
 		assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
 		fx_free(fx);
-		refused(t->path, "k5-key-nul", "key OFFSET(page is also");
+		refused(t->path, "k5-key-nul", "NUL byte at offset 11");
 	}
 }
 
