@@ -192,6 +192,11 @@ static int elf_segment(struct vg_dumphdr *h, size_t i, const Elf64_Phdr *ph,
 			(unsigned long long)ph->p_filesz,
 			(unsigned long long)h->file_size);
 	if (ph->p_type == PT_NOTE) {
+		if (ph->p_offset % 4)
+			return vg_error_set(
+				err, -EINVAL,
+				"PT_NOTE %zu at file offset 0x%llx, not 4-byte aligned",
+				i, (unsigned long long)ph->p_offset);
 		if (ph->p_filesz > VG_DUMPHDR_MAX_NOTES - *note_bytes)
 			return vg_error_set(
 				err, -EFBIG,
@@ -241,6 +246,11 @@ static int read_elf(int fd, const char *name, struct vg_dumphdr *h,
 				    "%s: %llu program headers, more than %u",
 				    name, (unsigned long long)phnum,
 				    VG_DUMPHDR_MAX_PHNUM);
+	if (phnum && eh.e_phoff % 8)
+		return vg_error_set(
+			err, -EINVAL,
+			"%s: program headers at offset %llu, not 8-byte aligned (libkdumpfile reads them in place)",
+			name, (unsigned long long)eh.e_phoff);
 	if (phnum && (eh.e_phentsize != sizeof(Elf64_Phdr) ||
 		      !in_file(h, eh.e_phoff, phnum * sizeof(Elf64_Phdr))))
 		return vg_error_set(
@@ -428,6 +438,11 @@ static int kdump_sub_header(const uint8_t *s, const char *name,
 		h->vmcoreinfo.size = get64(s + SUB_SIZE_VMCOREINFO);
 		rc = kdump_span(h, name, "VMCOREINFO", h->vmcoreinfo.offset,
 				h->vmcoreinfo.size, MAX_VMCOREINFO_NOTE, err);
+		if (!rc && v == 3 && !h->vmcoreinfo.size)
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s: kdump-compressed header version 3 without VMCOREINFO (libkdumpfile reads an empty one through NULL)",
+				name);
 		if (!h->vmcoreinfo.size)
 			h->vmcoreinfo.offset = 0;
 	}
@@ -437,6 +452,11 @@ static int kdump_sub_header(const uint8_t *s, const char *name,
 
 		rc = kdump_span(h, name, "note section", off, size,
 				VG_DUMPHDR_MAX_NOTES, err);
+		if (!rc && size && off % 4)
+			rc = vg_error_set(
+				err, -EINVAL,
+				"%s: kdump-compressed note section at offset %llu, not 4-byte aligned",
+				name, (unsigned long long)off);
 		if (!rc && size)
 			rc = add_note_span(h, off, size, 1, err);
 	}
@@ -532,6 +552,110 @@ static int vmcoreinfo_pagesize_ok(const char *t, size_t len,
 	return 0;
 }
 
+struct vkey {
+	const char *p;
+	size_t len;
+};
+
+static int vkey_cmp(const void *a, const void *b)
+{
+	const struct vkey *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->p, y->p, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/*
+ * A key libkdumpfile can make an attribute path of: printable ASCII, no
+ * empty part (its key compare reads past such parts, K8).
+ */
+static int key_ok(const struct vkey *k)
+{
+	if (!k->len || k->p[0] == '.' || k->p[k->len - 1] == '.')
+		return 0;
+	for (size_t i = 0; i < k->len; i++)
+		if (k->p[i] < 0x21 || k->p[i] > 0x7e ||
+		    (k->p[i] == '.' && k->p[i + 1] == '.'))
+			return 0;
+	return 1;
+}
+
+/* Is some key of k[0..n) longer than key and starting with key + "."? */
+static int has_child(const struct vkey *k, size_t n, const struct vkey *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first key >= key + "." */
+		size_t mid = lo + (hi - lo) / 2, m = k[mid].len;
+		int c = memcmp(k[mid].p, key->p, m < key->len ? m : key->len);
+
+		if (!c && m > key->len)
+			c = (unsigned char)k[mid].p[key->len] - '.';
+		else if (!c)
+			c = -1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].len > key->len &&
+	       !memcmp(k[lo].p, key->p, key->len) && k[lo].p[key->len] == '.';
+}
+
+/*
+ * libkdumpfile makes an attribute path of each VMCOREINFO key, split at
+ * '.', and leaks the value of a key that is also the parent of another
+ * ("a=1" and "a.b=2"): no kernel writes such keys.  0 or -EINVAL.
+ */
+static int vmcoreinfo_keys_ok(const char *t, size_t len, struct vg_error *err)
+{
+	struct vkey *k = malloc((len + 1) * sizeof(*k)); /* lines <= len + 1 */
+	size_t n = 0, i = 0;
+	int rc = 0;
+
+	if (!k)
+		return vg_error_set(err, -ENOMEM, "out of memory");
+	while (len && !t[len - 1]) /* NUL padding at the end is fine */
+		len--;
+	if (memchr(t, '\0', len)) {
+		free(k);
+		return vg_error_set(
+			err, -EINVAL, "VMCOREINFO has a NUL byte at offset %zu",
+			(size_t)((const char *)memchr(t, '\0', len) - t));
+	}
+	while (i < len) {
+		const char *nl = memchr(t + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - t) : len;
+		const char *eq = memchr(t + i, '=', end - i);
+
+		k[n].p = t + i;
+		/* libkdumpfile's key ends at a NUL, too */
+		k[n++].len =
+			strnlen(t + i, (size_t)((eq ? eq : t + end) - (t + i)));
+		i = end + 1;
+	}
+	for (i = 0; i < n && !rc; i++)
+		if (!key_ok(&k[i]))
+			rc = vg_error_set(
+				err, -EINVAL,
+				"VMCOREINFO key \"%.*s\" is not printable ASCII in '.'-separated parts",
+				(int)(k[i].len > 64 ? 64 : k[i].len), k[i].p);
+	if (rc) {
+		free(k);
+		return rc;
+	}
+	qsort(k, n, sizeof(*k), vkey_cmp);
+	for (i = 0; i < n && !rc; i++)
+		if (has_child(k, n, &k[i]))
+			rc = vg_error_set(
+				err, -EINVAL,
+				"VMCOREINFO key %.*s is also the parent of another key",
+				(int)(k[i].len > 64 ? 64 : k[i].len), k[i].p);
+	free(k);
+	return rc;
+}
+
 static int name_is(const char *want, const uint8_t *name, uint32_t namesz)
 {
 	size_t n = strlen(want);
@@ -582,7 +706,8 @@ int vg_dumphdr_check_notes(const void *buf, size_t len, struct vg_error *err)
 					"VMCOREINFO note of %u bytes, more than %u",
 					descsz, MAX_VMCOREINFO_NOTE);
 			if (vmcoreinfo_pagesize_ok((const char *)desc, descsz,
-						   err))
+						   err) ||
+			    vmcoreinfo_keys_ok((const char *)desc, descsz, err))
 				return err ? err->code : -EINVAL;
 		}
 		off += descoff + (((uint64_t)descsz + 3) & ~3ull);

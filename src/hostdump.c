@@ -260,7 +260,15 @@ static int memory_map(struct vg_hostdump *hd, struct vg_error *err)
 	if (!hd->ranges &&
 	    kdump_get_typed_attr(hd->ctx, KDUMP_ATTR_FILE_PAGEMAP, &attr) ==
 		    KDUMP_OK) {
-		hd->pagemap = attr.val.bitmap; /* we own this reference */
+		/*
+		 * kdump_get_typed_attr() gives no reference (kdumpfile.h):
+		 * take one, which vg_hostdump_close() drops.  Dropping one
+		 * never taken freed the bitmap under libkdumpfile, which
+		 * then used it in kdump_free() (ASan, fuzzing against an
+		 * instrumented libkdumpfile).
+		 */
+		hd->pagemap = attr.val.bitmap;
+		kdump_bmp_incref(hd->pagemap);
 	}
 	hd->hm.read = hd_read;
 	hd->hm.max_paddr = hd->max_pfn * PAGE_SZ;
@@ -377,7 +385,8 @@ static int copy_vmcoreinfo(struct vg_hostdump *hd, struct vg_error *err)
 	n = kdump_blob_size(attr.val.blob);
 	hd->vmcoreinfo = malloc(n + 1);
 	if (hd->vmcoreinfo) {
-		memcpy(hd->vmcoreinfo, data, n);
+		if (n) /* an empty blob pins as NULL */
+			memcpy(hd->vmcoreinfo, data, n);
 		hd->vmcoreinfo[n] = '\0';
 		hd->vmcoreinfo_len = n;
 	}

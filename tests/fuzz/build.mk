@@ -15,8 +15,10 @@ FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_TARGETS := hostdump
 FUZZ_MAX_LEN_hostdump := 49152
-FUZZ_ARGS := -jobs=1 -workers=1 -rss_limit_mb=64 -malloc_limit_mb=64 \
-	-timeout=10 -print_final_stats=1
+# One job, in process (-jobs=1 would run it in a worker logging to
+# ./fuzz-0.log); the first finding ends the run.
+FUZZ_ARGS := -rss_limit_mb=64 -malloc_limit_mb=64 -timeout=10 \
+	-print_final_stats=1
 
 # Inside the build/fuzz make: the fuzzer binaries and the seed maker.
 $(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(VG_LIB) $(VGNOTES_LIB)

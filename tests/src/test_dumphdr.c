@@ -245,6 +245,47 @@ static void vmcoreinfo_pagesize(void **state)
 }
 
 /*
+ * Finding K5 (vmcoreinfo.c add_parsed_row -> create_attr_path: a leak,
+ * found by the fuzzer after the header checks were in): a VMCOREINFO key
+ * that is also the parent of another key, split at '.', leaks the
+ * value's string.  Real keys like OFFSET(page.flags) never collide.
+ */
+static void vmcoreinfo_key_collision(void **state)
+{
+	struct fx_scratch *t = *state;
+
+	good_elf(t->path, "OSRELEASE=6.1\na.b=1\na=2\n");
+	refused(t->path, "k5-key-parent", "key a is also the parent");
+	good_elf(t->path, "x.y.z=1\nq=0\nx.y=2\n");
+	refused(t->path, "k5-key-parent-deep", "key x.y is also the parent");
+	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+			  "OFFSET(page)=1\nSIZE(page)=64\na.b=1\na-=2\na=\n");
+	refused(t->path, "k5-ok-but-a", "key a is also the parent");
+	good_elf(t->path, "OFFSET(page.flags)=0\nOFFSET(page._refcount)=52\n"
+			  "SIZE(page)=64\na.b=1\na-=2\na!=3\n");
+	opens(t->path);
+	/* a key that a NUL ends early: "OFFSET(page" to libkdumpfile;
+	 * and keys with empty parts, which its key compare reads past */
+	good_elf(t->path, "a..b=1\n");
+	refused(t->path, "k8-key-empty-part", "is not printable ASCII");
+	good_elf(t->path, "OSRELEASE=6.1\n\nPAGESIZE=4096\n");
+	refused(t->path, "k8-empty-line", "is not printable ASCII");
+	good_elf(t->path, "a.=1\n");
+	refused(t->path, "k8-key-dot-end", "is not printable ASCII");
+	{
+		static const char v[] =
+			"OFFSET(page\0junk\nOFFSET(page.lru)=8\n";
+		struct fx *fx = fx_new(256ull << 10, 64ull << 10);
+
+		fx_hole(fx, 0, FX_PAGE);
+		fx_note(fx, "VMCOREINFO", 0, v, sizeof(v) - 1);
+		assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
+		fx_free(fx);
+		refused(t->path, "k5-key-nul", "NUL byte at offset 11");
+	}
+}
+
+/*
  * Notes libkdumpfile parses past a terminator and without size checks:
  * a Xen header note (it reads xch_page_size from any descriptor), a
  * PRSTATUS of the wrong size, a VMCOREINFO hidden after the terminator.
@@ -269,6 +310,25 @@ static void libkdumpfile_notes(void **state)
 	assert_int_equal(fx_write_elf(fx, t->path, NULL), 0);
 	refused(t->path, "vmcoreinfo-after-terminator", "PAGESIZE=65536");
 	fx_free(fx);
+}
+
+/*
+ * Finding E7 (UBSan in an instrumented libkdumpfile: notes.c do_notes()
+ * and elfdump.c init_elf64() read Elf32_Nhdr and Elf64_Phdr in place, at
+ * any file offset): misaligned program headers and notes.
+ */
+static void elf_misaligned(void **state)
+{
+	struct fx_scratch *t = *state;
+	uint64_t ph0 = sizeof(Elf64_Ehdr);
+
+	good_elf(t->path, NULL);
+	FX_PATCH(t->path, ph0 + offsetof(Elf64_Phdr, p_offset), uint64_t,
+		 ph0 + 2 * sizeof(Elf64_Phdr) + 2);
+	refused(t->path, "e7-note-misaligned", "not 4-byte aligned");
+	good_elf(t->path, NULL);
+	FX_PATCH(t->path, offsetof(Elf64_Ehdr, e_phoff), uint64_t, 68);
+	refused(t->path, "e7-phoff-misaligned", "not 8-byte aligned");
 }
 
 /* A PT_LOAD beyond the 52-bit physical address space. */
@@ -426,9 +486,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elf_pn_xnum, setup, teardown),
 		cmocka_unit_test_setup_teardown(vmcoreinfo_pagesize, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(vmcoreinfo_key_collision, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(libkdumpfile_notes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_load_paddr, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(elf_misaligned, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_compressed_size, setup,
 						teardown),

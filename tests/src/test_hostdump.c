@@ -3,7 +3,8 @@
  * The dump handle (src/hostdump.c): notes and VMCOREINFO through the one
  * open of the dump, for ELF vmcores and for kdump-compressed dumps that
  * makedumpfile makes from the fixtures; truncated, oversized and
- * corrupt notes.  (Ported from the dump readers of kexec/dumpnotes.c.)
+ * corrupt notes.  (They replace the dump-reader tests of the former
+ * kexec/dumpnotes.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -313,6 +314,22 @@ static void kdump_compressed(void **state)
 	vg_hostdump_close(hd);
 }
 
+/*
+ * Header version 3 with a VMCOREINFO section of 0 bytes: libkdumpfile
+ * 0.5.1 keeps an empty blob whose data is NULL and does arithmetic on it
+ * (UBSan, K7 in docs/libkdumpfile-bugs.md); we passed it to memcpy.
+ * Refused now.
+ */
+static void kdump_empty_vmcoreinfo(void **state)
+{
+	struct fx_scratch *t = *state;
+
+	write_kdump(t->path);
+	FX_PATCH(t->path, KDH_VERSION, uint32_t, 3);
+	FX_PATCH(t->path, KSUB_SIZE_VMCOREINFO, uint64_t, 0);
+	expect_refused(t->path, "version 3 without VMCOREINFO");
+}
+
 static void kdump_corrupt(void **state)
 {
 	struct fx_scratch *t = *state;
@@ -378,6 +395,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(oversized_note, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_compressed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(kdump_empty_vmcoreinfo, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(kdump_corrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(not_a_dump, setup, teardown),
