@@ -36,7 +36,7 @@ PATH=$PATH:/sbin:/usr/sbin
 need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio dracut
 load_kernel
 
-vg_pieces "$TOP/build/test-vms/vg-crash|make" "$TOP/build/test-vms/vg-hang|make"
+missing=$(vg_pieces "$TOP/build/test-vms/vg-crash|make" "$TOP/build/test-vms/vg-hang|make")
 fixture=$TV_DIR/fixtures/vmcs-sysfs
 if [ ! -x "$kexec" ]; then
 	kexec=/usr/sbin/kexec
@@ -148,7 +148,7 @@ scenario_A() {
 	scen=A
 	echo "== A: kexec -p --vmcsinfo-sysfs=FIXTURE, tiny guest running"
 	run_cycle A "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
-	local r=$VG_OUT/A/results G=
+	local r=$VG_OUT/A/results g
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
 		check "readelf -n /proc/vmcore: VMCSINFO = fixture layout" same_layout "$r/notes.vmcsinfo"
@@ -165,15 +165,15 @@ scenario_A() {
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
-	if one_guest "$r" >"$r/one_guest.txt" 2>&1; then
+	if g=$(one_guest "$r" 2>&1); then
 		ok "vmcore-guests: one svm guest, its vmcore written"
-		check "guest vmcore mode 0600" mode_0600 "$G"
+		check "guest vmcore mode 0600" mode_0600 "$g"
 		check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$r/guests/report.json"
-		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
-		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$G"
-		tiny_walk_checks "$r/guests/report.json" "$G"
+		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$g"
+		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$g"
+		tiny_walk_checks "$r/guests/report.json" "$g"
 	else
-		bad "vmcore-guests: one svm guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
+		bad "vmcore-guests: one svm guest, its vmcore written" "-- $g"
 	fi
 }
 
@@ -181,7 +181,7 @@ scenario_B() {
 	scen=B
 	echo "== B: kexec -s -p --vmcsinfo-sysfs=FIXTURE (kexec_file_load)"
 	run_cycle B "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 || return 0
-	local r=$VG_OUT/B/results G=
+	local r=$VG_OUT/B/results
 	check "carrier in the capture rootfs (/etc/vmcore-guests/loadtime.notes)" carrier_listed "$r/carrier.ls"
 	check "vmcsinfo read /proc/vmcore exits 0 (via the carrier)" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
@@ -193,8 +193,16 @@ scenario_B() {
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
-	one_guest "$r" >/dev/null 2>&1 || true # sets G
-	check "guest memory: all $KG_PAGES pages (memslots)" "$guestcheck" "$G"
+	check "guest memory: all $KG_PAGES pages (memslots)" guest_memory "$r"
+}
+
+guest_memory() { # RESULTS: guestcheck passes on the one guest's vmcore
+	local g
+	g=$(one_guest "$1" 2>&1) || {
+		echo "no guest vmcore to check: $g"
+		return 1
+	}
+	"$guestcheck" "$g"
 }
 
 # The capture copies the kexec -s carrier to <dumpdir>/loadtime.notes: with
@@ -218,7 +226,7 @@ scenario_C() {
 	scen=C
 	echo "== C: kexec -p, no VMCS tree"
 	run_cycle C "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=0 || return 0
-	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf G=
+	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO" no_vmcsinfo_in "$r/notes.readelf"
 	check "vmcsinfo read /proc/vmcore exits 1 (no note)" rc_is "$r/vmcsinfo.read.rc" 1
@@ -370,4 +378,4 @@ total=$((SECONDS - t0))
 echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s" \
 	"(cycles: $(for s in "${!timing[@]}"; do printf '%s=%s ' "$s" "${timing[$s]}"; done))"
 echo "   logs and results: $VG_OUT/<scenario>/"
-verdicts_exit
+verdicts_exit "$missing"

@@ -35,7 +35,7 @@ need_cmd bochs-bin readelf gdb jq makedumpfile debugfs cpio tar dracut
 load_kernel
 
 ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
-vg_pieces "$ko|make vmcsinfo-intel"
+missing=$(vg_pieces "$ko|make vmcsinfo-intel")
 
 out=$VG_OUT/intel
 mkdir -p "$out" "$VG_BUILD"
@@ -296,7 +296,6 @@ elif [ $cycle = ok ]; then
 fi
 
 if [ $cycle = ok ]; then
-	G=
 	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
 		capture_flow "$out/crash" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
@@ -309,17 +308,17 @@ if [ $cycle = ok ]; then
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = L1's sysfs layout" saved_dump_layout "$r" "$out/l1.vmcsinfo"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
-	if one_guest "$r" vmx >"$r/one_guest.txt" 2>&1; then
+	if g=$(one_guest "$r" vmx 2>&1); then
 		ok "vmcore-guests: one vmx guest, its vmcore written"
-		check "guest vmcore mode 0600" mode_0600 "$G"
+		check "guest vmcore mode 0600" mode_0600 "$g"
 		check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$r/guests/report.json"
 		check "report.json: cs.attr unknown (null), not invented" report_attr_unknown "$r/guests/report.json"
-		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
-		check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$G"
-		check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$G"
-		tiny_walk_checks "$r/guests/report.json" "$G"
+		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$g"
+		check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$g"
+		check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$g"
+		tiny_walk_checks "$r/guests/report.json" "$g"
 	else
-		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
+		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $g"
 	fi
 fi
 
@@ -329,4 +328,4 @@ total=$((SECONDS - t0))
 echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s" \
 	"(cycle: $(sed -n 's/^wall=//p' "$out/crash/timings.txt" 2>/dev/null)s)"
 echo "   logs and results: $out/ (console: crash/console.log, capture-console.log; L1's tree: vmcs-sysfs.tar)"
-verdicts_exit
+verdicts_exit "$missing"

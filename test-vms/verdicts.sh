@@ -2,9 +2,11 @@
 # The crash tests' verdict helpers, shared by check-vms-amd.sh and
 # check-vms-intel.sh.  Sourced, never run.  Each check function prints why
 # it fails (one line) and returns non-zero; check DESC FN ARGS... counts
-# the result.  Uses: $scen (scenario name for the lines), $vmcsinfo (our
-# vmcsinfo binary), $VG_OUT, the KG_* values of expect.env.
-# shellcheck disable=SC2154 # vmcsinfo and KG_* come from the sourcing script
+# the result.  A helper that finds a value prints it on stdout (callers
+# take it with $(...)); the only state here is the tally below.  Uses:
+# $scen (scenario name for the lines), $vmcsinfo, $guestcheck (lib.sh),
+# $VG_OUT, the KG_* values of expect.env.
+# shellcheck disable=SC2154 # KG_* come from the sourcing script
 nfail=0
 npass=0
 failed=()
@@ -137,8 +139,8 @@ guests_rc0() { # RESULTS
 	}
 }
 
-# One guest of VENDOR (default svm) in report.json whose vmcore is there;
-# sets G (its file).
+# One guest of VENDOR (default svm) in report.json whose vmcore is there:
+# prints that file (or why not, and fails).
 one_guest() { # RESULTS [VENDOR]
 	local r=$1 vendor=${2:-svm} n f
 	[ -f "$r/guests/report.json" ] || {
@@ -155,11 +157,11 @@ one_guest() { # RESULTS [VENDOR]
 		return 1
 	}
 	f=$(jq -r '.guests[0].file' "$r/guests/report.json")
-	G=$r/guests/$(basename "$f")
-	[ -f "$G" ] || {
+	[ -f "$r/guests/$(basename "$f")" ] || {
 		echo "report.json names $f, which is not in guests/"
 		return 1
 	}
+	echo "$r/guests/$(basename "$f")"
 }
 
 hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
@@ -237,7 +239,7 @@ kvm_walked() { # REPORT
 }
 
 # The tiny guest's runner passes no -name: named <argv0>-<pid>, from KVM.
-tiny_named() { # REPORT
+tiny_named() { # REPORT GUEST.vmcore
 	local n s
 	n=$(jq -r '.guests[0].name' "$1")
 	s=$(jq -r '.guests[0].source' "$1")
@@ -245,8 +247,8 @@ tiny_named() { # REPORT
 		echo "guest named '$n' from '$s' (want kvmguest-<pid> from kvm; $(jq -r '.guests[0].note' "$1"))"
 		return 1
 	}
-	[ "$(basename "$G")" = "$n.vmcore" ] || {
-		echo "file $(basename "$G") is not $n.vmcore"
+	[ "$(basename "$2")" = "$n.vmcore" ] || {
+		echo "file $(basename "$2") is not $n.vmcore"
 		return 1
 	}
 }
@@ -297,10 +299,10 @@ last_ran_all() { # REPORT
 
 # The KVM walk's part of the tiny guest's verdict: named from the walk,
 # every GPR (report and gdb), the vCPU thread, all of the runner's pages
-# (memslots, not only what EPT/NPT maps).  guestcheck: our checker binary.
+# (memslots, not only what EPT/NPT maps).
 tiny_walk_checks() { # REPORT GUEST.vmcore (gdb_regs has run on it)
 	check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$1"
-	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1"
+	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1" "$2"
 	check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$1"
 	check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$2"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$1"
@@ -384,15 +386,15 @@ outcome_logged() { # RESULTS WANT
 	}
 }
 
-# verdicts_exit: the failed checks and missing pieces, then exit 1 if
-# there are any.
+# verdicts_exit MISSING: the failed checks and the missing pieces (lines,
+# from vg_pieces), then exit 1 if there are any.
 verdicts_exit() {
 	local f
-	if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+	if [ "$nfail" -gt 0 ] || [ -n "$1" ]; then
 		for f in "${failed[@]}"; do
 			echo "   failed: $f"
 		done
-		[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
+		[ -z "$1" ] || echo "   (pieces missing: ${1//$'\n'/ })"
 		exit 1
 	fi
 }
