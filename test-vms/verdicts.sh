@@ -4,13 +4,14 @@
 # it fails (one line) and returns non-zero; check DESC FN ARGS... counts
 # the result.  A helper that finds a value prints it on stdout (callers
 # take it with $(...)); the only state here is the tally below.  Uses:
-# $scen (scenario name for the lines), $vmcsinfo, $guestcheck (lib.sh),
-# $VG_OUT, the KG_* values of expect.env.
-# shellcheck disable=SC2154 # KG_* come from the sourcing script
+# $scen (scenario name for the lines), $scenarios (the chosen ones),
+# $vmcsinfo, $guestcheck (lib.sh), $VG_OUT, the KG_* values of expect.env.
+# shellcheck disable=SC2154 # scenarios and KG_* come from the sourcing script
 nfail=0
 npass=0
 failed=()
 scen=
+declare -A timing # cycle name -> its wall time, for the summary line
 ok() {
 	npass=$((npass + 1))
 	echo "  ok    $scen: $*"
@@ -53,6 +54,16 @@ same_layout() { # FILE [REF]: its layout equals REF's (default: the fixture's)
 		diff <(echo "$want") <(echo "$got") | head -8
 		return 1
 	}
+}
+
+# The VMCSINFO note of readelf -n /proc/vmcore (RESULTS/notes.readelf)
+# has the layout of REF (default: the fixture's).
+notes_layout() { # RESULTS [REF]
+	readelf_vmcsinfo "$1/notes.readelf" "$1/notes.vmcsinfo" >/dev/null 2>&1 || {
+		echo "no VMCSINFO note in readelf -n /proc/vmcore"
+		return 1
+	}
+	same_layout "$1/notes.vmcsinfo" "${2:-}"
 }
 
 rc_is() { # FILE WANT
@@ -162,6 +173,19 @@ one_guest() { # RESULTS [VENDOR]
 		return 1
 	}
 	echo "$r/guests/$(basename "$f")"
+}
+
+# The check "one VENDOR guest, its vmcore written", then, when it passed,
+# FN... GUEST.vmcore (the checks of that guest).
+with_one_guest() { # RESULTS VENDOR FN...
+	local r=$1 vendor=$2 g
+	shift 2
+	if g=$(one_guest "$r" "$vendor" 2>&1); then
+		ok "vmcore-guests: one $vendor guest, its vmcore written"
+		"$@" "$g"
+	else
+		bad "vmcore-guests: one $vendor guest, its vmcore written" "-- $g"
+	fi
 }
 
 hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
@@ -384,6 +408,72 @@ outcome_logged() { # RESULTS WANT
 		echo "not in the capture kernel's dmesg"
 		return 1
 	}
+}
+
+# ------------------------------------------------ cycles and scenarios
+
+# An L1 that the emulator froze (run-vm.sh's deadline passed without
+# PANIC_NOW) outside the crash kernel load gets one more try: before the
+# crash only the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the
+# test's own setup (booting L1, starting the guests).  A freeze inside the
+# load is a failure.  The frozen attempt stays in OUTDIR.froze/ and the
+# timings say so.
+froze_in_load() { # CONSOLE
+	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
+}
+
+# run_cycle RUNNER OUTDIR L1-IMAGE cmdline...: one crash cycle with
+# test-vms/RUNNER (run-vm.sh or run-bochs.sh) into OUTDIR, its results
+# adapted for the checks (adapt_results), its wall time in timing[].  A
+# failed cycle is a failed check.  VG_JUDGE_ONLY=1: no new cycle, the last
+# one's results are judged again (development).
+run_cycle() {
+	local runner=$1 dir=$2 image=$3 name ok=0 retried=
+	shift 3
+	name=$(basename "$dir")
+	if [ "${VG_JUDGE_ONLY:-0}" = 1 ]; then
+		[ -f "$dir/results/done" ] && ok=1
+	else
+		rm -rf "$dir.froze"
+		"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
+		if [ $ok = 0 ] && [ -f "$dir/l1-froze" ] && ! froze_in_load "$dir/console.log"; then
+			retried=+retry
+			mv "$dir" "$dir.froze"
+			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze") (emulator); once more"
+			"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
+			echo "retried_after=$dir.froze" >>"$dir/timings.txt"
+		fi
+	fi
+	if [ $ok = 1 ]; then
+		timing[$name]=$(sed -n 's/^wall=//p' "$dir/timings.txt")s$retried
+		adapt_results "$dir/results"
+		return 0
+	fi
+	timing[$name]="$(sed -n 's/^wall=//p' "$dir/timings.txt" 2>/dev/null)s$retried(failed)"
+	bad "crash cycle" "(console: $dir/console.log)"
+	return 1
+}
+
+# cycle_times: "NAME=WALLs ..." for the cycles that ran.
+cycle_times() {
+	local n
+	for n in "${!timing[@]}"; do
+		printf '%s=%s ' "$n" "${timing[$n]}"
+	done
+}
+
+has_scen() { case " $scenarios " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# run_scenarios KNOWN: scenario_S for each S in $scenarios, in that order;
+# a name not in KNOWN ends the test.
+run_scenarios() {
+	local s
+	for s in $scenarios; do
+		case " $1 " in
+		*" $s "*) "scenario_$s" ;;
+		*) die "unknown scenario '$s' (the scenarios: $1)" ;;
+		esac
+	done
 }
 
 # verdicts_exit MISSING: the failed checks and the missing pieces (lines,
