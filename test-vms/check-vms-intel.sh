@@ -132,10 +132,7 @@ ar_not_published() { # DIR: the rotated access rights are published as 0
 }
 
 # One value (little endian, N bytes at OFF) of a note's description as
-# readelf -n prints it ("description data: xx xx ...").
-note_bytes() { # READELF-OUTPUT OWNER
-	awk -v o="$2" '$1 == o {f=1; next} f && /description data:/ {sub(/.*description data: */,""); print; exit}' "$1"
-}
+# note_bytes gives it.
 le_at() { # HEXBYTES OFF N
 	local -a b
 	read -r -a b <<<"$1"
@@ -147,7 +144,7 @@ le_at() { # HEXBYTES OFF N
 }
 
 qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
-	local hex rip rfl rsp sel base err=
+	local hex rip rfl rsp sel base err
 	readelf -n "$1" >"$1.notes" || return 1
 	hex=$(note_bytes "$1.notes" QEMU)
 	[ -n "$hex" ] || {
@@ -161,12 +158,7 @@ qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
 	rfl=$(le_at "$hex" 144 8)
 	sel=$(le_at "$hex" 152 4)
 	base=$(le_at "$hex" 168 8)
-	{ [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
-		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
-	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
-	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
-	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
-	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
 	[ -z "$err" ] || {
 		echo "QEMU note: $err"
 		return 1

@@ -75,10 +75,16 @@ rc_is() { # FILE WANT
 	}
 }
 
+# The description of the first OWNER note as readelf -n prints it
+# ("description data: xx xx ..."): the hex bytes.
+note_bytes() { # READELF-OUTPUT OWNER
+	awk -v o="$2" '$1 == o {f=1; next} f && /description data:/ {sub(/.*description data: */,""); print; exit}' "$1"
+}
+
 # VMCSINFO descriptor as readelf -n printed it (hex bytes), as text.
 readelf_vmcsinfo() { # NOTES.txt OUT
 	local hex
-	hex=$(awk '/^  VMCSINFO /{f=1; next} f && /description data:/{sub(/.*description data: */,""); print; exit}' "$1")
+	hex=$(note_bytes "$1" VMCSINFO)
 	[ -n "$hex" ] || {
 		echo "no VMCSINFO note with description data in readelf -n"
 		return 1
@@ -190,8 +196,22 @@ with_one_guest() { # RESULTS VENDOR FN...
 
 hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
 
+# The registers the tiny guest's runner set up (RIP anywhere in its loop):
+# prints each of RIP RSP RFLAGS CS-SELECTOR CS-BASE that is not, as
+# "name=value (want ...) ", nothing when all are.
+regs_differ() { # RIP RSP RFLAGS CS-SELECTOR CS-BASE
+	local err=
+	{ [ "$1" != null ] && [ $(($1)) -ge $((KG_RIP_MIN)) ] && [ $(($1)) -le $((KG_RIP_MAX)) ]; } ||
+		err+="rip=$1 not in [$KG_RIP_MIN,$KG_RIP_MAX] "
+	hexeq "$2" "$KG_RSP" || err+="rsp=$2 (want $KG_RSP) "
+	hexeq "$3" "$KG_RFLAGS" || err+="rflags=$3 (want $KG_RFLAGS) "
+	hexeq "$4" "$KG_CS_SELECTOR" || err+="cs.selector=$4 (want $KG_CS_SELECTOR) "
+	hexeq "$5" "$KG_CS_BASE" || err+="cs.base=$5 (want $KG_CS_BASE) "
+	printf '%s' "$err"
+}
+
 report_regs() { # REPORT.json
-	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages
+	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages err
 	rip=$(jq -r "$q.regs.rip" "$j")
 	rsp=$(jq -r "$q.regs.rsp" "$j")
 	rfl=$(jq -r "$q.regs.rflags" "$j")
@@ -199,13 +219,7 @@ report_regs() { # REPORT.json
 	base=$(jq -r "$q.regs.cs.base" "$j")
 	lim=$(jq -r "$q.regs.cs.limit" "$j")
 	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
-	local err=
-	{ [ "$rip" != null ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
-		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
-	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
-	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
-	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
-	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
 	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
 	# At least the code page: NPT maps what the guest touched.
 	{ [ "$pages" != null ] && [ "$pages" -ge 1 ]; } ||
