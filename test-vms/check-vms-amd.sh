@@ -26,17 +26,21 @@
 #   VG_KEXEC      kexec to load with (default build/kexec-tools/sbin/kexec)
 #   VG_PARTIAL=1  run the cycles even when a piece is missing (development;
 #                 the missing piece's checks still fail)
+#   VG_JUDGE_ONLY=1  no new cycles, judge the results of the last ones again
+#                 (development)
 # Details, timings, logs: docs/testing.md.  Exit 0 only when every check of
 # every scenario passed.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=verdicts.sh
+. "$TV_DIR/verdicts.sh"
 PATH=$PATH:/sbin:/usr/sbin
 
 need_cmd qemu-system-x86_64 readelf gdb jq makedumpfile debugfs cpio dracut
 load_kernel
 
-vg_pieces "$TOP/build/test-vms/vg-crash|make" "$TOP/build/test-vms/vg-hang|make"
+missing=$(vg_pieces "$TOP/build/test-vms/vg-crash|make" "$TOP/build/test-vms/vg-hang|make")
 fixture=$TV_DIR/fixtures/vmcs-sysfs
 if [ ! -x "$kexec" ]; then
 	kexec=/usr/sbin/kexec
@@ -59,37 +63,36 @@ else
 	: >"$VG_OUT/fixture.vmcsinfo"
 fi
 
-has_scen() { case " $scenarios " in *" $1 "*) return 0 ;; esac; return 1; }
-tb=$SECONDS
-if has_scen A || has_scen B || has_scen C || has_scen D; then
-	test-vms/mkinitramfs-dracut.sh "$VG_BUILD/capture.img"
-fi
-if has_scen A || has_scen B || has_scen C; then
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.img" "$VG_BUILD/l1.cpio.gz"
-fi
-if has_scen D; then
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-l2.cpio.gz"
-fi
-if has_scen E; then
-	test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-crash" "$VG_BUILD/capture-crash.img"
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-crash.img" "$VG_BUILD/l1-crash.cpio.gz"
-fi
-if has_scen F; then
-	test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-hang" \
-		--conf "$TV_DIR/dracut/vmcore-guests-hang.conf" "$VG_BUILD/capture-hang.img"
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-hang.img" "$VG_BUILD/l1-hang.cpio.gz"
-fi
-if has_scen G; then
-	test-vms/mkinitramfs-dracut.sh --systemd "$VG_BUILD/capture-systemd.img"
-	VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-systemd.img" "$VG_BUILD/l1-systemd.cpio.gz"
-fi
-echo "check-vms-amd: images built in $((SECONDS - tb)) s"
-
+# The images the chosen scenarios boot.
+build_images() {
+	local tb=$SECONDS
+	if has_scen A || has_scen B || has_scen C || has_scen D; then
+		test-vms/mkinitramfs-dracut.sh "$VG_BUILD/capture.img"
+	fi
+	if has_scen A || has_scen B || has_scen C; then
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.img" "$VG_BUILD/l1.cpio.gz"
+	fi
+	if has_scen D; then
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-l2.cpio.gz"
+	fi
+	if has_scen E; then
+		test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-crash" "$VG_BUILD/capture-crash.img"
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-crash.img" "$VG_BUILD/l1-crash.cpio.gz"
+	fi
+	if has_scen F; then
+		test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-hang" \
+			--conf "$TV_DIR/dracut/vmcore-guests-hang.conf" "$VG_BUILD/capture-hang.img"
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-hang.img" "$VG_BUILD/l1-hang.cpio.gz"
+	fi
+	if has_scen G; then
+		test-vms/mkinitramfs-dracut.sh --systemd "$VG_BUILD/capture-systemd.img"
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-systemd.img" "$VG_BUILD/l1-systemd.cpio.gz"
+	fi
+	echo "check-vms-amd: images built in $((SECONDS - tb)) s"
+}
+[ "${VG_JUDGE_ONLY:-0}" = 1 ] || build_images
 
 # ---------------------------------------------------------------- checks
-# shellcheck source-path=SCRIPTDIR source=verdicts.sh
-. "$TV_DIR/verdicts.sh"
-
 # The Linux guest's file is named after QEMU's -name and carries its uuid.
 l2_named() { # RESULTS
 	local j=$1/guests/report.json
@@ -111,50 +114,27 @@ carrier_listed() { grep -q 'loadtime.notes' "$1" || {
 }; }
 
 # ------------------------------------------------------------- scenarios
-declare -A timing
-# An L1 that TCG froze (run-vm.sh's deadline passed without PANIC_NOW)
-# outside the crash kernel load gets one more try: before the crash only
-# the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the test's own
-# setup (booting L1, starting the guests).  A freeze inside the load is a
-# failure.  The frozen attempt stays in $VG_OUT/<name>.froze/ and the
-# timings say so.
-froze_in_load() { # CONSOLE
-	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
-}
-run_cycle() { # NAME L1-IMAGE cmdline...
-	local name=$1 image=$2 ok=0 retried=
-	shift 2
-	rm -rf "$VG_OUT/$name.froze"
-	test-vms/run-vm.sh "$VG_OUT/$name" "$image" "$@" && ok=1
-	if [ $ok = 0 ] && [ -f "$VG_OUT/$name/l1-froze" ] &&
-		! froze_in_load "$VG_OUT/$name/console.log"; then
-		retried=+retry
-		mv "$VG_OUT/$name" "$VG_OUT/$name.froze"
-		echo "check-vms-amd: $name: $(cat "$VG_OUT/$name.froze/l1-froze") (emulator); once more"
-		test-vms/run-vm.sh "$VG_OUT/$name" "$image" "$@" && ok=1
-		echo "retried_after=$VG_OUT/$name.froze" >>"$VG_OUT/$name/timings.txt"
-	fi
-	if [ $ok = 1 ]; then
-		timing[$name]=$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt")s$retried
-		adapt_results "$VG_OUT/$name/results"
-		return 0
-	fi
-	timing[$name]="$(sed -n 's/^wall=//p' "$VG_OUT/$name/timings.txt" 2>/dev/null)s$retried(failed)"
-	bad "crash cycle" "(console: $VG_OUT/$name/console.log)"
-	return 1
+# Each runs its crash cycle (run-vm.sh, QEMU TCG) and judges it; a failed
+# cycle is one failed check and ends the scenario.
+
+# The tiny guest's vmcore (beside its report.json), as A judges it.
+tiny_guest_checks() { # GUEST.vmcore
+	local j
+	j=$(dirname "$1")/report.json
+	check "guest vmcore mode 0600" mode_0600 "$1"
+	check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$j"
+	check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$1"
+	check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$1"
+	tiny_walk_checks "$j" "$1"
 }
 
 scenario_A() {
 	scen=A
 	echo "== A: kexec -p --vmcsinfo-sysfs=FIXTURE, tiny guest running"
-	run_cycle A "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
-	local r=$VG_OUT/A/results G=
+	run_cycle run-vm.sh "$VG_OUT/A" "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	local r=$VG_OUT/A/results
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
-	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
-		check "readelf -n /proc/vmcore: VMCSINFO = fixture layout" same_layout "$r/notes.vmcsinfo"
-	else
-		bad "readelf -n /proc/vmcore: VMCSINFO = fixture layout" "-- no VMCSINFO note in readelf -n /proc/vmcore"
-	fi
+	check "readelf -n /proc/vmcore: VMCSINFO = fixture layout" notes_layout "$r"
 	check "vmcsinfo read /proc/vmcore exits 0" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
 	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
@@ -165,23 +145,14 @@ scenario_A() {
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
-	if one_guest "$r" >"$r/one_guest.txt" 2>&1; then
-		ok "vmcore-guests: one svm guest, its vmcore written"
-		check "guest vmcore mode 0600" mode_0600 "$G"
-		check "report.json: rip/rsp/rflags/cs/pages as set up" report_regs "$r/guests/report.json"
-		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
-		check "gdb -c guest vmcore 'info registers': rip, rsp" gdb_regs "$G"
-		tiny_walk_checks "$r/guests/report.json" "$G"
-	else
-		bad "vmcore-guests: one svm guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
-	fi
+	with_one_guest "$r" svm tiny_guest_checks
 }
 
 scenario_B() {
 	scen=B
 	echo "== B: kexec -s -p --vmcsinfo-sysfs=FIXTURE (kexec_file_load)"
-	run_cycle B "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 || return 0
-	local r=$VG_OUT/B/results G=
+	run_cycle run-vm.sh "$VG_OUT/B" "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 || return 0
+	local r=$VG_OUT/B/results
 	check "carrier in the capture rootfs (/etc/vmcore-guests/loadtime.notes)" carrier_listed "$r/carrier.ls"
 	check "vmcsinfo read /proc/vmcore exits 0 (via the carrier)" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
@@ -193,8 +164,16 @@ scenario_B() {
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
-	one_guest "$r" >/dev/null 2>&1 || true # sets G
-	check "guest memory: all $KG_PAGES pages (memslots)" "$guestcheck" "$G"
+	check "guest memory: all $KG_PAGES pages (memslots)" guest_memory "$r"
+}
+
+guest_memory() { # RESULTS: guestcheck passes on the one guest's vmcore
+	local g
+	g=$(one_guest "$1" 2>&1) || {
+		echo "no guest vmcore to check: $g"
+		return 1
+	}
+	"$guestcheck" "$g"
 }
 
 # The capture copies the kexec -s carrier to <dumpdir>/loadtime.notes: with
@@ -217,8 +196,8 @@ carrier_beside_dump() { # RESULTS
 scenario_C() {
 	scen=C
 	echo "== C: kexec -p, no VMCS tree"
-	run_cycle C "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=0 || return 0
-	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf G=
+	run_cycle run-vm.sh "$VG_OUT/C" "$VG_BUILD/l1.cpio.gz" vg_kexec=p vg_fixture=0 || return 0
+	local r=$VG_OUT/C/results a=$VG_OUT/A/results/notes.readelf
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
 	check "readelf -n /proc/vmcore: no VMCSINFO" no_vmcsinfo_in "$r/notes.readelf"
 	check "vmcsinfo read /proc/vmcore exits 1 (no note)" rc_is "$r/vmcsinfo.read.rc" 1
@@ -273,7 +252,10 @@ scenario_D() {
 	echo "== D: kexec -p --vmcsinfo-sysfs=FIXTURE, Linux L2 guest + tiny guest"
 	local marker r=$VG_OUT/D/results n
 	marker="VGTEST-L2-MARKER-$(date +%s)-$RANDOM"
-	run_cycle D "$VG_BUILD/l1-l2.cpio.gz" vg_kexec=p vg_fixture=1 "vg_l2=$marker" || return 0
+	if [ "${VG_JUDGE_ONLY:-0}" = 1 ]; then # the marker of the cycle judged
+		marker=$(grep -o 'vg_l2=VGTEST-L2-MARKER-[0-9]*-[0-9]*' "$VG_OUT/D/qemu.cmd" 2>/dev/null | cut -d= -f2) || true
+	fi
+	run_cycle run-vm.sh "$VG_OUT/D" "$VG_BUILD/l1-l2.cpio.gz" vg_kexec=p vg_fixture=1 "vg_l2=$marker" || return 0
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	n=$(jq '.guests | length' "$r/guests/report.json" 2>/dev/null || echo none)
 	if [ "$n" = 2 ]; then
@@ -312,7 +294,7 @@ host_saved_guests_rc() { # RESULTS RC
 scenario_E() {
 	scen=E
 	echo "== E: broken vmcore-guests (segfaults) in the dracut capture"
-	run_cycle E "$VG_BUILD/l1-crash.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	run_cycle run-vm.sh "$VG_OUT/E" "$VG_BUILD/l1-crash.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
 	local r=$VG_OUT/E/results
 	check "host dump saved anyway, makedumpfile reads it, sysrq crash in its log" host_dump_ok "$r"
 	check "status: host saved, vmcore-guests exit 139 (SIGSEGV)" \
@@ -327,7 +309,7 @@ scenario_E() {
 scenario_F() {
 	scen=F
 	echo "== F: broken vmcore-guests (hangs, ignores SIGTERM), time_budget 5 s + kill_grace 3 s"
-	run_cycle F "$VG_BUILD/l1-hang.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	run_cycle run-vm.sh "$VG_OUT/F" "$VG_BUILD/l1-hang.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
 	local r=$VG_OUT/F/results
 	check "host dump saved anyway, makedumpfile reads it, sysrq crash in its log" host_dump_ok "$r"
 	check "status: host saved, vmcore-guests killed (exit 137)" \
@@ -349,7 +331,7 @@ unit_ran() { # SCENARIO: systemd started the module's unit in the capture kernel
 scenario_G() {
 	scen=G
 	echo "== G: kexec -p, tiny guest, systemd capture initramfs (vmcore-guests-capture.service)"
-	run_cycle G "$VG_BUILD/l1-systemd.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
+	run_cycle run-vm.sh "$VG_OUT/G" "$VG_BUILD/l1-systemd.cpio.gz" vg_kexec=p vg_fixture=1 || return 0
 	local r=$VG_OUT/G/results
 	check "systemd ran vmcore-guests-capture.service" unit_ran G
 	check "console: host dump, then the guests' outcome line, then poweroff" \
@@ -359,15 +341,9 @@ scenario_G() {
 }
 
 t0=$SECONDS
-for s in $scenarios; do
-	case "$s" in
-	A | B | C | D | E | F | G) "scenario_$s" ;;
-	*) die "unknown scenario '$s' in VG_SCENARIOS (A-G)" ;;
-	esac
-done
+run_scenarios "A B C D E F G"
 total=$((SECONDS - t0))
 
-echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s" \
-	"(cycles: $(for s in "${!timing[@]}"; do printf '%s=%s ' "$s" "${timing[$s]}"; done))"
+echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s (cycles: $(cycle_times))"
 echo "   logs and results: $VG_OUT/<scenario>/"
-verdicts_exit
+verdicts_exit "$missing"

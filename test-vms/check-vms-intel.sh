@@ -22,6 +22,10 @@
 #     same kexec -p): the guest is named after its process, has every GPR
 #     the runner set and all its pages.
 #
+# Two scenarios: vmx (the Bochs crash cycle and everything above) and
+# novmx (the refusal on a CPU without VMX).
+#
+#   VG_INTEL_SCENARIOS  which to run (default "vmx novmx")
 #   VG_KEXEC, VG_PARTIAL=1, VG_BOCHS_TIMEOUT: as for check-vms-amd.sh and
 #   run-bochs.sh.  VG_JUDGE_ONLY=1: no new cycle, judge the results of the
 #   last one again (development).  Logs and results: $VG_OUT/intel/
@@ -29,13 +33,16 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=verdicts.sh
+. "$TV_DIR/verdicts.sh"
 PATH=$PATH:/sbin:/usr/sbin
 
 need_cmd bochs-bin readelf gdb jq makedumpfile debugfs cpio tar dracut
 load_kernel
 
 ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
-vg_pieces "$ko|make vmcsinfo-intel"
+missing=$(vg_pieces "$ko|make vmcsinfo-intel")
+scenarios=${VG_INTEL_SCENARIOS:-vmx novmx}
 
 out=$VG_OUT/intel
 mkdir -p "$out" "$VG_BUILD"
@@ -43,16 +50,12 @@ mkdir -p "$out" "$VG_BUILD"
 # shellcheck source=/dev/null
 . "$out/expect.env"
 
-judge_only=${VG_JUDGE_ONLY:-0}
-if [ "$judge_only" != 1 ]; then
+if [ "${VG_JUDGE_ONLY:-0}" != 1 ] && has_scen vmx; then
 	test-vms/mkinitramfs-dracut.sh --ata --conf "$TV_DIR/dracut/vmcore-guests-bochs.conf" \
 		"$VG_BUILD/capture-ata.img"
 	VG_KEXEC=$kexec VG_VMCSINFO_KO=$ko test-vms/mkinitramfs-l1.sh --intel \
 		"$VG_BUILD/capture-ata.img" "$VG_BUILD/l1-intel.cpio.gz"
 fi
-
-# shellcheck source-path=SCRIPTDIR source=verdicts.sh
-. "$TV_DIR/verdicts.sh"
 
 # ------------------------------------------------------- Intel verdicts
 
@@ -129,10 +132,7 @@ ar_not_published() { # DIR: the rotated access rights are published as 0
 }
 
 # One value (little endian, N bytes at OFF) of a note's description as
-# readelf -n prints it ("description data: xx xx ...").
-note_bytes() { # READELF-OUTPUT OWNER
-	awk -v o="$2" '$1 == o {f=1; next} f && /description data:/ {sub(/.*description data: */,""); print; exit}' "$1"
-}
+# note_bytes gives it.
 le_at() { # HEXBYTES OFF N
 	local -a b
 	read -r -a b <<<"$1"
@@ -144,7 +144,7 @@ le_at() { # HEXBYTES OFF N
 }
 
 qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
-	local hex rip rfl rsp sel base err=
+	local hex rip rfl rsp sel base err
 	readelf -n "$1" >"$1.notes" || return 1
 	hex=$(note_bytes "$1.notes" QEMU)
 	[ -n "$hex" ] || {
@@ -158,12 +158,7 @@ qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
 	rfl=$(le_at "$hex" 144 8)
 	sel=$(le_at "$hex" 152 4)
 	base=$(le_at "$hex" 168 8)
-	{ [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
-		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
-	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
-	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
-	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
-	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
 	[ -z "$err" ] || {
 		echo "QEMU note: $err"
 		return 1
@@ -253,31 +248,17 @@ INIT
 	}
 }
 
-# ----------------------------------------------------------------- cycle
-scen=intel
-t0=$SECONDS
-echo "== intel: Bochs VMX L1, vmcsinfo-intel, kexec -p (real sysfs), tiny guest, sysrq crash"
-cycle=ok
-if [ "$judge_only" = 1 ]; then
-	[ -f "$out/crash/results/done" ] || cycle=failed
-else
-	test-vms/run-bochs.sh "$out/crash" "$VG_BUILD/l1-intel.cpio.gz" vg_kexec=p vg_fixture=0 || cycle=failed
-fi
-r=$out/crash/results
-log=$out/crash/console.log
-adapt_results "$r"
-# The capture kernel's part of the console: from the crash on.
-if [ -f "$log" ]; then
-	awk '/sysrq: Trigger a crash/ {f=1} f' "$log" >"$out/capture-console.log"
-fi
-if [ $cycle = ok ]; then
-	ok "crash cycle (console: $log)"
-else
-	bad "crash cycle" "(console: $log)"
-fi
+# ------------------------------------------------------------- scenarios
 
-if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
-	cp "$r/l1/vmcs-sysfs.tar" "$out/vmcs-sysfs.tar"
+# L1's /sys/devices/system/cpu/vmcs tree (packed by L1, on the results
+# disk), kept and judged; its layout (l1.vmcsinfo) is the reference for
+# the notes.
+tree_checks() { # RESULTS CONSOLE
+	[ -f "$1/l1/vmcs-sysfs.tar" ] || {
+		bad "L1's /sys/devices/system/cpu/vmcs tree kept" "-- no l1/vmcs-sysfs.tar on the results disk"
+		return 0
+	}
+	cp "$1/l1/vmcs-sysfs.tar" "$out/vmcs-sysfs.tar"
 	rm -rf "$out/vmcs-sysfs"
 	mkdir -p "$out/vmcs-sysfs"
 	tar -xf "$out/vmcs-sysfs.tar" -C "$out/vmcs-sysfs"
@@ -290,43 +271,56 @@ if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
 	check "L1's tree: the rotated access-rights fields are published as 0" \
 		ar_not_published "$out/vmcs-sysfs"
 	check "vmcsinfo-intel reloaded with VMX on (guest running): same layout, guest undisturbed" \
-		reloaded_with_vmx_on "$log"
-elif [ $cycle = ok ]; then
-	bad "L1's /sys/devices/system/cpu/vmcs tree kept" "-- no l1/vmcs-sysfs.tar on the results disk"
-fi
+		reloaded_with_vmx_on "$2"
+}
 
-if [ $cycle = ok ]; then
-	G=
+# The tiny guest's vmcore (beside its report.json) from kvm-intel's VMCS.
+vmx_guest_checks() { # GUEST.vmcore
+	local j
+	j=$(dirname "$1")/report.json
+	check "guest vmcore mode 0600" mode_0600 "$1"
+	check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$j"
+	check "report.json: cs.attr unknown (null), not invented" report_attr_unknown "$j"
+	check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$1"
+	check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$1"
+	check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$1"
+	tiny_walk_checks "$j" "$1"
+}
+
+scenario_vmx() {
+	scen=intel
+	echo "== intel: Bochs VMX L1, vmcsinfo-intel, kexec -p (real sysfs), tiny guest, sysrq crash"
+	local dir=$out/crash cycle=0
+	local r=$dir/results log=$dir/console.log l1=$out/l1.vmcsinfo
+	run_cycle run-bochs.sh "$dir" "$VG_BUILD/l1-intel.cpio.gz" vg_kexec=p vg_fixture=0 || cycle=$?
+	# The capture kernel's part of the console: from the crash on.
+	if [ -f "$log" ]; then
+		awk '/sysrq: Trigger a crash/ {f=1} f' "$log" >"$out/capture-console.log"
+	fi
+	[ "$cycle" = 0 ] || return 0
+	ok "crash cycle (console: $log)"
+	tree_checks "$r" "$log"
 	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
-		capture_flow "$out/crash" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+		capture_flow "$dir" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "readelf -n /proc/vmcore exits 0" rc_is "$r/notes.readelf.rc" 0
-	if readelf_vmcsinfo "$r/notes.readelf" "$r/notes.vmcsinfo" >/dev/null 2>&1; then
-		check "readelf -n /proc/vmcore: VMCSINFO = L1's sysfs layout" same_layout "$r/notes.vmcsinfo" "$out/l1.vmcsinfo"
-	else
-		bad "readelf -n /proc/vmcore: VMCSINFO = L1's sysfs layout" "-- no VMCSINFO note in readelf -n /proc/vmcore"
-	fi
-	check "vmcsinfo read /proc/vmcore = L1's sysfs layout" same_layout "$r/vmcsinfo.read" "$out/l1.vmcsinfo"
+	check "readelf -n /proc/vmcore: VMCSINFO = L1's sysfs layout" notes_layout "$r" "$l1"
+	check "vmcsinfo read /proc/vmcore = L1's sysfs layout" same_layout "$r/vmcsinfo.read" "$l1"
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
-	check "vmcsinfo read on the saved host dump = L1's sysfs layout" saved_dump_layout "$r" "$out/l1.vmcsinfo"
+	check "vmcsinfo read on the saved host dump = L1's sysfs layout" saved_dump_layout "$r" "$l1"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
-	if one_guest "$r" vmx >"$r/one_guest.txt" 2>&1; then
-		ok "vmcore-guests: one vmx guest, its vmcore written"
-		check "guest vmcore mode 0600" mode_0600 "$G"
-		check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$r/guests/report.json"
-		check "report.json: cs.attr unknown (null), not invented" report_attr_unknown "$r/guests/report.json"
-		check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$G"
-		check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$G"
-		check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$G"
-		tiny_walk_checks "$r/guests/report.json" "$G"
-	else
-		bad "vmcore-guests: one vmx guest, its vmcore written" "-- $(cat "$r/one_guest.txt")"
-	fi
-fi
+	with_one_guest "$r" vmx vmx_guest_checks
+}
 
-check "CPU without VMX (QEMU qemu64): insmod fails with ENODEV and says why, nothing published" novmx_refusal
+scenario_novmx() {
+	scen=intel
+	echo "== intel: CPU without VMX (QEMU qemu64): vmcsinfo-intel refuses to load"
+	check "CPU without VMX (QEMU qemu64): insmod fails with ENODEV and says why, nothing published" novmx_refusal
+}
 
+t0=$SECONDS
+run_scenarios "vmx novmx"
 total=$((SECONDS - t0))
-echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s" \
-	"(cycle: $(sed -n 's/^wall=//p' "$out/crash/timings.txt" 2>/dev/null)s)"
+
+echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s (cycle: ${timing[crash]:-none})"
 echo "   logs and results: $out/ (console: crash/console.log, capture-console.log; L1's tree: vmcs-sysfs.tar)"
-verdicts_exit
+verdicts_exit "$missing"

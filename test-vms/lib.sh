@@ -104,32 +104,34 @@ mkcpio() {
 
 # ------------------------------------------------ the crash tests' pieces
 
-# vg_pieces [EXTRA...]: set kexec, vmcsinfo, vmcore_guests, kvmguest,
-# guestcheck (our binaries the crash tests put into the VMs) and list the
-# missing ones, with EXTRA ("FILE|how to build it" pairs), in missing[].
-# Without VG_PARTIAL=1 a missing piece ends the test; with it the test runs
-# anyway (development) and fails at the end.
+# Our binaries the crash tests put into the VMs or judge with.
+kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
+vmcsinfo=$TOP/build/bin/vmcsinfo
+vmcore_guests=$TOP/build/bin/vmcore-guests
+kvmguest=$TOP/build/test-vms/kvmguest
+guestcheck=$TOP/build/test-vms/guestcheck
+
+# vg_pieces [EXTRA...]: the missing ones of the pieces above and of EXTRA
+# ("FILE|how to build it" pairs), one a line on stdout (nothing when all
+# are there).  Without VG_PARTIAL=1 a missing piece ends the test; with it
+# the test runs anyway (development) and fails at the end.
 vg_pieces() {
 	local b x
-	kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
-	vmcsinfo=$TOP/build/bin/vmcsinfo
-	vmcore_guests=$TOP/build/bin/vmcore-guests
-	kvmguest=$TOP/build/test-vms/kvmguest
-	guestcheck=$TOP/build/test-vms/guestcheck
-	missing=()
-	[ -x "$kexec" ] || missing+=("$kexec (the patched kexec: make kexec-tools)")
+	local -a absent=()
+	[ -x "$kexec" ] || absent+=("$kexec (the patched kexec: make kexec-tools)")
 	for b in "$vmcsinfo" "$vmcore_guests" "$kvmguest" "$guestcheck"; do
-		[ -x "$b" ] || missing+=("$b (make)")
+		[ -x "$b" ] || absent+=("$b (make)")
 	done
 	for x in "$@"; do
-		[ -e "${x%%|*}" ] || missing+=("${x%%|*} (${x#*|})")
+		[ -e "${x%%|*}" ] || absent+=("${x%%|*} (${x#*|})")
 	done
-	[ ${#missing[@]} -gt 0 ] || return 0
-	for x in "${missing[@]}"; do
+	[ ${#absent[@]} -gt 0 ] || return 0
+	for x in "${absent[@]}"; do
 		echo "$tv_prog: FAIL: missing $x" >&2
 	done
 	[ "${VG_PARTIAL:-0}" = 1 ] || die "cannot run the crash tests without the pieces above"
 	echo "$tv_prog: VG_PARTIAL=1: running anyway; the result is FAIL" >&2
+	printf '%s\n' "${absent[@]}"
 }
 
 # ------------------------------------------------ running a crash cycle

@@ -2,13 +2,16 @@
 # The crash tests' verdict helpers, shared by check-vms-amd.sh and
 # check-vms-intel.sh.  Sourced, never run.  Each check function prints why
 # it fails (one line) and returns non-zero; check DESC FN ARGS... counts
-# the result.  Uses: $scen (scenario name for the lines), $vmcsinfo (our
-# vmcsinfo binary), $VG_OUT, the KG_* values of expect.env.
-# shellcheck disable=SC2154 # vmcsinfo and KG_* come from the sourcing script
+# the result.  A helper that finds a value prints it on stdout (callers
+# take it with $(...)); the only state here is the tally below.  Uses:
+# $scen (scenario name for the lines), $scenarios (the chosen ones),
+# $vmcsinfo, $guestcheck (lib.sh), $VG_OUT, the KG_* values of expect.env.
+# shellcheck disable=SC2154 # scenarios and KG_* come from the sourcing script
 nfail=0
 npass=0
 failed=()
 scen=
+declare -A timing # cycle name -> its wall time, for the summary line
 ok() {
 	npass=$((npass + 1))
 	echo "  ok    $scen: $*"
@@ -53,6 +56,16 @@ same_layout() { # FILE [REF]: its layout equals REF's (default: the fixture's)
 	}
 }
 
+# The VMCSINFO note of readelf -n /proc/vmcore (RESULTS/notes.readelf)
+# has the layout of REF (default: the fixture's).
+notes_layout() { # RESULTS [REF]
+	readelf_vmcsinfo "$1/notes.readelf" "$1/notes.vmcsinfo" >/dev/null 2>&1 || {
+		echo "no VMCSINFO note in readelf -n /proc/vmcore"
+		return 1
+	}
+	same_layout "$1/notes.vmcsinfo" "${2:-}"
+}
+
 rc_is() { # FILE WANT
 	local rc
 	rc=$(cat "$1" 2>/dev/null || echo missing)
@@ -62,10 +75,16 @@ rc_is() { # FILE WANT
 	}
 }
 
+# The description of the first OWNER note as readelf -n prints it
+# ("description data: xx xx ..."): the hex bytes.
+note_bytes() { # READELF-OUTPUT OWNER
+	awk -v o="$2" '$1 == o {f=1; next} f && /description data:/ {sub(/.*description data: */,""); print; exit}' "$1"
+}
+
 # VMCSINFO descriptor as readelf -n printed it (hex bytes), as text.
 readelf_vmcsinfo() { # NOTES.txt OUT
 	local hex
-	hex=$(awk '/^  VMCSINFO /{f=1; next} f && /description data:/{sub(/.*description data: */,""); print; exit}' "$1")
+	hex=$(note_bytes "$1" VMCSINFO)
 	[ -n "$hex" ] || {
 		echo "no VMCSINFO note with description data in readelf -n"
 		return 1
@@ -137,8 +156,8 @@ guests_rc0() { # RESULTS
 	}
 }
 
-# One guest of VENDOR (default svm) in report.json whose vmcore is there;
-# sets G (its file).
+# One guest of VENDOR (default svm) in report.json whose vmcore is there:
+# prints that file (or why not, and fails).
 one_guest() { # RESULTS [VENDOR]
 	local r=$1 vendor=${2:-svm} n f
 	[ -f "$r/guests/report.json" ] || {
@@ -155,17 +174,44 @@ one_guest() { # RESULTS [VENDOR]
 		return 1
 	}
 	f=$(jq -r '.guests[0].file' "$r/guests/report.json")
-	G=$r/guests/$(basename "$f")
-	[ -f "$G" ] || {
+	[ -f "$r/guests/$(basename "$f")" ] || {
 		echo "report.json names $f, which is not in guests/"
 		return 1
 	}
+	echo "$r/guests/$(basename "$f")"
+}
+
+# The check "one VENDOR guest, its vmcore written", then, when it passed,
+# FN... GUEST.vmcore (the checks of that guest).
+with_one_guest() { # RESULTS VENDOR FN...
+	local r=$1 vendor=$2 g
+	shift 2
+	if g=$(one_guest "$r" "$vendor" 2>&1); then
+		ok "vmcore-guests: one $vendor guest, its vmcore written"
+		"$@" "$g"
+	else
+		bad "vmcore-guests: one $vendor guest, its vmcore written" "-- $g"
+	fi
 }
 
 hexeq() { [ -n "$1" ] && [ "$1" != null ] && [ $(($1)) -eq $(($2)) ]; }
 
+# The registers the tiny guest's runner set up (RIP anywhere in its loop):
+# prints each of RIP RSP RFLAGS CS-SELECTOR CS-BASE that is not, as
+# "name=value (want ...) ", nothing when all are.
+regs_differ() { # RIP RSP RFLAGS CS-SELECTOR CS-BASE
+	local err=
+	{ [ "$1" != null ] && [ $(($1)) -ge $((KG_RIP_MIN)) ] && [ $(($1)) -le $((KG_RIP_MAX)) ]; } ||
+		err+="rip=$1 not in [$KG_RIP_MIN,$KG_RIP_MAX] "
+	hexeq "$2" "$KG_RSP" || err+="rsp=$2 (want $KG_RSP) "
+	hexeq "$3" "$KG_RFLAGS" || err+="rflags=$3 (want $KG_RFLAGS) "
+	hexeq "$4" "$KG_CS_SELECTOR" || err+="cs.selector=$4 (want $KG_CS_SELECTOR) "
+	hexeq "$5" "$KG_CS_BASE" || err+="cs.base=$5 (want $KG_CS_BASE) "
+	printf '%s' "$err"
+}
+
 report_regs() { # REPORT.json
-	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages
+	local j=$1 q='.guests[0].vcpus[0]' rip rsp rfl sel base lim pages err
 	rip=$(jq -r "$q.regs.rip" "$j")
 	rsp=$(jq -r "$q.regs.rsp" "$j")
 	rfl=$(jq -r "$q.regs.rflags" "$j")
@@ -173,13 +219,7 @@ report_regs() { # REPORT.json
 	base=$(jq -r "$q.regs.cs.base" "$j")
 	lim=$(jq -r "$q.regs.cs.limit" "$j")
 	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
-	local err=
-	{ [ "$rip" != null ] && [ $((rip)) -ge $((KG_RIP_MIN)) ] && [ $((rip)) -le $((KG_RIP_MAX)) ]; } ||
-		err+="rip=$rip not in [$KG_RIP_MIN,$KG_RIP_MAX] "
-	hexeq "$rsp" "$KG_RSP" || err+="rsp=$rsp (want $KG_RSP) "
-	hexeq "$rfl" "$KG_RFLAGS" || err+="rflags=$rfl (want $KG_RFLAGS) "
-	hexeq "$sel" "$KG_CS_SELECTOR" || err+="cs.selector=$sel (want $KG_CS_SELECTOR) "
-	hexeq "$base" "$KG_CS_BASE" || err+="cs.base=$base (want $KG_CS_BASE) "
+	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
 	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
 	# At least the code page: NPT maps what the guest touched.
 	{ [ "$pages" != null ] && [ "$pages" -ge 1 ]; } ||
@@ -237,7 +277,7 @@ kvm_walked() { # REPORT
 }
 
 # The tiny guest's runner passes no -name: named <argv0>-<pid>, from KVM.
-tiny_named() { # REPORT
+tiny_named() { # REPORT GUEST.vmcore
 	local n s
 	n=$(jq -r '.guests[0].name' "$1")
 	s=$(jq -r '.guests[0].source' "$1")
@@ -245,8 +285,8 @@ tiny_named() { # REPORT
 		echo "guest named '$n' from '$s' (want kvmguest-<pid> from kvm; $(jq -r '.guests[0].note' "$1"))"
 		return 1
 	}
-	[ "$(basename "$G")" = "$n.vmcore" ] || {
-		echo "file $(basename "$G") is not $n.vmcore"
+	[ "$(basename "$2")" = "$n.vmcore" ] || {
+		echo "file $(basename "$2") is not $n.vmcore"
 		return 1
 	}
 }
@@ -297,10 +337,10 @@ last_ran_all() { # REPORT
 
 # The KVM walk's part of the tiny guest's verdict: named from the walk,
 # every GPR (report and gdb), the vCPU thread, all of the runner's pages
-# (memslots, not only what EPT/NPT maps).  guestcheck: our checker binary.
+# (memslots, not only what EPT/NPT maps).
 tiny_walk_checks() { # REPORT GUEST.vmcore (gdb_regs has run on it)
 	check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$1"
-	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1"
+	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1" "$2"
 	check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$1"
 	check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$2"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$1"
@@ -384,15 +424,81 @@ outcome_logged() { # RESULTS WANT
 	}
 }
 
-# verdicts_exit: the failed checks and missing pieces, then exit 1 if
-# there are any.
+# ------------------------------------------------ cycles and scenarios
+
+# An L1 that the emulator froze (run-vm.sh's deadline passed without
+# PANIC_NOW) outside the crash kernel load gets one more try: before the
+# crash only the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the
+# test's own setup (booting L1, starting the guests).  A freeze inside the
+# load is a failure.  The frozen attempt stays in OUTDIR.froze/ and the
+# timings say so.
+froze_in_load() { # CONSOLE
+	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
+}
+
+# run_cycle RUNNER OUTDIR L1-IMAGE cmdline...: one crash cycle with
+# test-vms/RUNNER (run-vm.sh or run-bochs.sh) into OUTDIR, its results
+# adapted for the checks (adapt_results), its wall time in timing[].  A
+# failed cycle is a failed check.  VG_JUDGE_ONLY=1: no new cycle, the last
+# one's results are judged again (development).
+run_cycle() {
+	local runner=$1 dir=$2 image=$3 name ok=0 retried=
+	shift 3
+	name=$(basename "$dir")
+	if [ "${VG_JUDGE_ONLY:-0}" = 1 ]; then
+		[ -f "$dir/results/done" ] && ok=1
+	else
+		rm -rf "$dir.froze"
+		"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
+		if [ $ok = 0 ] && [ -f "$dir/l1-froze" ] && ! froze_in_load "$dir/console.log"; then
+			retried=+retry
+			mv "$dir" "$dir.froze"
+			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze") (emulator); once more"
+			"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
+			echo "retried_after=$dir.froze" >>"$dir/timings.txt"
+		fi
+	fi
+	if [ $ok = 1 ]; then
+		timing[$name]=$(sed -n 's/^wall=//p' "$dir/timings.txt")s$retried
+		adapt_results "$dir/results"
+		return 0
+	fi
+	timing[$name]="$(sed -n 's/^wall=//p' "$dir/timings.txt" 2>/dev/null)s$retried(failed)"
+	bad "crash cycle" "(console: $dir/console.log)"
+	return 1
+}
+
+# cycle_times: "NAME=WALLs ..." for the cycles that ran.
+cycle_times() {
+	local n
+	for n in "${!timing[@]}"; do
+		printf '%s=%s ' "$n" "${timing[$n]}"
+	done
+}
+
+has_scen() { case " $scenarios " in *" $1 "*) return 0 ;; esac; return 1; }
+
+# run_scenarios KNOWN: scenario_S for each S in $scenarios, in that order;
+# a name not in KNOWN ends the test.
+run_scenarios() {
+	local s
+	for s in $scenarios; do
+		case " $1 " in
+		*" $s "*) "scenario_$s" ;;
+		*) die "unknown scenario '$s' (the scenarios: $1)" ;;
+		esac
+	done
+}
+
+# verdicts_exit MISSING: the failed checks and the missing pieces (lines,
+# from vg_pieces), then exit 1 if there are any.
 verdicts_exit() {
 	local f
-	if [ "$nfail" -gt 0 ] || [ ${#missing[@]} -gt 0 ]; then
+	if [ "$nfail" -gt 0 ] || [ -n "$1" ]; then
 		for f in "${failed[@]}"; do
 			echo "   failed: $f"
 		done
-		[ ${#missing[@]} -eq 0 ] || echo "   (pieces missing: ${missing[*]})"
+		[ -z "$1" ] || echo "   (pieces missing: ${1//$'\n'/ })"
 		exit 1
 	fi
 }
