@@ -40,7 +40,7 @@ $(VG_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VG_LDLIBS) \
 		$(VGNOTES_LDLIBS) $(KVMINFO_LDLIBS)
 
-$(B)/tests/test_cli: | $(B)/bin/vmcore-guests
+$(B)/tests/test_cli: | $(B)/bin/vmcore-guests $(B)/bin/vmcsinfo
 $(B)/tests/test_vmcsinfo_read: | $(B)/bin/vmcsinfo
 
 UNIT_TESTS += $(VG_TESTS:%=$(B)/tests/test_%)

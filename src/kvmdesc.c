@@ -9,11 +9,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include <bpf/btf.h>
 
 #include "notes/keyval.h"
 #include "notes/kvminfo.h"
 #include "src/hostbtf.h"
+#include "src/hostdump.h"
 #include "src/hostmods.h"
 
 enum {
@@ -192,5 +195,29 @@ int vg_kvmdesc_build(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 	rc = describe(&d, vmci, vlen, buf, bufsz, err);
 	for (i = KVMINFO_BTF_COUNT - 1; i >= 0; i--)
 		btf__free(d.btfs[i]);
+	return rc;
+}
+
+int vg_kvmdesc_from_file(const char *path, char *buf, size_t bufsz,
+			 struct vg_kvmdesc_stats *stats, struct vg_error *err)
+{
+	struct vg_hostdump *hd;
+	struct vg_hostkv kv;
+	const char *vmci;
+	size_t vlen = 0;
+	int rc;
+
+	vg_error_clear(err);
+	hd = vg_hostdump_open(path, err);
+	if (!hd)
+		return err && err->code ? err->code : -EINVAL;
+	rc = vg_hostdump_vmcoreinfo(hd, &vmci, &vlen, err);
+	if (rc > 0)
+		rc = vg_error_set(err, -ENOENT, "%s has no VMCOREINFO", path);
+	if (rc == 0)
+		rc = vg_hostkv_init(&kv, vg_hostdump_mem(hd), vmci, vlen, err);
+	if (rc == 0)
+		rc = vg_kvmdesc_build(&kv, vmci, vlen, buf, bufsz, stats, err);
+	vg_hostdump_close(hd);
 	return rc;
 }

@@ -44,4 +44,12 @@ int vg_kvmdesc_build(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 		     char *buf, size_t bufsz, struct vg_kvmdesc_stats *stats,
 		     struct vg_error *err);
 
+/*
+ * The same for the dump file at path (opened once through
+ * src/hostdump.h, VMCOREINFO from its notes): for `vmcsinfo kvminfo
+ * --from-dump`.  Same returns; an unusable dump is -EINVAL.
+ */
+int vg_kvmdesc_from_file(const char *path, char *buf, size_t bufsz,
+			 struct vg_kvmdesc_stats *stats, struct vg_error *err);
+
 #endif

@@ -337,7 +337,10 @@ static void scan_verdict(struct vg_run *run)
 	}
 }
 
-/* Step 4: walk KVM's own structures when the notes allow it. */
+/*
+ * Step 4: walk KVM's own structures, as the KVMINFO note (dump, else
+ * carrier) or the dump's own description says (vg_kvm_from_notes()).
+ */
 static void run_kvm(struct vg_run *run)
 {
 	struct vg_report *rep = &run->rep;
@@ -354,19 +357,12 @@ static void run_kvm(struct vg_run *run)
 	}
 	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
 			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
-	if (r != 0)
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "no KVMINFO note (%.200s): scan only",
-			 r > 0 ? "load-time notes without it" : err.msg);
-	else if (!run->vmcoreinfo)
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "the host dump has no VMCOREINFO: scan only");
-	else
-		run->walked = vg_kvm_from_notes(ki, klen, run->vmcoreinfo,
-						run->vmcoreinfo_len, run->hm,
-						&run->kv, &run->kw,
-						rep->kvm_status,
-						sizeof(rep->kvm_status));
+	/* the note's, else (or to check it) the dump's own description */
+	run->walked = vg_kvm_from_notes(
+		r == 0 ? ki : NULL, r == 0 ? klen : 0,
+		from == run->lt.dump_path ? "note" : "carrier", run->vmcoreinfo,
+		run->vmcoreinfo_len, run->hm, &run->kv, &run->kw, &rep->kvm,
+		rep->kvm_status, sizeof(rep->kvm_status));
 	if (!run->walked)
 		return;
 	rep->kw = &run->kw;

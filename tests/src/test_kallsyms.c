@@ -81,7 +81,7 @@ static void build(struct img *im, const struct ksfx_opts *o,
 	assert_true(im->used < MiB);
 	ksfx_hostmem(im->fx, &im->hm);
 	assert_int_equal(vg_hostkv_init(&im->kv, &im->hm, im->vmci,
-					strlen(im->vmci), NULL, 0),
+					strlen(im->vmci), NULL),
 			 0);
 }
 
@@ -255,7 +255,7 @@ static void runaway_names(void **state)
 	}
 	ksfx_hostmem(im.fx, &im.hm);
 	assert_int_equal(vg_hostkv_init(&im.kv, &im.hm, im.vmci,
-					strlen(im.vmci), NULL, 0),
+					strlen(im.vmci), NULL),
 			 0);
 	assert_int_equal(find(&im, w, 1, NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "runs past"));

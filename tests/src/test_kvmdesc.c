@@ -53,8 +53,8 @@ static int host_build(struct host *h, const struct kfx_opts *o)
 	if (elfnote_find(h->fx->notes, h->fx->notes_len, "KVMINFO", 0, &d,
 			 &h->nlen, NULL) == 0)
 		h->note = d;
-	assert_int_equal(
-		vg_hostkv_init(&h->kv, &h->hm, h->vmci, h->vlen, NULL, 0), 0);
+	assert_int_equal(vg_hostkv_init(&h->kv, &h->hm, h->vmci, h->vlen, NULL),
+			 0);
 	return vg_kvmdesc_build(&h->kv, h->vmci, h->vlen, h->text,
 				sizeof(h->text), &h->st, &h->err);
 }
