@@ -36,9 +36,9 @@ static const struct vg_ksym wanted[S_N] = {
 	[S_STOP_BTF] = { "__stop_BTF", NULL, 0, 0, 0 },
 	[S_MODULES] = { "modules", "dDbB", 0, 0, 0 },
 	[S_BTF_MODULES] = { "btf_modules", "dDbB", 0, 0, 0 },
-	[S_RUNQUEUES] = { "runqueues", "dDbB", 0, 0, 0 },
-	[S_PER_CPU_OFFSET] = { "__per_cpu_offset", "dDbBrR", 0, 0, 0 },
-	[S_NR_CPU_IDS] = { "nr_cpu_ids", "dDbBrR", 0, 0, 0 },
+	[S_RUNQUEUES] = { "runqueues", "dDbBA", 0, 0, 0 }, /* A: per-CPU */
+	[S_PER_CPU_OFFSET] = { "__per_cpu_offset", "dDbBrRA", 0, 0, 0 },
+	[S_NR_CPU_IDS] = { "nr_cpu_ids", "dDbBrRA", 0, 0, 0 },
 	[S_VM_LIST] = { "vm_list", "dDbB", 0, 0, 0 },
 };
 

@@ -336,7 +336,7 @@ static void put_kallsyms(struct fx *fx, const struct kfx_opts *o,
 			 uint32_t btf_size, char *vmci, size_t vmcisz)
 {
 	struct ksfx_sym s[] = {
-		{ "runqueues", 'D', RQ0 },
+		{ "runqueues", 'A', RQ0 }, /* per-CPU: absolute, as in 6.1 */
 		{ "_stext", 'T', KIMG_VA(KI_STEXT) },
 		{ "do_one_initcall", 't', KIMG_VA(0x40) },
 		{ "__per_cpu_offset", 'D', KIMG_VA(KI_PCPU_OFF) },
