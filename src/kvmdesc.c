@@ -198,6 +198,71 @@ int vg_kvmdesc_build(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 	return rc;
 }
 
+/* Read the NUL-terminated text at va, page by page, into buf. */
+static int read_text(struct vg_hostkv *kv, uint64_t va, char *buf, size_t bufsz,
+		     struct vg_error *err)
+{
+	size_t len = 0;
+
+	while (len + 1 < bufsz) {
+		size_t n = 4096 - (size_t)((va + len) & 4095);
+		char *nul;
+
+		if (n > bufsz - 1 - len)
+			n = bufsz - 1 - len;
+		if (vg_hostkv_read(kv, va + len, buf + len, n) != VG_HM_OK)
+			return vg_error_set(err, -ENODATA,
+					    "%s: the text at 0x%" PRIx64
+					    " is not in the dump",
+					    VG_VMCSINFO_MODULE, va + len);
+		nul = memchr(buf + len, '\0', n);
+		if (nul)
+			return (int)(nul - buf);
+		len += n;
+	}
+	return vg_error_set(err, -EINVAL,
+			    "%s: the text at 0x%" PRIx64 " has no end within "
+			    "%zu bytes",
+			    VG_VMCSINFO_MODULE, va, bufsz);
+}
+
+int vg_kvmdesc_vmcsinfo(struct vg_hostkv *kv, const char *vmci, size_t vlen,
+			char *buf, size_t bufsz, struct vg_error *err)
+{
+	struct desc d;
+	uint64_t addr = 0;
+	int rc;
+
+	vg_error_clear(err);
+	memset(&d, 0, sizeof(d));
+	d.kv = kv;
+	d.st = &(struct vg_kvmdesc_stats){ 0 };
+	memcpy(d.s, wanted, sizeof(d.s));
+	rc = vg_kallsyms_find(kv, vmci, vlen, d.s, S_N, &d.st->ks, err);
+	if (rc == 0)
+		rc = load_vmlinux_btf(&d, err);
+	if (rc == 0)
+		rc = vg_modlayout_init(d.btfs[KVMINFO_BTF_VMLINUX], &d.ml, err);
+	if (rc == 0 && !d.s[S_MODULES].found)
+		rc = vg_error_set(err, -ENOENT,
+				  "no modules list in the dump's kallsyms");
+	if (rc == 0) {
+		rc = vg_hostmods_sym(kv, &d.ml, d.s[S_MODULES].addr,
+				     VG_VMCSINFO_MODULE, VG_VMCSINFO_SYMBOL,
+				     "dDbBrR", &addr, err);
+		if (rc == 0)
+			rc = vg_error_set(err, -ENOENT,
+					  "no %s with %s on the dump's module "
+					  "list",
+					  VG_VMCSINFO_MODULE,
+					  VG_VMCSINFO_SYMBOL);
+		else if (rc == 1)
+			rc = read_text(kv, addr, buf, bufsz, err);
+	}
+	btf__free(d.btfs[KVMINFO_BTF_VMLINUX]);
+	return rc;
+}
+
 int vg_kvmdesc_from_file(const char *path, char *buf, size_t bufsz,
 			 struct vg_kvmdesc_stats *stats, struct vg_error *err)
 {

@@ -45,6 +45,21 @@ int vg_kvmdesc_build(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 		     struct vg_error *err);
 
 /*
+ * The VMCS layout the Intel provider module keeps in its own memory:
+ * the NUL-terminated VMCSINFO text behind the symbol VG_VMCSINFO_SYMBOL
+ * of module VG_VMCSINFO_MODULE (kernel/vmcsinfo-intel), found through
+ * the dump's kallsyms, vmlinux BTF and module list as above.  Copies it
+ * into buf (at most bufsz - 1 bytes, NUL-terminated) and returns its
+ * length, or -ENOENT (no kallsyms, no BTF, the module not loaded, or a
+ * module without the symbol), -ENODATA, -EINVAL (no NUL within bufsz),
+ * with one line in err.
+ */
+#define VG_VMCSINFO_MODULE "vmcsinfo_intel"
+#define VG_VMCSINFO_SYMBOL "vmcsinfo_text"
+int vg_kvmdesc_vmcsinfo(struct vg_hostkv *kv, const char *vmci, size_t vlen,
+			char *buf, size_t bufsz, struct vg_error *err);
+
+/*
  * The same for the dump file at path (opened once through
  * src/hostdump.h, VMCOREINFO from its notes): for `vmcsinfo kvminfo
  * --from-dump`.  Same returns; an unusable dump is -EINVAL.

@@ -17,6 +17,7 @@
 #include "notes/keyval.h"
 #include "notes/vmcsinfo-parse.h"
 #include "src/gpmap.h"
+#include "src/kvmdesc.h"
 #include "src/kvmguests.h"
 #include "src/outfile.h"
 #include "src/slotmem.h"
@@ -231,6 +232,36 @@ static void note_layout(struct vg_run *run)
 			err.msg);
 }
 
+/*
+ * The layout vmcsinfo-intel keeps in its own memory, found through the
+ * dump's kallsyms, BTF and module list (vg_kvmdesc_vmcsinfo()).  Only
+ * asked for without a VMCSINFO note; "not there" (an AMD host, an older
+ * module, a dump without kallsyms) is silent, a damaged one reported.
+ */
+static int module_layout(struct vg_run *run)
+{
+	static char text[VMCSINFO_TEXT_MAX];
+	struct vg_error err = { 0 };
+	struct vg_hostkv kv;
+	int n;
+
+	if (run->have_note || !run->vmcoreinfo ||
+	    vg_hostkv_init(&kv, run->hm, run->vmcoreinfo, run->vmcoreinfo_len,
+			   NULL) < 0)
+		return 0;
+	n = vg_kvmdesc_vmcsinfo(&kv, run->vmcoreinfo, run->vmcoreinfo_len, text,
+				sizeof(text), &err);
+	if (n == -ENOENT)
+		return 0;
+	if (n >= 0 &&
+	    vmcsinfo_parse(text, (size_t)n, &run->mod_vi, &err) == 0 &&
+	    vg_vmx_layout_usable(&run->mod_vi, &err) == 0)
+		return 1;
+	vg_report_error(&run->rep, "VMCSINFO in %s's memory unusable: %.150s",
+			VG_VMCSINFO_MODULE, err.msg);
+	return 0;
+}
+
 /* Step 2: the layouts, in order of trust, and the scan.  0 or <0. */
 static int run_scan(struct vg_run *run, struct vg_error *err)
 {
@@ -241,6 +272,8 @@ static int run_scan(struct vg_run *run, struct vg_error *err)
 		add_layout(cfg, &run->note_vi, "VMCSINFO note");
 	if (run->o.vmcsinfo_path)
 		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
+	if (module_layout(run))
+		add_layout(cfg, &run->mod_vi, "module memory");
 	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
 	cfg->hm = run->hm;
 	cfg->next_range = vg_hostdump_next_range;

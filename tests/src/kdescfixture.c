@@ -30,6 +30,11 @@
 #define BTFDATA_KVM 0x320000ull
 #define BTFDATA_AMD 0x330000ull
 #define GARBAGE 0x33f000ull
+#define MOD_VMCS 0x317000ull /* vmcsinfo_intel */
+#define KS_VMCS 0x317800ull
+#define SYMTAB_VMCS 0x318000ull
+#define STRTAB_VMCS 0x318800ull
+#define TEXT_VMCS 0x319000ull /* 16 KiB */
 
 /* Their layout, as the vmlinux BTF below says. */
 #define O_MOD_LIST 8
@@ -287,6 +292,28 @@ static void put_kvm_symbols(struct fx *fx, const struct kfx_opts *o)
 		fx_hole(fx, SYMTAB, SYMTAB + FX_PAGE);
 }
 
+/* vmcsinfo_intel: its name, a symbol table of one symbol, its text. */
+static void put_vmcsinfo_module(struct fx *fx, const struct kfx_opts *o)
+{
+	static const char strtab[] = "\0vmcsinfo_text";
+
+	memcpy(fx_ptr(fx, MOD_VMCS + O_MOD_NAME), "vmcsinfo_intel", 15);
+	fx_put64(fx, MOD_VMCS + O_MOD_KALLSYMS, DM(KS_VMCS));
+	fx_put64(fx, KS_VMCS, DM(SYMTAB_VMCS));
+	fx_put32(fx, KS_VMCS + O_KS_NUM, 1);
+	fx_put64(fx, KS_VMCS + O_KS_STRTAB, DM(STRTAB_VMCS));
+	fx_put64(fx, KS_VMCS + O_KS_TYPETAB, DM(STRTAB_VMCS + 0x300));
+	memcpy(fx_ptr(fx, STRTAB_VMCS), strtab, sizeof(strtab));
+	*(char *)fx_ptr(fx, STRTAB_VMCS + 0x300) = 'b';
+	fx_put32(fx, SYMTAB_VMCS, 1);
+	fx_put64(fx, SYMTAB_VMCS + 8, DM(TEXT_VMCS));
+	if (o->vmcsinfo_no_nul)
+		memset(fx_ptr(fx, TEXT_VMCS), 'A', 16384);
+	else
+		memcpy(fx_ptr(fx, TEXT_VMCS), o->vmcsinfo_text,
+		       strlen(o->vmcsinfo_text) + 1);
+}
+
 /* The modules and their BTF; sizes of the BTFs in *kvm, *amd. */
 static void put_modules(struct fx *fx, const struct kfx_opts *o,
 			struct btf *vml, const struct types *t)
@@ -294,7 +321,8 @@ static void put_modules(struct fx *fx, const struct kfx_opts *o,
 	struct btf *kvm = btf__new_empty_split(vml);
 	struct btf *amd = btf__new_empty_split(vml);
 	/* newest first, as the kernel adds them: kvm_amd, then kvm */
-	uint64_t mods[2] = { MOD_AMD + O_MOD_LIST, MOD_KVM + O_MOD_LIST };
+	uint64_t mods[3] = { MOD_AMD + O_MOD_LIST, MOD_KVM + O_MOD_LIST,
+			     MOD_VMCS + O_MOD_LIST };
 	uint64_t bms[2] = { BTFMOD_AMD, BTFMOD_KVM };
 	int n = o->damage == KD_NO_KVM ? 0 : 2;
 	uint32_t size;
@@ -307,7 +335,10 @@ static void put_modules(struct fx *fx, const struct kfx_opts *o,
 	memcpy(fx_ptr(fx, MOD_AMD + O_MOD_NAME), "kvm_amd", 8);
 	fx_put64(fx, MOD_KVM + O_MOD_KALLSYMS, DM(KS_KVM));
 	put_kvm_symbols(fx, o);
-	put_list(fx, KIMG_PA(KI_MODULES), KIMG_VA(KI_MODULES), mods, n);
+	if (o->vmcsinfo_text || o->vmcsinfo_no_nul)
+		put_vmcsinfo_module(fx, o);
+	put_list(fx, KIMG_PA(KI_MODULES), KIMG_VA(KI_MODULES), mods,
+		 n + (o->vmcsinfo_text || o->vmcsinfo_no_nul));
 	put_list(fx, KIMG_PA(KI_BTF_MODULES), KIMG_VA(KI_BTF_MODULES), bms, n);
 	if (o->damage == KD_MODULES_LOOP)
 		fx_put64(fx, mods[0], DM(mods[0]));

@@ -62,6 +62,13 @@ struct kfx_opts {
 	int self_describe;
 	enum kfx_damage damage;
 	int kvm_vm_list_offset; /* !0: the BTF says kvm.vm_list is here */
+	/*
+	 * vmcsinfo_intel on the module list with this text behind its
+	 * symbol vmcsinfo_text (NULL: not loaded); vmcsinfo_no_nul: the
+	 * text runs to the end of its 16 KiB without a NUL.
+	 */
+	const char *vmcsinfo_text;
+	int vmcsinfo_no_nul;
 };
 
 /* RAM holding everything; the caller writes it with fx_write_elf(). */

@@ -1011,6 +1011,47 @@ static void kvm_from_the_dump_itself(void **state)
 	fx_rm_rf(dir);
 }
 
+/*
+ * No VMCSINFO note, but vmcsinfo-intel keeps its layout in its memory:
+ * the VMCS is decoded with the layout found through the module list.
+ */
+static void vmcs_layout_from_module(void **state)
+{
+	static char text[VMCSINFO_TEXT_MAX];
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536];
+	struct kfx_opts o = { .self_describe = 1, .vmcsinfo_text = text };
+	struct vmcsinfo vi;
+	uint64_t root;
+	struct fx_cpu c;
+	struct run r;
+	struct fx *fx;
+
+	(void)state;
+	made_up_layout(&vi);
+	assert_true(vmcsinfo_format(&vi, text, sizeof(text)) > 0);
+	fx = kfx_build(&o);
+	root = fx_alloc_page(fx);
+	fx_map(fx, root, 0, 0xc00000, 2 * MiB, 0x7); /* free in kvmfixture */
+	fx_cpu_realmode(&c, root | 0x5e);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x104000, &vi, &c);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	if (!strstr(report, "\"source\": \"module memory\""))
+		fail_msg("no module layout: %s\n%s", r.err, report);
+	if (!strstr(report, "\"layout\": \"module memory\""))
+		fail_msg("not used: %s\n%s", r.err, report);
+	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
+	fx_rm_rf(dir);
+}
+
 /* With both: compared key by key, and the note is used when they agree. */
 static void kvm_note_and_dump_agree(void **state)
 {
@@ -1099,6 +1140,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(kvm_end_to_end),
 		cmocka_unit_test(kvm_from_the_dump_itself),
 		cmocka_unit_test(kvm_note_and_dump_agree),
+		cmocka_unit_test(vmcs_layout_from_module),
 		cmocka_unit_test(vmcsinfo_from_dump),
 		cmocka_unit_test(vmx_note_ignores_other_revisions),
 		cmocka_unit_test(only_and_no_guests),

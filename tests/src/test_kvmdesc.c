@@ -178,6 +178,55 @@ static void btf_bounds(void **state)
 	fx_free(h.fx);
 }
 
+/* The VMCS layout vmcsinfo_intel keeps in its own memory. */
+static void vmcsinfo_in_module(void **state)
+{
+	static const char text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x4\n"
+				   "FIELD(0x0800)=0x3e8\n";
+	struct kfx_opts o = { .self_describe = 1, .vmcsinfo_text = text };
+	struct kfx_opts none = { .self_describe = 1 };
+	struct kfx_opts endless = { .self_describe = 1, .vmcsinfo_no_nul = 1 };
+	struct kfx_opts filtered = { .self_describe = 1,
+				     .vmcsinfo_text = text,
+				     .damage = KD_NO_KALLSYMS };
+	char buf[16384];
+	struct vg_error err;
+	struct host h;
+
+	(void)state;
+	assert_true(host_build(&h, &o) > 0);
+	assert_int_equal(vg_kvmdesc_vmcsinfo(&h.kv, h.vmci, h.vlen, buf,
+					     sizeof(buf), &err),
+			 strlen(text));
+	assert_string_equal(buf, text);
+	/* a buffer too small for it */
+	assert_int_equal(vg_kvmdesc_vmcsinfo(&h.kv, h.vmci, h.vlen, buf, 16,
+					     &err),
+			 -EINVAL);
+	assert_non_null(strstr(err.msg, "has no end within 16 bytes"));
+	fx_free(h.fx);
+
+	assert_true(host_build(&h, &none) > 0);
+	assert_int_equal(vg_kvmdesc_vmcsinfo(&h.kv, h.vmci, h.vlen, buf,
+					     sizeof(buf), &err),
+			 -ENOENT);
+	assert_non_null(strstr(err.msg, "no vmcsinfo_intel with"));
+	fx_free(h.fx);
+
+	assert_true(host_build(&h, &endless) > 0);
+	assert_int_equal(vg_kvmdesc_vmcsinfo(&h.kv, h.vmci, h.vlen, buf,
+					     sizeof(buf), &err),
+			 -EINVAL);
+	fx_free(h.fx);
+
+	host_build(&h, &filtered);
+	assert_int_equal(vg_kvmdesc_vmcsinfo(&h.kv, h.vmci, h.vlen, buf,
+					     sizeof(buf), &err),
+			 -ENOENT);
+	assert_non_null(strstr(err.msg, "does not locate kallsyms"));
+	fx_free(h.fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +235,7 @@ int main(void)
 		cmocka_unit_test(missing_pieces),
 		cmocka_unit_test(hostile_pieces),
 		cmocka_unit_test(btf_bounds),
+		cmocka_unit_test(vmcsinfo_in_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
