@@ -3,8 +3,10 @@
 # themselves are notes/ (libvgnotes.a).
 PROGRAMS += $(B)/bin/vmcsinfo
 
-# read opens dumps through the src library's dump handle (libkdumpfile).
-$(B)/bin/vmcsinfo: $(B)/obj/kexec/vmcsinfo-cli.o $(VG_LIB) $(VGNOTES_LIB)
+# read opens dumps through the src library's dump handle (libkdumpfile),
+# kvminfo --from-dump derives the dump's own description (src/kvmdesc.h).
+$(B)/bin/vmcsinfo: $(B)/obj/kexec/vmcsinfo-cli.o $(B)/lib/libvmcoreguests.a \
+		$(VGNOTES_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(VGNOTES_LDLIBS) \
 		$(KVMINFO_LDLIBS)

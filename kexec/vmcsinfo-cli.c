@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "notes/notebuild.h"
+#include "src/kvmdesc.h"
 #include "notes/kvminfo-parse.h"
 #include "notes/kvminfo.h"
 #include "notes/carrier.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"       vmcsinfo note [--sysfs DIR] [--cpuinfo FILE] -o FILE\n"
 	"       vmcsinfo carrier [--sysfs DIR] [--cpuinfo FILE] -o FILE\n"
 	"       vmcsinfo kvminfo [--btf DIR] [--kallsyms FILE] [--sysfs-cpu DIR]\n"
+	"       vmcsinfo kvminfo --from-dump DUMP\n"
 	"       vmcsinfo kvminfo-note [--btf DIR] [--kallsyms FILE]\n"
 	"                [--sysfs-cpu DIR] -o FILE\n"
 	"       vmcsinfo read [--name VMCSINFO|KVMINFO] [--notes FILE] DUMP\n"
@@ -42,6 +44,8 @@ static const char usage_text[] =
 	"carrier       write the cpio archive that carries the note for kexec -s\n"
 	"kvminfo       print the KVMINFO descriptor text of this host (KVM's\n"
 	"              symbol addresses and struct layout; needs root)\n"
+	"              With --from-dump: the description DUMP holds of itself\n"
+	"              (its kallsyms, BTF and module list; no note needed)\n"
 	"kvminfo-note  write the KVMINFO ELF note\n"
 	"read          print the VMCSINFO (or --name KVMINFO) text found in DUMP\n"
 	"              (ELF vmcore, /proc/vmcore, kdump-compressed); when DUMP\n"
@@ -192,6 +196,27 @@ static int cmd_read(const char *dump, const char *notes_file, const char *name)
 	return rc;
 }
 
+/* kvminfo --from-dump DUMP. */
+static int cmd_kvminfo_dump(const char *dump)
+{
+	char *text = malloc(KVMINFO_TEXT_MAX);
+	struct vg_error err;
+	int n;
+
+	if (!text)
+		return EXIT_BAD;
+	n = vg_kvmdesc_from_file(dump, text, KVMINFO_TEXT_MAX, NULL, &err);
+	if (n >= 0)
+		fwrite(text, 1, (size_t)n, stdout);
+	free(text);
+	if (n < 0) {
+		fprintf(stderr, "vmcsinfo: no KVMINFO from %s: %s\n", dump,
+			err.msg);
+		return n == -ENOENT ? EXIT_NONE : EXIT_BAD;
+	}
+	return fflush(stdout) ? EXIT_BAD : 0;
+}
+
 /* kvminfo and kvminfo-note. */
 static int cmd_kvminfo(const struct kvminfo_source *src, const char *out)
 {
@@ -271,7 +296,7 @@ static int cmd_vmcsinfo(const char *cmd, const char *sysfs, const char *cpuinfo,
 
 /* What the command line asked for. */
 struct cli {
-	const char *cmd, *sysfs, *cpuinfo, *notes, *out, *name;
+	const char *cmd, *sysfs, *cpuinfo, *notes, *out, *name, *from_dump;
 	struct kvminfo_source ksrc;
 	int kvm_opts;
 	const char *dump; /* read's argument */
@@ -292,6 +317,7 @@ static int parse_options(int argc, char **argv, struct cli *a)
 		{ "kallsyms", required_argument, NULL, 'k' },
 		{ "sysfs-cpu", required_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "from-dump", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -329,6 +355,9 @@ static int parse_options(int argc, char **argv, struct cli *a)
 		case 'o':
 			a->out = optarg;
 			break;
+		case 'D':
+			a->from_dump = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -354,7 +383,8 @@ static int dispatch(struct cli *a)
 	const char *cmd = a->cmd;
 
 	if (!strcmp(cmd, "read")) {
-		if (a->sysfs || a->cpuinfo || a->out || a->kvm_opts)
+		if (a->sysfs || a->cpuinfo || a->out || a->kvm_opts ||
+		    a->from_dump)
 			return usage_error("read takes only --name, --notes "
 					   "and DUMP");
 		if (!a->dump)
@@ -368,6 +398,13 @@ static int dispatch(struct cli *a)
 	}
 	if (a->notes || a->name)
 		return usage_error("--notes and --name are for read");
+	if (a->from_dump) {
+		if (strcmp(cmd, "kvminfo") || a->kvm_opts || a->sysfs ||
+		    a->cpuinfo || a->out)
+			return usage_error("--from-dump DUMP goes alone with "
+					   "kvminfo");
+		return cmd_kvminfo_dump(a->from_dump);
+	}
 	if (!strcmp(cmd, "kvminfo") || !strcmp(cmd, "kvminfo-note")) {
 		if (a->sysfs || a->cpuinfo)
 			return usage_error("--sysfs and --cpuinfo are for the "

@@ -6,6 +6,8 @@
 #include "kvminfo-parse.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -130,4 +132,69 @@ int vg_kvminfo_has(const struct vg_kvminfo *ki, const enum kvminfo_key *k,
 			return 0;
 		}
 	return 1;
+}
+
+/* Append to out (NUL-terminated, outsz bytes), "..." once it is full. */
+static void append(char *out, size_t outsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *out, size_t outsz, const char *fmt, ...)
+{
+	size_t len = strlen(out);
+	va_list ap;
+	int n;
+
+	if (len + 4 >= outsz)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out + len, outsz - len - 4, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= outsz - len - 4)
+		strcpy(out + strlen(out), "...");
+}
+
+static void put_value(char *out, size_t outsz, const struct vg_kvminfo *ki,
+		      enum kvminfo_key k)
+{
+	if (!ki->have[k])
+		append(out, outsz, "absent");
+	else if (kvminfo_keys[k].kind == KVMINFO_SYMBOL)
+		append(out, outsz, "%" PRIx64, ki->val[k]);
+	else
+		append(out, outsz, "%" PRIu64, ki->val[k]);
+}
+
+unsigned int vg_kvminfo_diff(const struct vg_kvminfo *a, const char *aname,
+			     const struct vg_kvminfo *b, const char *bname,
+			     char *out, size_t outsz)
+{
+	unsigned int n = 0;
+
+	if (out && outsz)
+		out[0] = '\0';
+	if (strcmp(a->osrelease, b->osrelease) || a->vendor != b->vendor) {
+		n++;
+		if (out && outsz)
+			append(out, outsz,
+			       "OSRELEASE/VENDOR: %s %s/%d, %s %s/%d", aname,
+			       a->osrelease, a->vendor, bname, b->osrelease,
+			       b->vendor);
+	}
+	for (int k = 0; k < KI_NR; k++) {
+		if (a->have[k] == b->have[k] &&
+		    (!a->have[k] || a->val[k] == b->val[k]))
+			continue;
+		if (k == KI_OFF_TASK_STATE && (a->have[KI_OFF_TASK_STATE_OLD] ||
+					       b->have[KI_OFF_TASK_STATE_OLD]))
+			continue; /* copied from the old name: compared there */
+		if (out && outsz) {
+			append(out, outsz, "%s%s: %s ", n ? "; " : "",
+			       vg_kvminfo_key((enum kvminfo_key)k), aname);
+			put_value(out, outsz, a, (enum kvminfo_key)k);
+			append(out, outsz, ", %s ", bname);
+			put_value(out, outsz, b, (enum kvminfo_key)k);
+		}
+		n++;
+	}
+	return n;
 }

@@ -48,4 +48,15 @@ const char *vg_kvminfo_key(enum kvminfo_key k);
 int vg_kvminfo_has(const struct vg_kvminfo *ki, const enum kvminfo_key *keys,
 		   size_t n, const char **missing);
 
+/*
+ * Compare two descriptions key by key (a note and the dump's own, say):
+ * the number of keys that differ (present in one only, or with other
+ * values; OSRELEASE and VENDOR count as one), and in out (may be NULL)
+ * "KEY: aname VALUE, bname VALUE" for each, "; "-separated, cut with
+ * "..." at outsz.
+ */
+unsigned int vg_kvminfo_diff(const struct vg_kvminfo *a, const char *aname,
+			     const struct vg_kvminfo *b, const char *bname,
+			     char *out, size_t outsz);
+
 #endif

@@ -34,15 +34,24 @@
 /* Longest OSRELEASE value kept (struct utsname's release is 65 bytes). */
 #define OSRELEASE_MAX 64
 
-/* The BTF sources, in lookup order. */
-enum { BTF_VMLINUX, BTF_KVM, BTF_KVM_AMD, BTF_KVM_INTEL, BTF_COUNT };
+#define BTF_VMLINUX KVMINFO_BTF_VMLINUX
+#define BTF_KVM KVMINFO_BTF_KVM
+#define BTF_KVM_AMD KVMINFO_BTF_KVM_AMD
+#define BTF_KVM_INTEL KVMINFO_BTF_KVM_INTEL
+#define BTF_COUNT KVMINFO_BTF_COUNT
 
+/* The BTF sources, in lookup order (/sys/kernel/btf/<name>). */
 static const char *const btf_file[BTF_COUNT] = {
 	"vmlinux",
 	"kvm",
 	"kvm_amd",
 	"kvm_intel",
 };
+
+const char *kvminfo_btf_name(enum kvminfo_btf which)
+{
+	return (unsigned int)which < BTF_COUNT ? btf_file[which] : "?";
+}
 
 /* The descriptor being written; full once something did not fit. */
 struct out {
@@ -135,7 +144,7 @@ static int find_member(const struct btf *btf, const struct btf_type *t,
  * the type of the last member (of the struct itself without members) in
  * *in; 0 when this kernel does not have it.
  */
-static int resolve(struct btf *const btfs[BTF_COUNT], const char *path,
+static int resolve(struct btf *const btfs[], size_t nbtfs, const char *path,
 		   uint64_t *off, __u32 *type, const struct btf **in)
 {
 	const char *dot = strchr(path, '.'), *p;
@@ -144,13 +153,13 @@ static int resolve(struct btf *const btfs[BTF_COUNT], const char *path,
 	const struct btf *btf = NULL;
 	__s32 sid = -1;
 	__u32 id;
-	int i;
+	size_t i;
 
 	if (len == 0 || len >= sizeof(name))
 		return 0;
 	memcpy(name, path, len);
 	name[len] = '\0';
-	for (i = 0; i < BTF_COUNT; i++) {
+	for (i = 0; i < nbtfs; i++) {
 		if (!btfs[i])
 			continue;
 		sid = btf__find_by_name_kind(btfs[i], name, BTF_KIND_STRUCT);
@@ -187,8 +196,9 @@ static int resolve(struct btf *const btfs[BTF_COUNT], const char *path,
 }
 
 /* One OFFSET/SIZE/LENGTH value; 0 when the kernel does not have it. */
-static int key_value(struct btf *const btfs[BTF_COUNT], enum kvminfo_kind kind,
-		     const char *path, uint64_t *val)
+int kvminfo_btf_value(struct btf *const btfs[], size_t n,
+		      enum kvminfo_kind kind, const char *path,
+		      unsigned long long *val)
 {
 	const struct btf_type *t;
 	const struct btf *btf;
@@ -196,7 +206,7 @@ static int key_value(struct btf *const btfs[BTF_COUNT], enum kvminfo_kind kind,
 	__s64 size;
 	__u32 id;
 
-	if (!resolve(btfs, path, &off, &id, &btf))
+	if (!resolve(btfs, n, path, &off, &id, &btf))
 		return 0;
 	switch (kind) {
 	case KVMINFO_OFFSET:
@@ -206,7 +216,7 @@ static int key_value(struct btf *const btfs[BTF_COUNT], enum kvminfo_kind kind,
 		size = btf__resolve_size(btf, id);
 		if (size <= 0)
 			return 0;
-		*val = (uint64_t)size;
+		*val = (unsigned long long)size;
 		return 1;
 	case KVMINFO_LENGTH:
 		t = skip_mods(btf, &id);
@@ -428,6 +438,88 @@ static void put_osrelease(struct out *o, const char *release)
 		put(o, "OSRELEASE=%s\n", val);
 }
 
+#define KEY_VALUE(btfs, kind, path, v) \
+	kvminfo_btf_value(btfs, BTF_COUNT, kind, path, v)
+
+/* A description needs struct kvm and struct kvm_vcpu. */
+static int check_kvm_btf(struct btf *const btfs[BTF_COUNT],
+			 const struct kvminfo_syms *s, struct vg_error *err)
+{
+	unsigned long long v;
+
+	if (!KEY_VALUE(btfs, KVMINFO_SIZE, "kvm", &v)) {
+		if (!btfs[BTF_KVM])
+			return vg_error_set(err, -ENOENT,
+					    "no BTF of the kvm module (%s): "
+					    "kvm not loaded",
+					    s->no_kvm_btf);
+		return vg_error_set(
+			err, -EINVAL,
+			"struct kvm is not in the BTF of vmlinux or of "
+			"kvm (%s)",
+			s->btf_from);
+	}
+	if (!KEY_VALUE(btfs, KVMINFO_SIZE, "kvm_vcpu", &v))
+		return vg_error_set(
+			err, -EINVAL,
+			"struct kvm_vcpu is not in the BTF of vmlinux or "
+			"of the kvm modules (%s)",
+			s->btf_from);
+	return 0;
+}
+
+/* From the check of vm_list on: the text itself. */
+static int write_text(struct btf *const btfs[BTF_COUNT],
+		      const struct kvminfo_syms *s, const char *osrelease,
+		      struct out *o, struct vg_error *err)
+{
+	unsigned long long v;
+	size_t i;
+
+	if (!s->have_vm_list)
+		return vg_error_set(
+			err, -ENOENT,
+			"no vm_list in %s (kvm not loaded, or a kernel "
+			"without CONFIG_KALLSYMS_ALL)",
+			s->syms_from);
+	if (!s->vm_list)
+		return vg_error_set(
+			err, -EACCES,
+			"%s shows vm_list at address 0 (addresses are "
+			"hidden: not root, or kernel.kptr_restrict)",
+			s->syms_from);
+
+	put(o, "KVMINFO_VERSION=%d\n", KVMINFO_VERSION);
+	if (osrelease)
+		put_osrelease(o, osrelease);
+	if (btfs[BTF_KVM_AMD] && !btfs[BTF_KVM_INTEL])
+		put(o, "VENDOR=svm\n");
+	else if (btfs[BTF_KVM_INTEL] && !btfs[BTF_KVM_AMD])
+		put(o, "VENDOR=vmx\n");
+	put(o, "SYMBOL(vm_list)=%llx\n", s->vm_list);
+	if (s->runqueues)
+		put(o, "SYMBOL(runqueues)=%llx\n", s->runqueues);
+	if (s->per_cpu_offset)
+		put(o, "SYMBOL(__per_cpu_offset)=%llx\n", s->per_cpu_offset);
+	if (s->have_nr_cpu_ids)
+		put(o, "NUMBER(nr_cpu_ids)=%lu\n", s->nr_cpu_ids);
+	for (i = 0; i < KI_NR; i++) {
+		enum kvminfo_kind kind = kvminfo_keys[i].kind;
+
+		if (kind == KVMINFO_SYMBOL || kind == KVMINFO_NUMBER)
+			continue; /* written above, from the symbols */
+		if (KEY_VALUE(btfs, kind, kvminfo_keys[i].path, &v))
+			put(o, "%s(%s)=%llu\n", kvminfo_kind_name(kind),
+			    kvminfo_keys[i].path, v);
+	}
+	if (o->full)
+		return vg_error_set(
+			err, -ENOSPC,
+			"the KVMINFO text does not fit in %zu bytes", o->size);
+	return (int)o->len;
+}
+
+/* The live host: BTF files, a kallsyms file, the possible-CPU list. */
 static int format(const struct kvminfo_source *src, struct btf *btfs[],
 		  struct out *o, struct vg_error *err)
 {
@@ -437,10 +529,11 @@ static int format(const struct kvminfo_source *src, struct btf *btfs[],
 						      KVMINFO_KALLSYMS;
 	const char *cpu_dir = src && src->cpu_dir ? src->cpu_dir :
 						    KVMINFO_CPU_DIR;
+	char no_kvm[PATH_MAX + 16];
+	struct kvminfo_syms ks = { 0 };
 	struct utsname uts;
-	unsigned long nr_cpus;
+	const char *osrelease = NULL;
 	struct syms syms;
-	uint64_t v;
 	size_t i;
 	int rc;
 
@@ -449,91 +542,76 @@ static int format(const struct kvminfo_source *src, struct btf *btfs[],
 		if (rc < 0)
 			return rc;
 	}
-	if (!key_value(btfs, KVMINFO_SIZE, "kvm", &v)) {
-		if (!btfs[BTF_KVM])
-			return vg_error_set(err, -ENOENT,
-					    "no BTF of the kvm module (%s/kvm "
-					    "missing): kvm not loaded",
-					    btf_dir);
-		return vg_error_set(
-			err, -EINVAL,
-			"struct kvm is not in the BTF of vmlinux or of "
-			"kvm (%s)",
-			btf_dir);
-	}
-	if (!key_value(btfs, KVMINFO_SIZE, "kvm_vcpu", &v))
-		return vg_error_set(
-			err, -EINVAL,
-			"struct kvm_vcpu is not in the BTF of vmlinux or "
-			"of the kvm modules (%s)",
-			btf_dir);
+	snprintf(no_kvm, sizeof(no_kvm), "%s/kvm missing", btf_dir);
+	ks.btf_from = btf_dir;
+	ks.no_kvm_btf = no_kvm;
+	ks.syms_from = kallsyms;
+	rc = check_kvm_btf(btfs, &ks, err);
+	if (rc < 0)
+		return rc;
 	rc = read_kallsyms(kallsyms, &syms, err);
 	if (rc < 0)
 		return rc;
-	if (!syms.have_vm_list)
-		return vg_error_set(
-			err, -ENOENT,
-			"no vm_list in %s (kvm not loaded, or a kernel "
-			"without CONFIG_KALLSYMS_ALL)",
-			kallsyms);
-	if (!syms.vm_list)
-		return vg_error_set(
-			err, -EACCES,
-			"%s shows vm_list at address 0 (addresses are "
-			"hidden: not root, or kernel.kptr_restrict)",
-			kallsyms);
-
-	put(o, "KVMINFO_VERSION=%d\n", KVMINFO_VERSION);
+	ks.vm_list = syms.vm_list;
+	ks.have_vm_list = syms.have_vm_list;
+	ks.runqueues = syms.runqueues;
+	ks.per_cpu_offset = syms.per_cpu_offset;
+	ks.have_nr_cpu_ids = read_nr_cpu_ids(cpu_dir, &ks.nr_cpu_ids) == 0;
 	if (src && src->osrelease)
-		put_osrelease(o, src->osrelease);
+		osrelease = src->osrelease;
 	else if (uname(&uts) == 0)
-		put_osrelease(o, uts.release);
-	if (btfs[BTF_KVM_AMD] && !btfs[BTF_KVM_INTEL])
-		put(o, "VENDOR=svm\n");
-	else if (btfs[BTF_KVM_INTEL] && !btfs[BTF_KVM_AMD])
-		put(o, "VENDOR=vmx\n");
-	put(o, "SYMBOL(vm_list)=%llx\n", syms.vm_list);
-	if (syms.runqueues)
-		put(o, "SYMBOL(runqueues)=%llx\n", syms.runqueues);
-	if (syms.per_cpu_offset)
-		put(o, "SYMBOL(__per_cpu_offset)=%llx\n", syms.per_cpu_offset);
-	if (read_nr_cpu_ids(cpu_dir, &nr_cpus) == 0)
-		put(o, "NUMBER(nr_cpu_ids)=%lu\n", nr_cpus);
-	for (i = 0; i < KI_NR; i++) {
-		enum kvminfo_kind kind = kvminfo_keys[i].kind;
+		osrelease = uts.release;
+	return write_text(btfs, &ks, osrelease, o, err);
+}
 
-		if (kind == KVMINFO_SYMBOL || kind == KVMINFO_NUMBER)
-			continue; /* written above, from kallsyms and sysfs */
-		if (key_value(btfs, kind, kvminfo_keys[i].path, &v))
-			put(o, "%s(%s)=%llu\n", kvminfo_kind_name(kind),
-			    kvminfo_keys[i].path, (unsigned long long)v);
-	}
-	if (o->full)
-		return vg_error_set(
-			err, -ENOSPC,
-			"the KVMINFO text does not fit in %zu bytes", o->size);
-	return (int)o->len;
+/* An output buffer; full (nothing fits) when there is none. */
+static void out_init(struct out *o, char *buf, size_t bufsz)
+{
+	o->buf = buf;
+	o->size = bufsz > INT_MAX ? INT_MAX : bufsz;
+	o->len = 0;
+	o->full = 0;
+	if (buf && bufsz)
+		buf[0] = '\0';
+	else
+		o->full = 1;
 }
 
 int kvminfo_format(const struct kvminfo_source *src, char *buf, size_t bufsz,
 		   struct vg_error *err)
 {
 	struct btf *btfs[BTF_COUNT] = { NULL };
-	struct out o = { buf, bufsz, 0, 0 };
 	libbpf_print_fn_t old;
+	struct out o;
 	int rc, i;
 
 	vg_error_clear(err);
-	if (bufsz > INT_MAX)
-		o.size = INT_MAX;
-	if (buf && bufsz)
-		buf[0] = '\0';
-	else
-		o.full = 1;
+	out_init(&o, buf, bufsz);
 	old = libbpf_set_print(quiet);
 	rc = format(src, btfs, &o, err);
 	libbpf_set_print(old);
 	for (i = BTF_COUNT - 1; i >= 0; i--)
 		btf__free(btfs[i]);
+	return rc;
+}
+
+int kvminfo_format_from(struct btf *const btfs[KVMINFO_BTF_COUNT],
+			const struct kvminfo_syms *syms, const char *osrelease,
+			char *buf, size_t bufsz, struct vg_error *err)
+{
+	libbpf_print_fn_t old;
+	struct out o;
+	int rc;
+
+	vg_error_clear(err);
+	out_init(&o, buf, bufsz);
+	if (!btfs[BTF_VMLINUX])
+		return vg_error_set(err, -ENOENT, "no kernel BTF (%s)",
+				    syms->btf_from);
+	old = libbpf_set_print(quiet);
+	rc = check_kvm_btf(btfs, syms, err);
+	if (rc == 0)
+		rc = write_text(btfs, syms, osrelease, &o, err);
+	libbpf_set_print(old);
 	return rc;
 }

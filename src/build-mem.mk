@@ -39,3 +39,19 @@ PROGRAMS += $(B)/bench/guestcore_bench
 .PHONY: bench
 bench: $(B)/bench/guestcore_bench
 	bench/run.sh $(B)/bench/guestcore_bench
+
+# make bench-kvmdesc: the cost of deriving the KVM description from a
+# generated 1 GiB host dump with this machine's vmlinux BTF and kallsyms.
+$(B)/bench/kvmdesc_bench: $(B)/obj/bench/kvmdesc_bench.o \
+		$(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/ksymfixture.o \
+		$(B)/lib/libvmcoreguests.a $(B)/lib/libvgnotes.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(KVMINFO_LDLIBS)
+
+PROGRAMS += $(B)/bench/kvmdesc_bench
+
+.PHONY: bench-kvmdesc
+bench-kvmdesc: $(B)/bench/kvmdesc_bench $(B)/bin/vmcsinfo \
+		$(B)/bin/vmcore-guests
+	bench/kvmdesc.sh $(B)/bench/kvmdesc_bench $(B)/bin/vmcsinfo \
+		$(B)/bin/vmcore-guests

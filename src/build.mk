@@ -8,10 +8,11 @@
 VG_LIB_SRCS += notes/vgerr.c
 VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
 	src/dumphdr.c src/dumppd.c src/budget.c src/report.c src/hostkv.c src/kvmwalk.c \
+	src/kallsyms.c src/hostbtf.c src/hostmods.c src/kvmdesc.c \
 	src/slotmem.c src/exitnames.c src/kvmguests.c src/loadtime.c src/run.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
-VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf 2>/dev/null || \
-	echo -lkdumpfile -lelf)
+VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf libbpf 2>/dev/null || \
+	echo -lkdumpfile -lelf -lbpf)
 
 $(VG_LIB): $(VG_LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)
@@ -28,17 +29,18 @@ PROGRAMS += $(B)/bin/vmcore-guests
 
 # Unit tests (tests/src/test_<module>.c) on dumps tests/src/fixture.c
 # generates.  test_cli runs $(B)/bin/vmcore-guests end to end.
-VG_FIXTURE_OBJ := $(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/kvmfixture.o
-VG_TESTS := scan cli kvmwalk budget hostdump dumphdr vmcsinfo_read
+VG_FIXTURE_OBJ := $(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/kvmfixture.o \
+	$(B)/obj/tests/src/ksymfixture.o $(B)/obj/tests/src/kdescfixture.o
+VG_TESTS := scan cli kvmwalk budget hostdump dumphdr vmcsinfo_read kallsyms kvmdesc
 
 $(VG_TESTS:%=$(B)/tests/test_%): $(B)/tests/test_%: \
 		$(B)/obj/tests/src/test_%.o $(VG_FIXTURE_OBJ) $(VG_LIB) \
 		$(VGNOTES_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(VG_LDLIBS) \
-		$(VGNOTES_LDLIBS)
+		$(VGNOTES_LDLIBS) $(KVMINFO_LDLIBS)
 
-$(B)/tests/test_cli: | $(B)/bin/vmcore-guests
+$(B)/tests/test_cli: | $(B)/bin/vmcore-guests $(B)/bin/vmcsinfo
 $(B)/tests/test_vmcsinfo_read: | $(B)/bin/vmcsinfo
 
 UNIT_TESTS += $(VG_TESTS:%=$(B)/tests/test_%)

@@ -10,38 +10,113 @@
 #include <string.h>
 
 #include "notes/kvminfo-parse.h"
+#include "notes/kvminfo.h"
+#include "src/kvmdesc.h"
 
-int vg_kvm_from_notes(const void *kvminfo, size_t klen, const char *vmci,
-		      size_t vlen, struct vg_hostmem *hm, struct vg_hostkv *kv,
-		      struct vg_kw_result *kw, char *why, size_t whysz)
+/* The note, when it parses and is for the dumped kernel; else why not. */
+static int note_usable(const char *note, size_t nlen, const char *src,
+		       const struct vg_hostkv *kv, struct vg_kvminfo *ki,
+		       char *why, size_t whysz)
 {
-	static struct vg_kvminfo ki;
+	struct vg_error verr;
+
+	if (!note) {
+		snprintf(why, whysz, "no KVMINFO note");
+		return 0;
+	}
+	if (vg_kvminfo_parse(note, nlen, ki, &verr) < 0) {
+		snprintf(why, whysz, "%s: %.200s", src, verr.msg);
+		return 0;
+	}
+	if (ki->osrelease[0] && kv->osrelease[0] &&
+	    strcmp(ki->osrelease, kv->osrelease) != 0) {
+		snprintf(why, whysz,
+			 "KVMINFO %s is for kernel %.64s, the dump is of %.64s",
+			 src, ki->osrelease, kv->osrelease);
+		return 0;
+	}
+	return 1;
+}
+
+/* The dump's own description into ki; ch->dump says how or why not. */
+static int dump_usable(struct vg_hostkv *kv, const char *vmci, size_t vlen,
+		       struct vg_kvminfo *ki, struct vg_kvm_choice *ch)
+{
+	static char text[KVMINFO_TEXT_MAX];
+	struct vg_error verr;
+	int n = vg_kvmdesc_build(kv, vmci, vlen, text, sizeof(text), NULL,
+				 &verr);
+
+	if (n < 0 || vg_kvminfo_parse(text, (size_t)n, ki, &verr) < 0) {
+		snprintf(ch->dump, sizeof(ch->dump), "%.250s", verr.msg);
+		return 0;
+	}
+	snprintf(ch->dump, sizeof(ch->dump),
+		 "derived from the dump's kallsyms, BTF and module list");
+	return 1;
+}
+
+int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
+		      const char *vmci, size_t vlen, struct vg_hostmem *hm,
+		      struct vg_hostkv *kv, struct vg_kw_result *kw,
+		      struct vg_kvm_choice *ch, char *why, size_t whysz)
+{
+	static struct vg_kvminfo nki, dki;
+	const struct vg_kvminfo *use;
 	struct vg_error verr = { 0 };
+	char nwhy[300] = "";
+	int have_note, have_dump;
 
 	memset(kw, 0, sizeof(*kw));
-	if (vg_kvminfo_parse(kvminfo, klen, &ki, &verr) < 0) {
-		snprintf(why, whysz, "%.200s: scan only", verr.msg);
+	memset(ch, 0, sizeof(*ch));
+	if (!vmci) {
+		snprintf(why, whysz,
+			 "%sthe host dump has no VMCOREINFO: scan only",
+			 note ? "" : "no KVMINFO note, and ");
 		return 0;
 	}
 	if (vg_hostkv_init(kv, hm, vmci, vlen, &verr) < 0) {
-		snprintf(why, whysz, "%.200s: scan only", verr.msg);
+		snprintf(why, whysz, "%s%.200s: scan only",
+			 note ? "" : "no KVMINFO note; ", verr.msg);
 		return 0;
 	}
-	if (ki.osrelease[0] && kv->osrelease[0] &&
-	    strcmp(ki.osrelease, kv->osrelease) != 0) {
-		snprintf(
-			why, whysz,
-			"KVMINFO note is for kernel %.64s, the dump is of %.64s: scan only",
-			ki.osrelease, kv->osrelease);
+	have_note = note_usable(note, nlen, note_source, kv, &nki, nwhy,
+				sizeof(nwhy));
+	have_dump = dump_usable(kv, vmci, vlen, &dki, ch);
+	if (have_note && have_dump) {
+		ch->compared = 1;
+		ch->ndiff = vg_kvminfo_diff(&nki, note_source, &dki, "dump",
+					    ch->diff, sizeof(ch->diff));
+		if (ch->ndiff) {
+			have_note = 0;
+			snprintf(nwhy, sizeof(nwhy),
+				 "the %s's KVMINFO differs from the dump's own "
+				 "description in %u key%s: note ignored",
+				 note_source, ch->ndiff,
+				 ch->ndiff == 1 ? "" : "s");
+		}
+	}
+	if (!have_note && !have_dump) {
+		snprintf(why, whysz,
+			 "%s; no description in the dump (%s): "
+			 "scan only",
+			 nwhy, ch->dump);
 		return 0;
 	}
-	if (vg_kvm_walk(kv, &ki, kw) < 0) {
-		snprintf(why, whysz, "KVM walk: %s: scan only", kw->error);
+	use = have_note ? &nki : &dki;
+	snprintf(ch->source, sizeof(ch->source), "%s",
+		 have_note ? note_source : "dump");
+	if (vg_kvm_walk(kv, use, kw) < 0) {
+		snprintf(why, whysz,
+			 "KVM walk (KVMINFO from the %s): %s: "
+			 "scan only",
+			 ch->source, kw->error);
 		vg_kw_result_free(kw);
 		return 0;
 	}
-	snprintf(why, whysz, "walked %u VM%s", kw->nvms,
-		 kw->nvms == 1 ? "" : "s");
+	snprintf(why, whysz, "walked %u VM%s (KVMINFO from the %s%s%.300s)",
+		 kw->nvms, kw->nvms == 1 ? "" : "s", ch->source,
+		 have_note ? "" : "; ", have_note ? "" : nwhy);
 	return 1;
 }
 

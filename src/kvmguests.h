@@ -17,14 +17,21 @@
 #include "src/scan.h"
 
 /*
- * Walk KVM from the KVMINFO descriptor text and the host's VMCOREINFO
- * text, after checking they belong together (OSRELEASE).  Returns 1 when
- * the walk ran (kw filled; free with vg_kw_result_free), 0 when it did
- * not (why says why: malformed or stale note, unusable VMCOREINFO, ...).
+ * Choose the description and walk.  note (nlen bytes, NULL: none) is
+ * the KVMINFO text from note_source ("note": the dump's, "carrier": the
+ * kexec -s carrier); vmci the host's VMCOREINFO.  The dump's own
+ * description (src/kvmdesc.h) is always derived: it is used when there
+ * is no note, when the note's OSRELEASE is not the dump's, when the note
+ * does not parse, and when the note differs from it in any key (a note
+ * is load-time data: a module reloaded after the load moves vm_list);
+ * ch says which was used and what differed.  Returns 1 when the walk
+ * ran (kw filled; free with vg_kw_result_free), 0 when it did not (why
+ * says why, naming the missing pieces).
  */
-int vg_kvm_from_notes(const void *kvminfo, size_t klen, const char *vmci,
-		      size_t vlen, struct vg_hostmem *hm, struct vg_hostkv *kv,
-		      struct vg_kw_result *kw, char *why, size_t whysz);
+int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
+		      const char *vmci, size_t vlen, struct vg_hostmem *hm,
+		      struct vg_hostkv *kv, struct vg_kw_result *kw,
+		      struct vg_kvm_choice *ch, char *why, size_t whysz);
 
 /*
  * Claim the scan's guests for the walked VMs: name them (QEMU -name, else

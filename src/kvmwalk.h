@@ -84,6 +84,18 @@ struct vg_kw_result {
 };
 
 /*
+ * Which description the walk used, and how the load-time note and the
+ * dump's own description (src/kvmdesc.h) compare (report.json kvm.*).
+ */
+struct vg_kvm_choice {
+	char source[16]; /* "note", "carrier", "dump"; "" none */
+	unsigned int ndiff; /* keys where note and dump differ */
+	char diff[1024]; /* "KEY: note V, dump V; ..." */
+	int compared; /* both existed and were compared */
+	char dump[256]; /* the dump's description: how, or why not */
+};
+
+/*
  * Walk.  Returns 0 (per-VM problems are in vms[].error), or -1 when the
  * walk could not start (missing keys, vm_list unreadable): res->error.
  */

@@ -331,6 +331,14 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	js_open(&j, "kvm", '{');
 	js_bool(&j, "walked", r->kw != NULL);
 	js_str(&j, "status", r->kvm_status[0] ? r->kvm_status : NULL);
+	js_str(&j, "source", r->kvm.source[0] ? r->kvm.source : NULL);
+	js_str(&j, "dump_description", r->kvm.dump[0] ? r->kvm.dump : NULL);
+	js_key(&j, "note_dump_differences");
+	if (r->kvm.compared)
+		fprintf(f, "%u", r->kvm.ndiff);
+	else
+		fputs("null", f);
+	js_str(&j, "note_dump_diff", r->kvm.diff[0] ? r->kvm.diff : NULL);
 	if (r->kw) {
 		js_u64(&j, "vms", r->kw->nvms);
 		js_bool(&j, "truncated", r->kw->truncated);

@@ -48,7 +48,8 @@ struct vg_report {
 	int nlayouts;
 	/* The KVM walk: kw NULL when it did not run, kvm_status says why. */
 	const struct vg_kw_result *kw;
-	char kvm_status[256];
+	char kvm_status[512];
+	struct vg_kvm_choice kvm; /* which description, note vs dump */
 	double stall_seconds; /* flag vCPU threads idle longer than this */
 	struct vg_report_guest *guests;
 	size_t nguests;

@@ -17,6 +17,7 @@
 #include "notes/keyval.h"
 #include "notes/vmcsinfo-parse.h"
 #include "src/gpmap.h"
+#include "src/kvmdesc.h"
 #include "src/kvmguests.h"
 #include "src/outfile.h"
 #include "src/slotmem.h"
@@ -231,6 +232,36 @@ static void note_layout(struct vg_run *run)
 			err.msg);
 }
 
+/*
+ * The layout vmcsinfo-intel keeps in its own memory, found through the
+ * dump's kallsyms, BTF and module list (vg_kvmdesc_vmcsinfo()).  Only
+ * asked for without a VMCSINFO note; "not there" (an AMD host, an older
+ * module, a dump without kallsyms) is silent, a damaged one reported.
+ */
+static int module_layout(struct vg_run *run)
+{
+	static char text[VMCSINFO_TEXT_MAX];
+	struct vg_error err = { 0 };
+	struct vg_hostkv kv;
+	int n;
+
+	if (run->have_note || !run->vmcoreinfo ||
+	    vg_hostkv_init(&kv, run->hm, run->vmcoreinfo, run->vmcoreinfo_len,
+			   NULL) < 0)
+		return 0;
+	n = vg_kvmdesc_vmcsinfo(&kv, run->vmcoreinfo, run->vmcoreinfo_len, text,
+				sizeof(text), &err);
+	if (n == -ENOENT)
+		return 0;
+	if (n >= 0 &&
+	    vmcsinfo_parse(text, (size_t)n, &run->mod_vi, &err) == 0 &&
+	    vg_vmx_layout_usable(&run->mod_vi, &err) == 0)
+		return 1;
+	vg_report_error(&run->rep, "VMCSINFO in %s's memory unusable: %.150s",
+			VG_VMCSINFO_MODULE, err.msg);
+	return 0;
+}
+
 /* Step 2: the layouts, in order of trust, and the scan.  0 or <0. */
 static int run_scan(struct vg_run *run, struct vg_error *err)
 {
@@ -241,6 +272,8 @@ static int run_scan(struct vg_run *run, struct vg_error *err)
 		add_layout(cfg, &run->note_vi, "VMCSINFO note");
 	if (run->o.vmcsinfo_path)
 		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
+	if (module_layout(run))
+		add_layout(cfg, &run->mod_vi, "module memory");
 	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
 	cfg->hm = run->hm;
 	cfg->next_range = vg_hostdump_next_range;
@@ -337,7 +370,10 @@ static void scan_verdict(struct vg_run *run)
 	}
 }
 
-/* Step 4: walk KVM's own structures when the notes allow it. */
+/*
+ * Step 4: walk KVM's own structures, as the KVMINFO note (dump, else
+ * carrier) or the dump's own description says (vg_kvm_from_notes()).
+ */
 static void run_kvm(struct vg_run *run)
 {
 	struct vg_report *rep = &run->rep;
@@ -354,19 +390,12 @@ static void run_kvm(struct vg_run *run)
 	}
 	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
 			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
-	if (r != 0)
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "no KVMINFO note (%.200s): scan only",
-			 r > 0 ? "load-time notes without it" : err.msg);
-	else if (!run->vmcoreinfo)
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "the host dump has no VMCOREINFO: scan only");
-	else
-		run->walked = vg_kvm_from_notes(ki, klen, run->vmcoreinfo,
-						run->vmcoreinfo_len, run->hm,
-						&run->kv, &run->kw,
-						rep->kvm_status,
-						sizeof(rep->kvm_status));
+	/* the note's, else (or to check it) the dump's own description */
+	run->walked = vg_kvm_from_notes(
+		r == 0 ? ki : NULL, r == 0 ? klen : 0,
+		from == run->lt.dump_path ? "note" : "carrier", run->vmcoreinfo,
+		run->vmcoreinfo_len, run->hm, &run->kv, &run->kw, &rep->kvm,
+		rep->kvm_status, sizeof(rep->kvm_status));
 	if (!run->walked)
 		return;
 	rep->kw = &run->kw;

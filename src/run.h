@@ -54,7 +54,7 @@ struct vg_run {
 	size_t vmcoreinfo_len;
 	/* Host paging mode (NUMBER(pgtable_l5_enabled)): nCR3 depth too. */
 	int la57;
-	struct vmcsinfo arg_vi, note_vi;
+	struct vmcsinfo arg_vi, note_vi, mod_vi;
 	int have_note;
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;

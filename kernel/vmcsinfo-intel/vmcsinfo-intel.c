@@ -884,6 +884,37 @@ static int check_result(void)
 	return missing ? -ENODEV : 0;
 }
 
+/* ------------------------------------------------------ in the dump too */
+
+/*
+ * The published layout as VMCSINFO text (docs/vmcsinfo-note.md), kept
+ * in the module's own memory: a crash dump then holds it without any
+ * load-time note, and vmcore-guests finds it through the module list
+ * (module vmcsinfo_intel, symbol vmcsinfo_text, NUL-terminated;
+ * docs/kvminfo-note.md, src/kvmdesc.h).  Static and in .bss, so it is in
+ * the module's symbol table with CONFIG_KALLSYMS_ALL.
+ */
+static char vmcsinfo_text[16384] __used;
+
+static void keep_text(void)
+{
+	size_t len;
+	unsigned int i;
+
+	len = scnprintf(vmcsinfo_text, sizeof(vmcsinfo_text),
+			"VMCSINFO_VERSION=1\nREVISION_ID=0x%x\n", revision_id);
+	for (i = 0; i < nslots; i++) {
+		/* a line that does not fit is left out whole */
+		if (slots[i].state != S_FOUND ||
+		    sizeof(vmcsinfo_text) - len < 24)
+			continue;
+		len += scnprintf(vmcsinfo_text + len,
+				 sizeof(vmcsinfo_text) - len,
+				 "FIELD(0x%04x)=0x%x\n", slots[i].enc,
+				 slots[i].offset);
+	}
+}
+
 /* --------------------------------------------------------------- sysfs */
 
 static ssize_t offset_show(struct device *dev, struct device_attribute *attr,
@@ -1076,6 +1107,8 @@ static int __init vmcsinfo_init(void)
 	}
 	cpus_read_unlock();
 	if (!rc)
+		keep_text();
+	if (!rc)
 		rc = publish();
 	if (rc)
 		unpublish();
@@ -1092,6 +1125,7 @@ out:
 
 static void __exit vmcsinfo_exit(void)
 {
+	vmcsinfo_text[0] = '\0';
 	unpublish();
 	kfree(slots);
 }

@@ -13,18 +13,30 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
 FUZZ_SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FUZZ_TARGETS := hostdump
+FUZZ_TARGETS := hostdump kvmdesc
 FUZZ_MAX_LEN_hostdump := 49152
+FUZZ_MAX_LEN_kvmdesc := 4096
+# kvmdesc keeps the 32 MiB synthetic host image of the unit tests.
+FUZZ_RSS_kvmdesc := 160
 # One job, in process (-jobs=1 would run it in a worker logging to
 # ./fuzz-0.log); the first finding ends the run.
-FUZZ_ARGS := -rss_limit_mb=64 -malloc_limit_mb=64 -timeout=10 \
-	-print_final_stats=1
+FUZZ_ARGS = -rss_limit_mb=$(or $(FUZZ_RSS_$*),64) -malloc_limit_mb=64 \
+	-timeout=10 -print_final_stats=1
 
 # Inside the build/fuzz make: the fuzzer binaries and the seed maker.
 $(B)/fuzz/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(VG_LIB) $(VGNOTES_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(VG_LDLIBS) \
 		$(VGNOTES_LDLIBS)
+
+# The self-described KVM host of the unit tests, damaged by the input.
+$(B)/fuzz/fuzz_kvmdesc: $(B)/obj/tests/fuzz/fuzz_kvmdesc.o \
+		$(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/kvmfixture.o \
+		$(B)/obj/tests/src/ksymfixture.o \
+		$(B)/obj/tests/src/kdescfixture.o $(VG_LIB) $(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(VG_LDLIBS) \
+		$(VGNOTES_LDLIBS) $(KVMINFO_LDLIBS)
 
 $(B)/fuzz/mkseeds: $(B)/obj/tests/fuzz/mkseeds.o $(B)/obj/tests/src/fixture.o
 	@mkdir -p $(@D)

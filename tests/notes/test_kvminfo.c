@@ -402,6 +402,78 @@ static void note(void **state)
 	assert_int_equal(kvminfo_note(&src, buf, sizeof(buf), &err), -EACCES);
 }
 
+/* Parse dir/name as split BTF on base (vmlinux: base NULL). */
+static struct btf *parse(const char *name, struct btf *base)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s", btf, name);
+	return base ? btf__parse_raw_split(path, base) : btf__parse_raw(path);
+}
+
+/*
+ * The core formatter on BTFs the caller parsed and symbols it found
+ * writes the same text as the file path, and its reasons name the
+ * sources the caller gave.
+ */
+static void format_from(void **state)
+{
+	struct fx_kvm_opts o = { .vendor = FX_SVM };
+	struct btf *btfs[KVMINFO_BTF_COUNT] = { NULL };
+	struct kvminfo_syms s = {
+		.vm_list = 0xffffffffc0a4d2d0ull,
+		.runqueues = 0x33340,
+		.per_cpu_offset = 0xffffffff82a1c0a0ull,
+		.nr_cpu_ids = 4,
+		.have_vm_list = 1,
+		.have_nr_cpu_ids = 1,
+		.btf_from = "the dump",
+		.no_kvm_btf = "kvm is not on btf_modules",
+		.syms_from = "the dump's kallsyms",
+	};
+	static char from[KVMINFO_TEXT_MAX];
+	int n;
+
+	(void)state;
+	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
+	assert_true(format() > 0);
+	btfs[KVMINFO_BTF_VMLINUX] = parse("vmlinux", NULL);
+	btfs[KVMINFO_BTF_KVM] = parse("kvm", btfs[0]);
+	btfs[KVMINFO_BTF_KVM_AMD] = parse("kvm_amd", btfs[0]);
+	assert_non_null(btfs[KVMINFO_BTF_KVM_AMD]);
+	n = kvminfo_format_from(btfs, &s, OSREL, from, sizeof(from), &err);
+	assert_int_equal(n, strlen(text));
+	assert_string_equal(from, text);
+	/* a member offset as the description computes it */
+	{
+		unsigned long long v = 0;
+
+		assert_int_equal(kvminfo_btf_value(btfs, KVMINFO_BTF_COUNT,
+						   KVMINFO_OFFSET,
+						   "kvm_vcpu.pid", &v),
+				 1);
+		assert_non_null(strstr(text, "OFFSET(kvm_vcpu.pid)="));
+		assert_int_equal(kvminfo_btf_value(btfs, 1, KVMINFO_SIZE, "kvm",
+						   &v),
+				 0); /* kvm is not in vmlinux */
+	}
+	s.have_vm_list = 0;
+	n = kvminfo_format_from(btfs, &s, OSREL, from, sizeof(from), &err);
+	assert_int_equal(n, -ENOENT);
+	assert_non_null(strstr(err.msg, "no vm_list in the dump's kallsyms"));
+	btf__free(btfs[KVMINFO_BTF_KVM_AMD]);
+	btf__free(btfs[KVMINFO_BTF_KVM]);
+	btfs[KVMINFO_BTF_KVM_AMD] = btfs[KVMINFO_BTF_KVM] = NULL;
+	s.have_vm_list = 1;
+	n = kvminfo_format_from(btfs, &s, OSREL, from, sizeof(from), &err);
+	assert_int_equal(n, -ENOENT);
+	assert_non_null(strstr(err.msg, "(kvm is not on btf_modules)"));
+	btf__free(btfs[KVMINFO_BTF_VMLINUX]);
+	btfs[KVMINFO_BTF_VMLINUX] = NULL;
+	n = kvminfo_format_from(btfs, &s, OSREL, from, sizeof(from), &err);
+	assert_int_equal(n, -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +492,7 @@ int main(void)
 		cmocka_unit_test(osrelease),
 		cmocka_unit_test(both_vendors),
 		cmocka_unit_test(note),
+		cmocka_unit_test(format_from),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

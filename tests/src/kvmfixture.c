@@ -7,76 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MiB (1ull << 20)
-#define DM(pa) (KFX_DM + (pa))
-#define KROOT 0x380000ull /* init_top_pgt */
-#define VM_LIST 0x301000ull
-#define KVM 0x300000ull
-#define MEMSLOTS 0x302000ull
-#define SLOT_A 0x303000ull
-#define SLOT_B 0x303800ull
-#define XA_NODE 0x304000ull
-#define SVM0 0x305000ull
-#define SVM1 0x306000ull
-#define MM 0x307000ull
-#define PGD 0x308000ull
-#define PID0 0x309000ull
-#define PID1 0x309100ull
-#define TASK0 0x30a000ull
-#define TASK1 0x30b000ull
-#define PCPU_OFF 0x30c000ull
-#define RQ0 0x30d000ull
-#define ARGV_PA 0x30f000ull
-#define ARGV_HVA 0x7f0000000000ull
-#define RAM_A 0x400000ull
-#define RAM_B 0x600000ull
-#define HVA_A 0x7f1000000000ull
-#define HVA_B 0x7f1000200000ull
-
-/* Offsets of the note below. */
-#define O_KVM_VM_LIST 256
-#define O_KVM_MM 8
-#define O_KVM_MEMSLOTS 32
-#define O_KVM_VCPU_ARRAY 64
-#define O_XA_HEAD 8
-#define O_XA_SLOTS 40
-#define O_KVM_ONLINE 128
-#define O_KVM_PID 132
-#define O_MS_GFN_TREE 48
-#define O_MS_NODE_IDX 200
-#define O_SLOT_GFN_NODE 48
-#define S_RB 24
-#define O_RB_RIGHT 8
-#define O_RB_LEFT 16
-#define O_SLOT_BASE 96
-#define O_SLOT_NPAGES 104
-#define O_SLOT_HVA 120
-#define O_SLOT_FLAGS 128
-#define O_SLOT_AS 132
-#define O_SLOT_ID 134
-#define O_VCPU_ID 48
-#define O_VCPU_IDX 52
-#define O_VCPU_MODE 56
-#define O_VCPU_PID 64
-#define O_VCPU_REGS 256
-#define O_VCPU_AVAIL 400
-#define O_VCPU_DIRTY 404
-#define O_SVM_VCPU 64
-#define O_SVM_CUR 2048
-#define O_SVM_VMCB01 2064
-#define O_INFO_PA 8
-#define O_PID_NUMBERS 64
-#define O_PID_TASKS 8
-#define O_TASK_STATE 24
-#define O_TASK_ON_CPU 32
-#define O_TASK_PID 256
-#define O_TASK_LINKS 512
-#define O_TASK_COMM 768
-#define O_TASK_EXEC 1024
-#define O_RQ_CLOCK 128
-#define O_MM_PGD 80
-#define O_MM_ARG_START 256
-#define O_MM_ARG_END 264
+#include "tests/src/kvmfixture-layout.h"
 
 uint64_t kfx_marker(uint64_t gpa)
 {
@@ -108,6 +39,7 @@ static void put_kvminfo(struct fx *fx, const struct kfx_opts *o)
 		"SYMBOL(__per_cpu_offset)=%llx\nNUMBER(nr_cpu_ids)=2\n"
 		"FUTURE_KEY(whatever)=1\n"
 		"OFFSET(list_head.next)=0\nSIZE(kvm)=4096\n"
+		"SIZE(kvm_memory_slot)=512\nSIZE(kvm_vcpu)=1024\n"
 		"OFFSET(kvm.vm_list)=%d\nOFFSET(kvm.mm)=%d\n"
 		"OFFSET(kvm.memslots)=%d\nLENGTH(kvm.memslots)=2\n"
 		"OFFSET(kvm.online_vcpus)=%d\nOFFSET(kvm.userspace_pid)=%d\n"
@@ -144,17 +76,18 @@ static void put_kvminfo(struct fx *fx, const struct kfx_opts *o)
 		"OFFSET(mm_struct.arg_start)=%d\n"
 		"OFFSET(mm_struct.arg_end)=%d\n",
 		o->osrelease ? o->osrelease : "6.1.0-test",
-		(unsigned long long)DM(VM_LIST), (unsigned long long)DM(RQ0),
-		(unsigned long long)DM(PCPU_OFF), O_KVM_VM_LIST, O_KVM_MM,
-		O_KVM_MEMSLOTS, O_KVM_ONLINE, O_KVM_PID, O_KVM_VCPU_ARRAY,
-		O_XA_HEAD, O_XA_SLOTS, O_MS_GFN_TREE, O_MS_NODE_IDX,
-		O_SLOT_GFN_NODE, O_SLOT_BASE, O_SLOT_NPAGES, O_SLOT_HVA,
-		O_SLOT_FLAGS, O_SLOT_ID, O_SLOT_AS, O_RB_LEFT, O_RB_RIGHT, S_RB,
-		O_VCPU_ID, O_VCPU_IDX, O_VCPU_PID, O_VCPU_MODE, O_VCPU_REGS,
-		O_VCPU_AVAIL, O_VCPU_DIRTY, O_SVM_VCPU, O_SVM_CUR, O_SVM_VMCB01,
-		O_INFO_PA, O_PID_NUMBERS, O_PID_TASKS, O_TASK_LINKS, O_TASK_PID,
-		O_TASK_COMM, O_TASK_STATE, O_TASK_ON_CPU, O_TASK_EXEC,
-		O_RQ_CLOCK, O_MM_PGD, O_MM_ARG_START, O_MM_ARG_END);
+		(unsigned long long)DM(VM_LIST), (unsigned long long)RQ0,
+		(unsigned long long)KIMG_VA(KI_PCPU_OFF), O_KVM_VM_LIST,
+		O_KVM_MM, O_KVM_MEMSLOTS, O_KVM_ONLINE, O_KVM_PID,
+		O_KVM_VCPU_ARRAY, O_XA_HEAD, O_XA_SLOTS, O_MS_GFN_TREE,
+		O_MS_NODE_IDX, O_SLOT_GFN_NODE, O_SLOT_BASE, O_SLOT_NPAGES,
+		O_SLOT_HVA, O_SLOT_FLAGS, O_SLOT_ID, O_SLOT_AS, O_RB_LEFT,
+		O_RB_RIGHT, S_RB, O_VCPU_ID, O_VCPU_IDX, O_VCPU_PID,
+		O_VCPU_MODE, O_VCPU_REGS, O_VCPU_AVAIL, O_VCPU_DIRTY,
+		O_SVM_VCPU, O_SVM_CUR, O_SVM_VMCB01, O_INFO_PA, O_PID_NUMBERS,
+		O_PID_TASKS, O_TASK_LINKS, O_TASK_PID, O_TASK_COMM,
+		O_TASK_STATE, O_TASK_ON_CPU, O_TASK_EXEC, O_RQ_CLOCK, O_MM_PGD,
+		O_MM_ARG_START, O_MM_ARG_END);
 	fx_note(fx, "KVMINFO", 0, t, (size_t)n);
 }
 
@@ -206,19 +139,27 @@ struct fx *kfx_build(const struct kfx_opts *o)
 	struct fx *fx = fx_new(32 * MiB, 16 * MiB);
 	uint64_t ncr3 = fx_alloc_page(fx), pgd = PGD;
 	struct fx_cpu c;
-	char vmci[256];
+	char vmci[4096];
 	int n;
 
 	if (!o)
 		o = &none;
-	/* The host kernel: direct map of all RAM in 2 MiB pages. */
+	/* The host kernel: direct map of all RAM in 2 MiB pages, image. */
 	for (uint64_t pa = 0; pa < 32 * MiB; pa += 2 * MiB)
 		fx_map(fx, KROOT, DM(pa), pa, 2 * MiB, 0x3);
+	for (uint64_t off = 0; off < KIMG_SIZE; off += 2 * MiB)
+		fx_map(fx, KROOT, KIMG_VA(off), KIMG_PA(off), 2 * MiB, 0x3);
 	n = snprintf(vmci, sizeof(vmci),
 		     "OSRELEASE=6.1.0-test\nPAGESIZE=4096\n"
 		     "SYMBOL(init_top_pgt)=%llx\nNUMBER(phys_base)=0\n"
-		     "NUMBER(pgtable_l5_enabled)=0\n",
-		     0xffffffff80000000ull + KROOT);
+		     "NUMBER(pgtable_l5_enabled)=0\n"
+		     "SYMBOL(_stext)=%llx\nKERNELOFFSET=%llx\n",
+		     0xffffffff80000000ull + KROOT, KIMG_VA(KI_STEXT),
+		     KFX_KASLR);
+	if (o->self_describe) {
+		kfx_self_describe(fx, o, vmci, sizeof(vmci));
+		n = (int)strlen(vmci);
+	}
 	fx_note(fx, "VMCOREINFO", 0, vmci, (size_t)n);
 	if (!o->no_kvminfo)
 		put_kvminfo(fx, o);
@@ -276,8 +217,8 @@ struct fx *kfx_build(const struct kfx_opts *o)
 	fx_make_vmcb(fx, KFX_VMCB1, &c);
 
 	/* Run queues: cpu 1's clock is the newest. */
-	fx_put64(fx, PCPU_OFF, 0);
-	fx_put64(fx, PCPU_OFF + 8, 0x1000);
+	fx_put64(fx, KIMG_PA(KI_PCPU_OFF), KFX_DM);
+	fx_put64(fx, KIMG_PA(KI_PCPU_OFF) + 8, KFX_DM + 0x1000);
 	fx_put64(fx, RQ0 + O_RQ_CLOCK, KFX_CRASH_CLOCK - 1000);
 	fx_put64(fx, RQ0 + 0x1000 + O_RQ_CLOCK, KFX_CRASH_CLOCK);
 	return fx;

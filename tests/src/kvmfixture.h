@@ -10,6 +10,7 @@
 #ifndef VG_TEST_KVMFIXTURE_H
 #define VG_TEST_KVMFIXTURE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tests/src/fixture.h"
@@ -28,6 +29,22 @@
 #define KFX_TID1 4251
 #define KFX_VMCB0 0x100000ull
 #define KFX_VMCB1 0x101000ull
+#define KFX_KASLR 0x2a000000ull /* the host kernel's KERNELOFFSET */
+
+/* What is wrong with the host's description of itself (self_describe). */
+enum kfx_damage {
+	KD_NONE,
+	KD_NO_KALLSYMS, /* VMCOREINFO without SYMBOL(kallsyms_*) (< 6.0) */
+	KD_NO_BTF, /* no __start_BTF (CONFIG_DEBUG_INFO_BTF=n) */
+	KD_NO_KVM, /* kvm and kvm_amd not loaded */
+	KD_MODULES_LOOP, /* kvm_amd (before kvm) points to itself */
+	KD_SYMTAB_FILTERED, /* kvm's symbol table left out of the dump */
+	KD_BTF_GARBAGE, /* kvm's struct btf points at bytes without magic */
+	KD_BTF_LIES, /* kvm's BTF header claims more than data_size */
+	KD_BTF_HUGE, /* kvm's data_size is 3 GiB */
+	KD_NUM_SYMTAB_HUGE, /* kvm's num_symtab is 0xffffffff */
+	KD_BTF_MODULES_LOOP, /* btf_modules loops */
+};
 
 /* Knobs for the hostile and disagreeing variants. */
 struct kfx_opts {
@@ -36,10 +53,33 @@ struct kfx_opts {
 	int vcpu1_vmcb_elsewhere; /* vmcb01 of vCPU 1 points to a plain page */
 	const char *osrelease; /* of the KVMINFO note; NULL = the dump's */
 	int no_kvminfo; /* leave the note out */
+	/*
+	 * The dump describes itself: kallsyms in VMCOREINFO, vmlinux BTF
+	 * in the kernel image, kvm and kvm_amd on `modules` (vm_list in
+	 * kvm's symbols) and their BTF on `btf_modules`, all giving the
+	 * note's values (tests/src/kdescfixture.c).
+	 */
+	int self_describe;
+	enum kfx_damage damage;
+	int kvm_vm_list_offset; /* !0: the BTF says kvm.vm_list is here */
+	/*
+	 * vmcsinfo_intel on the module list with this text behind its
+	 * symbol vmcsinfo_text (NULL: not loaded); vmcsinfo_no_nul: the
+	 * text runs to the end of its 16 KiB without a NUL.
+	 */
+	const char *vmcsinfo_text;
+	int vmcsinfo_no_nul;
 };
 
 /* RAM holding everything; the caller writes it with fx_write_elf(). */
 struct fx *kfx_build(const struct kfx_opts *o);
+
+/*
+ * Lay the description into fx (kdescfixture.c) and append its
+ * VMCOREINFO lines to vmci (vmcisz bytes, NUL-terminated).
+ */
+void kfx_self_describe(struct fx *fx, const struct kfx_opts *o, char *vmci,
+		       size_t vmcisz);
 
 /* What the guest page at gpa holds in its first 8 bytes. */
 uint64_t kfx_marker(uint64_t gpa);

@@ -28,6 +28,8 @@
 #include <elf.h>
 
 #include "notes/notebuild.h"
+#include "notes/elfnote.h"
+#include "notes/kvminfo-parse.h"
 #include "notes/vmcsinfo.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
@@ -954,6 +956,179 @@ static void kvm_end_to_end(void **state)
 	fx_rm_rf(dir);
 }
 
+/*
+ * Without any KVMINFO note (a dump taken with the stock kexec -s): the
+ * dump's own description gives everything the note gives, and
+ * report.json says where it came from.
+ */
+static void kvm_from_the_dump_itself(void **state)
+{
+	struct kfx_opts o = { .self_describe = 1, .no_kvminfo = 1 };
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536], want[128];
+	struct fx *fx = kfx_build(&o);
+	struct run r;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	snprintf(path, sizeof(path), "%s/" KFX_NAME ".vmcore", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_non_null(strstr(r.out,
+			       "guest " KFX_NAME
+			       " (svm, 2 vCPUs, pid 4242, uuid " KFX_UUID ")"));
+	assert_non_null(strstr(
+		r.out, "thread 4251 \"CPU 1/KVM\" sleeping, last ran 3.000 s"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"source\": \"dump\""));
+	assert_non_null(strstr(report, "\"note_dump_differences\": null"));
+	assert_non_null(strstr(report, "\"source\": \"memslots\""));
+	snprintf(want, sizeof(want), "\"pages_present\": %d",
+		 KFX_PRESENT_PAGES);
+	assert_non_null(strstr(report, want));
+	for (int i = 0; i < 16; i++) {
+		static const char *const names[16] = {
+			"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+			"r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15"
+		};
+
+		if (i == 0 || i == 4) /* the VMCB's own RAX and RSP */
+			continue;
+		snprintf(want, sizeof(want), "\"%s\": \"0x%llx\"", names[i],
+			 (unsigned long long)kfx_gpr(1, i));
+		if (!strstr(report, want))
+			fail_msg("no %s in the report", want);
+	}
+	fx_rm_rf(dir);
+}
+
+/*
+ * No VMCSINFO note, but vmcsinfo-intel keeps its layout in its memory:
+ * the VMCS is decoded with the layout found through the module list.
+ */
+static void vmcs_layout_from_module(void **state)
+{
+	static char text[VMCSINFO_TEXT_MAX];
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536];
+	struct kfx_opts o = { .self_describe = 1, .vmcsinfo_text = text };
+	struct vmcsinfo vi;
+	uint64_t root;
+	struct fx_cpu c;
+	struct run r;
+	struct fx *fx;
+
+	(void)state;
+	made_up_layout(&vi);
+	assert_true(vmcsinfo_format(&vi, text, sizeof(text)) > 0);
+	fx = kfx_build(&o);
+	root = fx_alloc_page(fx);
+	fx_map(fx, root, 0, 0xc00000, 2 * MiB, 0x7); /* free in kvmfixture */
+	fx_cpu_realmode(&c, root | 0x5e);
+	c.exit_code = 0;
+	fx_make_vmcs(fx, 0x104000, &vi, &c);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	if (!strstr(report, "\"source\": \"module memory\""))
+		fail_msg("no module layout: %s\n%s", r.err, report);
+	if (!strstr(report, "\"layout\": \"module memory\""))
+		fail_msg("not used: %s\n%s", r.err, report);
+	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
+	fx_rm_rf(dir);
+}
+
+/* With both: compared key by key, and the note is used when they agree. */
+static void kvm_note_and_dump_agree(void **state)
+{
+	struct kfx_opts o = { .self_describe = 1 };
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536];
+	struct fx *fx = kfx_build(&o);
+	struct run r;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"source\": \"note\""));
+	assert_non_null(strstr(report, "\"note_dump_differences\": 0"));
+	fx_rm_rf(dir);
+}
+
+/*
+ * vmcsinfo kvminfo --from-dump: the description a saved dump holds of
+ * itself, in the note's text form, key for key the note of the same host.
+ */
+static void vmcsinfo_from_dump(void **state)
+{
+	struct kfx_opts o = { .self_describe = 1 };
+	char dir[PATH_MAX], dump[PATH_MAX + 16], saved[PATH_MAX];
+	struct vg_kvminfo note, desc;
+	struct vg_error err;
+	struct fx *fx = kfx_build(&o);
+	const void *d;
+	size_t len;
+	struct run r;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	assert_int_equal(elfnote_find(fx->notes, fx->notes_len, "KVMINFO", 0,
+				      &d, &len, NULL),
+			 0);
+	assert_int_equal(vg_kvminfo_parse(d, len, &note, &err), 0);
+	fx_free(fx);
+	snprintf(saved, sizeof(saved), "%s", bin);
+	snprintf(bin + strlen(bin) - strlen("vmcore-guests"),
+		 sizeof(bin) - (strlen(bin) - strlen("vmcore-guests")),
+		 "vmcsinfo");
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "kvminfo", "--from-dump", dump, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_int_equal(vg_kvminfo_parse(r.out, strlen(r.out), &desc, &err),
+			 0);
+	assert_int_equal(vg_kvminfo_diff(&note, "note", &desc, "dump", NULL, 0),
+			 0);
+	assert_non_null(strstr(r.out, "KVMINFO_VERSION=1\nOSRELEASE="));
+	/* a dump that cannot describe itself: exit 1 and the reason */
+	fx = kfx_build(NULL);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "kvminfo", "--from-dump", dump, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "does not locate kallsyms"));
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "kvminfo", "--from-dump", dump, "--btf", dir,
+				   NULL });
+	assert_int_equal(r.status, 2);
+	snprintf(bin, sizeof(bin), "%s", saved);
+	fx_rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -963,6 +1138,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(kvm_end_to_end),
+		cmocka_unit_test(kvm_from_the_dump_itself),
+		cmocka_unit_test(kvm_note_and_dump_agree),
+		cmocka_unit_test(vmcs_layout_from_module),
+		cmocka_unit_test(vmcsinfo_from_dump),
 		cmocka_unit_test(vmx_note_ignores_other_revisions),
 		cmocka_unit_test(only_and_no_guests),
 		cmocka_unit_test(budgets_and_progress),

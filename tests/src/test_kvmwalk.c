@@ -122,7 +122,8 @@ struct host {
 	struct vg_hostdump *hd;
 	struct vg_hostkv kv;
 	struct vg_kw_result kw;
-	char why[256];
+	struct vg_kvm_choice ch;
+	char why[512];
 	int walked;
 	int no_note; /* the dump has no KVMINFO note */
 };
@@ -147,12 +148,11 @@ static void host_open(struct host *h, const struct kfx_opts *o)
 					   VG_KVMINFO_NOTE_TYPE, &ki, &klen,
 					   &err);
 	assert_true(h->no_note == 0 || h->no_note == 1);
-	if (h->no_note)
-		return;
 	assert_int_equal(vg_hostdump_vmcoreinfo(h->hd, &vmci, &vlen, &err), 0);
-	h->walked = vg_kvm_from_notes(ki, klen, vmci, vlen,
+	h->walked = vg_kvm_from_notes(h->no_note ? NULL : ki,
+				      h->no_note ? 0 : klen, "note", vmci, vlen,
 				      vg_hostdump_mem(h->hd), &h->kv, &h->kw,
-				      h->why, sizeof(h->why));
+				      &h->ch, h->why, sizeof(h->why));
 }
 
 static void host_close(struct host *h)
@@ -335,6 +335,60 @@ static void stale_or_missing_note(void **state)
 	host_open(&h, &none);
 	assert_false(h.walked);
 	assert_true(h.no_note);
+	assert_non_null(strstr(h.why, "no KVMINFO note"));
+	/* and the dump cannot describe itself either: both reasons */
+	assert_non_null(strstr(h.why, "does not locate kallsyms"));
+	assert_string_equal(h.ch.source, "");
+	host_close(&h);
+}
+
+/*
+ * The description's source: the note when it agrees with the dump's
+ * own, the dump's own when the note is missing, stale or differs.
+ */
+static void description_source(void **state)
+{
+	struct kfx_opts both = { .self_describe = 1 };
+	struct kfx_opts dump_only = { .self_describe = 1, .no_kvminfo = 1 };
+	struct kfx_opts stale = { .self_describe = 1,
+				  .osrelease = "5.10.0-old" };
+	struct kfx_opts moved = { .self_describe = 1,
+				  .kvm_vm_list_offset = 264 };
+	struct host h;
+
+	(void)state;
+	host_open(&h, &both);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "note");
+	assert_true(h.ch.compared);
+	assert_int_equal(h.ch.ndiff, 0);
+	assert_string_equal(h.kw.vms[0].name, KFX_NAME);
+	host_close(&h);
+
+	host_open(&h, &dump_only);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "dump");
+	assert_false(h.ch.compared);
+	assert_int_equal(h.kw.nvms, 1);
+	assert_string_equal(h.kw.vms[0].name, KFX_NAME);
+	assert_int_equal(h.kw.vms[0].nvcpus, 2);
+	assert_non_null(strstr(h.why, "KVMINFO from the dump; no KVMINFO"));
+	host_close(&h);
+
+	host_open(&h, &stale);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "dump");
+	assert_non_null(strstr(h.why, "is for kernel 5.10.0-old"));
+	host_close(&h);
+
+	/* the BTF says kvm.vm_list is elsewhere: the note is not used */
+	host_open(&h, &moved);
+	assert_string_equal(h.ch.source, "dump");
+	assert_int_equal(h.ch.ndiff, 1);
+	assert_string_equal(h.ch.diff,
+			    "OFFSET(kvm.vm_list): note 256, dump 264");
+	assert_non_null(strstr(h.why, "differs from the dump's own "
+				      "description in 1 key: note ignored"));
 	host_close(&h);
 }
 
@@ -415,6 +469,7 @@ int main(void)
 		cmocka_unit_test(merge_names_and_regs),
 		cmocka_unit_test(disagreement_falls_back),
 		cmocka_unit_test(stale_or_missing_note),
+		cmocka_unit_test(description_source),
 		cmocka_unit_test(hostile_structures),
 	};
 
