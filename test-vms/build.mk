@@ -2,7 +2,7 @@
 # Bochs with Intel VMX).  See docs/testing.md.
 #
 #   make test-vms-kernel   fetch + extract the Debian kernel into the cache
-#   make check-vms-amd     the crash scenarios A-G (in CHECKS)
+#   make check-vms-amd     the crash scenarios A-H (in CHECKS)
 #   make check-vms-intel   the Intel chain under Bochs: vmcsinfo-intel,
 #                          kexec -p with the real sysfs, crash, capture
 #                          (in CHECKS; about 11 minutes)

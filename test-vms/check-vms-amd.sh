@@ -17,12 +17,19 @@
 #      time_budget + kill_grace, host vmcore saved, final action happens
 #   G  as A, with a systemd capture initramfs: the module's
 #      vmcore-guests-capture.service does the job instead of shell hooks
+#   H  as D, but loaded with Debian's own /usr/sbin/kexec -s -p: no
+#      KVMINFO note, no carrier, no fixture; the KVM walk runs from the
+#      dump's own description (kallsyms, BTF, module list) and must give
+#      D's results (names, uuid, every GPR, every page, threads)
+#
+# Every scenario with a KVMINFO note also checks that the note and the
+# dump's own description agree key by key (report.json kvm.*).
 #
 # The capture initramfs is built by real dracut with our module in
 # standalone mode (mkinitramfs-dracut.sh): it saves the host dump, then
 # the guests, runs the test's post.d collection hook, then powers off.
 #
-#   VG_SCENARIOS  which to run (default "A B C D E F G"; C compares with A's notes)
+#   VG_SCENARIOS  which to run (default "A B C D E F G H"; C compares with A's notes)
 #   VG_KEXEC      kexec to load with (default build/kexec-tools/sbin/kexec)
 #   VG_PARTIAL=1  run the cycles even when a piece is missing (development;
 #                 the missing piece's checks still fail)
@@ -47,10 +54,11 @@ if [ ! -x "$kexec" ]; then
 	echo "check-vms-amd: VG_PARTIAL=1: loading with the stock $kexec" >&2
 fi
 
-scenarios=${VG_SCENARIOS:-A B C D E F G}
+scenarios=${VG_SCENARIOS:-A B C D E F G H}
 case " $scenarios " in
-*" D "*) need_cmd vmcore-dmesg ;;
+*" D "* | *" H "*) need_cmd vmcore-dmesg ;;
 esac
+stock_kexec=${VG_STOCK_KEXEC:-/usr/sbin/kexec}
 
 mkdir -p "$VG_OUT" "$VG_BUILD"
 "$kvmguest" --expect >"$VG_OUT/expect.env"
@@ -84,6 +92,12 @@ build_images() {
 			--conf "$TV_DIR/dracut/vmcore-guests-hang.conf" "$VG_BUILD/capture-hang.img"
 		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-hang.img" "$VG_BUILD/l1-hang.cpio.gz"
 	fi
+	if has_scen H; then
+		[ -x "$stock_kexec" ] || die "no stock kexec at $stock_kexec (kexec-tools)"
+		[ -n "$(ls "$VG_BUILD/capture.img" 2>/dev/null)" ] ||
+			test-vms/mkinitramfs-dracut.sh "$VG_BUILD/capture.img"
+		VG_KEXEC=$stock_kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-stock.cpio.gz"
+	fi
 	if has_scen G; then
 		test-vms/mkinitramfs-dracut.sh --systemd "$VG_BUILD/capture-systemd.img"
 		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-systemd.img" "$VG_BUILD/l1-systemd.cpio.gz"
@@ -106,6 +120,37 @@ l2_named() { # RESULTS
 		echo "report.json: no guest vgtest-l2 with the uuid and a pid"
 		return 1
 	}
+}
+
+# The KVM walk used the note (or carrier), and the dump's own description
+# agrees with it key by key.
+note_dump_agree() { # REPORT
+	jq -e '.kvm.walked and (.kvm.source == "note" or .kvm.source == "carrier")
+		and .kvm.note_dump_differences == 0' "$1" >/dev/null || {
+		echo "kvm: $(jq -c '.kvm | {source, status, dump_description,
+			note_dump_differences, note_dump_diff}' "$1" 2>&1)"
+		return 1
+	}
+}
+
+# No note at all: the walk ran from the dump's own description.
+kvm_from_dump() { # REPORT
+	jq -e '.kvm.walked and .kvm.source == "dump" and
+		.kvm.note_dump_differences == null' "$1" >/dev/null || {
+		echo "kvm: $(jq -c '.kvm | {walked, source, status, dump_description}' "$1" 2>&1)"
+		return 1
+	}
+}
+
+# The tiny guest's GPRs, wherever it is among the guests.
+tiny_gprs_among() { # REPORT
+	local t
+	t=$(mktemp)
+	jq '{guests: [.guests[] | select(.name | startswith("kvmguest-"))]}' "$1" >"$t"
+	report_gprs "$t"
+	local rc=$?
+	rm -f "$t"
+	return $rc
 }
 
 carrier_listed() { grep -q 'loadtime.notes' "$1" || {
@@ -145,6 +190,7 @@ scenario_A() {
 	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
+	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
 	with_one_guest "$r" svm tiny_guest_checks
 }
 
@@ -164,6 +210,7 @@ scenario_B() {
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
+	check "the carrier's KVMINFO and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
 	check "guest memory: all $KG_PAGES pages (memslots)" guest_memory "$r"
 }
 
@@ -213,6 +260,7 @@ scenario_C() {
 	check "vmcsinfo read on the saved host dump finds none" saved_dump_no_vmcsinfo "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
 }
 
 # A guest vmcore whose kernel log (vmcore-dmesg) has the marker.
@@ -267,6 +315,7 @@ scenario_D() {
 	check "the tiny guest's vmcore is among them (guestcheck, all pages)" tiny_guest_among "$r"
 	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
+	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
 }
 
 no_guest_files() { # RESULTS
@@ -338,10 +387,35 @@ scenario_G() {
 		capture_flow "$VG_OUT/G" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
+	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+}
+
+scenario_H() {
+	scen=H
+	echo "== H: Debian's own kexec -s -p (no notes, no carrier, no fixture), Linux L2 guest + tiny guest"
+	local marker r=$VG_OUT/H/results n
+	marker="VGTEST-L2-MARKER-$(date +%s)-$RANDOM"
+	if [ "${VG_JUDGE_ONLY:-0}" = 1 ]; then
+		marker=$(grep -o 'vg_l2=VGTEST-L2-MARKER-[0-9]*-[0-9]*' "$VG_OUT/H/qemu.cmd" 2>/dev/null | cut -d= -f2) || true
+	fi
+	run_cycle run-vm.sh "$VG_OUT/H" "$VG_BUILD/l1-stock.cpio.gz" vg_kexec=sp vg_fixture=0 "vg_l2=$marker" || return 0
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
+	check "no KVMINFO note and no carrier: the KVM walk ran from the dump's own description" kvm_from_dump "$r/guests/report.json"
+	n=$(jq '.guests | length' "$r/guests/report.json" 2>/dev/null || echo none)
+	if [ "$n" = 2 ]; then
+		ok "report.json lists 2 guests"
+	else
+		bad "report.json lists 2 guests" "-- it lists $n"
+	fi
+	check "vmcore-dmesg on the L2 guest's vmcore: the records its /init wrote" marker_in_guest "$r" "$marker"
+	check "the tiny guest's vmcore is among them (guestcheck, all pages)" tiny_guest_among "$r"
+	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
+	check "report.json: every GPR the tiny guest's runner set" tiny_gprs_among "$r/guests/report.json"
+	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
 }
 
 t0=$SECONDS
-run_scenarios "A B C D E F G"
+run_scenarios "A B C D E F G H"
 total=$((SECONDS - t0))
 
 echo "== check-vms-amd: $npass passed, $nfail failed in ${total}s (cycles: $(cycle_times))"
