@@ -17,7 +17,7 @@
 # Exit 0 when the capture kernel finished (VGTEST: CAPTURE_DONE) and the
 # results were read back; otherwise 1, after printing the last progress
 # marker reached and the tail of the console log.  Facts about Bochs that
-# shaped this (DESIGN.md section 5): no display-less build in Debian, so
+# shaped this (docs/design.md §6): no display-less build in Debian, so
 # the RFB display runs with timeout=0; without a sound card the ALSA
 # driver aborts Bochs ("buffer overflow detected"), so the speaker is off
 # and the sound drivers are dummies; the built-in debugger waits for a
