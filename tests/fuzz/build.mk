@@ -77,21 +77,56 @@ FUZZ_MAKE = $(MAKE) --no-print-directory B=$(FUZZ_B) CC=$(FUZZ_CC) \
 	OPT="-O1 -g" SANFLAGS="$(FUZZ_SANFLAGS)" \
 	CFLAGS="-fsanitize=fuzzer-no-link"
 
-.PHONY: fuzz $(FUZZ_TARGETS:%=fuzz-%) $(FUZZ_TARGETS:%=fuzz-build-%)
-fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+FUZZ_JOBS ?= 1
+
+.PHONY: fuzz check-fuzz fuzz-build-all $(FUZZ_TARGETS:%=fuzz-%) \
+	$(FUZZ_TARGETS:%=fuzz-build-%) $(FUZZ_TARGETS:%=fuzz-run-%)
+
+# Every target FUZZ_SECONDS, FUZZ_JOBS at a time, after one build.
+fuzz: fuzz-build-all
+	@$(MAKE) --no-print-directory -k -j$(FUZZ_JOBS) \
+		$(FUZZ_TARGETS:%=fuzz-run-%)
+
+# CI (.ci/run, after make check): every target 25 s, two at a time on the
+# two cores: 8 rounds, 210 s of fuzzing, plus the build (docs/fuzzing.md).
+check-fuzz:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=25 FUZZ_JOBS=2
+
+FUZZ_SEEDS = mkdir -p $(FUZZ_B)/seeds/$(1) $(FUZZ_B)/corpus/$(1) \
+	$(FUZZ_B)/findings/$(1) $(FUZZ_B)/logs && \
+	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_B)/fuzz/mkseeds $(1) \
+	$(FUZZ_B)/seeds/$(1)
+
+fuzz-build-all:
+	$(FUZZ_MAKE) -j2 $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz/fuzz_%) \
+		$(FUZZ_B)/fuzz/mkseeds
+	@$(foreach t,$(FUZZ_TARGETS),$(call FUZZ_SEEDS,$(t)) &&) true
 
 $(FUZZ_TARGETS:%=fuzz-build-%): fuzz-build-%:
 	$(FUZZ_MAKE) $(FUZZ_B)/fuzz/fuzz_$* $(FUZZ_B)/fuzz/mkseeds
-	@mkdir -p $(FUZZ_B)/seeds/$* $(FUZZ_B)/corpus/$* \
-		$(FUZZ_B)/findings/$*
-	ASAN_OPTIONS=detect_leaks=0 $(FUZZ_B)/fuzz/mkseeds $* $(FUZZ_B)/seeds/$*
+	@$(call FUZZ_SEEDS,$*)
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: fuzz-build-%
+	@$(MAKE) --no-print-directory fuzz-run-$*
 
 # Runs on a scratch corpus (new inputs land in build/fuzz/corpus/), with
-# the committed corpus and the seeds as read-only inputs.
-$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: fuzz-build-%
+# the committed corpus and the seeds as read-only inputs; libFuzzer's
+# output goes to build/fuzz/logs/<target>.log, of which the last lines
+# (coverage, final stats, "Done N runs") are shown, or the report of what
+# it found, which fails the target.
+$(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%:
+	@echo "fuzz $*: $(FUZZ_SECONDS) s"; \
+	log=$(FUZZ_B)/logs/$*.log; \
 	ASAN_OPTIONS=quarantine_size_mb=8:malloc_context_size=20 \
 	$(FUZZ_B)/fuzz/fuzz_$* $(FUZZ_ARGS) \
 		-max_len=$(FUZZ_MAX_LEN_$*) -max_total_time=$(FUZZ_SECONDS) \
 		-artifact_prefix=$(FUZZ_B)/findings/$*/ \
 		$(FUZZ_B)/corpus/$* $(FUZZ_B)/seeds/$* \
-		$(wildcard tests/fuzz/corpus/$*)
+		$(wildcard tests/fuzz/corpus/$*) >$$log 2>&1; rc=$$?; \
+	if [ $$rc = 0 ]; then \
+		grep -E '^#[0-9]+' $$log | tail -n 1 | sed 's/^/fuzz $*: /'; \
+		grep -E '^(stat::|Done )' $$log | sed 's/^/fuzz $*: /'; \
+	else \
+		tail -n 60 $$log | sed 's/^/fuzz $*: /'; \
+		echo "fuzz $*: FAILED (exit $$rc), input in $(FUZZ_B)/findings/$*/"; \
+	fi; exit $$rc
