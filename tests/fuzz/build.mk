@@ -1,10 +1,12 @@
 # tests/fuzz/: libFuzzer targets (clang -fsanitize=fuzzer,address,undefined).
-# Not part of "make check".  The targets and the code they reach are
+# Not part of "make check" (.ci/run runs check-fuzz after it).  The targets and the code they reach are
 # built into build/fuzz by a make of their own:
 #
-#   make fuzz-hostdump [FUZZ_SECONDS=N]   seeds, then N s of libFuzzer
-#   make fuzz [FUZZ_SECONDS=N]            every target
+#   make fuzz-<target> [FUZZ_SECONDS=N]   seeds, then N s of libFuzzer
+#   make fuzz [FUZZ_SECONDS=N] [FUZZ_JOBS=J]  every target, J at a time
+#   make check-fuzz                       CI: every target 25 s, 2 at a time
 #
+# The targets and their inputs: docs/fuzzing.md.
 # Seeds come from the unit-test fixtures (tests/fuzz/mkseeds.c); the
 # committed minimised corpus is tests/fuzz/corpus/<target>/; what a run
 # finds goes to build/fuzz/findings/<target>/.
