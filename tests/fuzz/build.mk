@@ -1,6 +1,7 @@
 # tests/fuzz/: libFuzzer targets (clang -fsanitize=fuzzer,address,undefined).
-# Not part of "make check" (.ci/run runs check-fuzz after it).  The targets and the code they reach are
-# built into build/fuzz by a make of their own:
+# Not part of "make check" (.ci/run runs check-fuzz after it).  The
+# targets and the code they reach are built into build/fuzz by a make of
+# their own:
 #
 #   make fuzz-<target> [FUZZ_SECONDS=N]   seeds, then N s of libFuzzer
 #   make fuzz [FUZZ_SECONDS=N] [FUZZ_JOBS=J]  every target, J at a time
