@@ -272,7 +272,8 @@ static int run_scan(struct vg_run *run, struct vg_error *err)
 		add_layout(cfg, &run->note_vi, "VMCSINFO note");
 	if (run->o.vmcsinfo_path)
 		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
-	if (module_layout(run))
+	run->have_module = module_layout(run);
+	if (run->have_module)
 		add_layout(cfg, &run->mod_vi, "module memory");
 	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
 	cfg->hm = run->hm;
@@ -338,18 +339,23 @@ static void scan_verdict(struct vg_run *run)
 		res->nnolayout = 0;
 	}
 	/*
-	 * The VMCSINFO note describes the host's own CPUs, and every
-	 * hardware VMCS of one host carries their revision id (vmcs12 is
-	 * built in): VMCS-like pages with another revision id are ordinary
-	 * pages.  Under Bochs about twenty of them appeared in every crash
-	 * test.
+	 * The VMCSINFO note, and vmcsinfo-intel's copy in its memory,
+	 * describe the host's own CPUs, and every hardware VMCS of one host
+	 * carries their revision id (vmcs12 is built in): VMCS-like pages
+	 * with another revision id are ordinary pages.  Under Bochs about
+	 * twenty of them appeared in every crash test.
 	 */
-	if (res->nnolayout && run->have_note) {
+	if (res->nnolayout && (run->have_note || run->have_module)) {
 		if (run->o.verbose)
-			say("the VMCSINFO note gives the host's VMCS revision "
-			    "0x%x: ignoring %u other revision id(s) of "
-			    "VMCS-like pages",
-			    run->note_vi.revision_id, res->nnolayout);
+			say("the %s gives the host's VMCS revision 0x%x: "
+			    "ignoring %u other revision id(s) of VMCS-like "
+			    "pages",
+			    run->have_note ? "VMCSINFO note" :
+					     "layout in " VG_VMCSINFO_MODULE
+					     "'s memory",
+			    run->have_note ? run->note_vi.revision_id :
+					     run->mod_vi.revision_id,
+			    res->nnolayout);
 		res->nnolayout = 0;
 	}
 	for (unsigned int i = 0; i < res->nnolayout; i++) {

@@ -1017,15 +1017,21 @@ static void kvm_from_the_dump_itself(void **state)
 
 /*
  * No VMCSINFO note, but vmcsinfo-intel keeps its layout in its memory:
- * the VMCS is decoded with the layout found through the module list.
+ * the VMCS is decoded with the layout found through the module list, and
+ * like the note it names the host's revision, so a VMCS-like page with
+ * another revision is noise, not an error (the Intel crash test's
+ * scenario "stock" had nine such revisions).
  */
 static void vmcs_layout_from_module(void **state)
 {
 	static char text[VMCSINFO_TEXT_MAX];
 	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
 	char path[2 * PATH_MAX], report[65536];
-	struct kfx_opts o = { .self_describe = 1, .vmcsinfo_text = text };
-	struct vmcsinfo vi;
+	/* no VMCBs: not an AMD host, so other revisions would count */
+	struct kfx_opts o = { .self_describe = 1,
+			      .vmcsinfo_text = text,
+			      .no_vmcbs = 1 };
+	struct vmcsinfo vi, other;
 	uint64_t root;
 	struct fx_cpu c;
 	struct run r;
@@ -1040,6 +1046,9 @@ static void vmcs_layout_from_module(void **state)
 	fx_cpu_realmode(&c, root | 0x5e);
 	c.exit_code = 0;
 	fx_make_vmcs(fx, 0x104000, &vi, &c);
+	other = vi;
+	other.revision_id = 0x40;
+	fx_make_vmcs(fx, 0x106000, &other, &c);
 	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
 	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
 	snprintf(out, sizeof(out), "%s/guests", dir);
@@ -1052,6 +1061,8 @@ static void vmcs_layout_from_module(void **state)
 		fail_msg("no module layout: %s\n%s", r.err, report);
 	if (!strstr(report, "\"layout\": \"module memory\""))
 		fail_msg("not used: %s\n%s", r.err, report);
+	if (r.status != 0 || strstr(r.err, "revision 0x40"))
+		fail_msg("exit %d: %s", r.status, r.err);
 	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
 	fx_rm_rf(dir);
 }
