@@ -65,6 +65,8 @@ struct vg_run {
 	struct vg_kw_result kw;
 	int walked;
 	struct vg_budget bud;
+	/* run->hm under the time budget, for the KVM walk (src/budget.h). */
+	struct vg_budget_mem kvm_mem;
 	struct vg_guestcore_opts gopts;
 	struct vg_report rep;
 	int exit_code;
