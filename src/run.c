@@ -176,6 +176,11 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 	if (!run->hd)
 		return -1;
 	run->hm = vg_hostdump_mem(run->hd);
+	if (*vg_hostdump_damage(run->hd)) {
+		/* guests before the cut are whole, the others partial */
+		vg_report_error(&run->rep, "%s", vg_hostdump_damage(run->hd));
+		run->exit_code = VG_EXIT_SOME;
+	}
 	run->dirfd = open_outdir(run->o.outdir, err);
 	if (run->dirfd < 0)
 		return -1;
@@ -273,7 +278,8 @@ static int run_scan(struct vg_run *run, struct vg_error *err)
 		add_layout(cfg, &run->note_vi, "VMCSINFO note");
 	if (run->o.vmcsinfo_path)
 		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
-	if (module_layout(run))
+	run->have_module = module_layout(run);
+	if (run->have_module)
 		add_layout(cfg, &run->mod_vi, "module memory");
 	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
 	cfg->hm = run->hm;
@@ -350,18 +356,23 @@ static void scan_verdict(struct vg_run *run)
 		res->nnolayout = 0;
 	}
 	/*
-	 * The VMCSINFO note describes the host's own CPUs, and every
-	 * hardware VMCS of one host carries their revision id (vmcs12 is
-	 * built in): VMCS-like pages with another revision id are ordinary
-	 * pages.  Under Bochs about twenty of them appeared in every crash
-	 * test.
+	 * The VMCSINFO note, and vmcsinfo-intel's copy in its memory,
+	 * describe the host's own CPUs, and every hardware VMCS of one host
+	 * carries their revision id (vmcs12 is built in): VMCS-like pages
+	 * with another revision id are ordinary pages.  Under Bochs about
+	 * twenty of them appeared in every crash test.
 	 */
-	if (res->nnolayout && run->have_note) {
+	if (res->nnolayout && (run->have_note || run->have_module)) {
 		if (run->o.verbose)
-			say("the VMCSINFO note gives the host's VMCS revision "
-			    "0x%x: ignoring %u other revision id(s) of "
-			    "VMCS-like pages",
-			    run->note_vi.revision_id, res->nnolayout);
+			say("the %s gives the host's VMCS revision 0x%x: "
+			    "ignoring %u other revision id(s) of VMCS-like "
+			    "pages",
+			    run->have_note ? "VMCSINFO note" :
+					     "layout in " VG_VMCSINFO_MODULE
+					     "'s memory",
+			    run->have_note ? run->note_vi.revision_id :
+					     run->mod_vi.revision_id,
+			    res->nnolayout);
 		res->nnolayout = 0;
 	}
 	for (unsigned int i = 0; i < res->nnolayout; i++) {
@@ -522,6 +533,7 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 	const struct vg_guest *g = rg->g;
 	struct vg_vcpu *vcpus;
 	struct vg_gmem gm;
+	uint64_t cut = vg_hostdump_cut_reads(run->hd);
 
 	memset(&gm, 0, sizeof(gm));
 	vcpus = calloc(g->n, sizeof(*vcpus));
@@ -533,6 +545,15 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 		vcpus[i] = rg->vcpus[i].vcpu;
 	if (guest_memory(run, rg, &gm) == 0)
 		write_core(run, rg, &gm, vcpus);
+	/* a truncated host dump cut through this guest */
+	if (rg->written && !rg->partial &&
+	    vg_hostdump_cut_reads(run->hd) != cut) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error),
+			 "partial: %llu of its pages lie past the end of the "
+			 "truncated host dump",
+			 (unsigned long long)rg->core.pages_absent);
+	}
 	vg_gmem_release(&gm);
 	free(vcpus);
 }

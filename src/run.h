@@ -56,6 +56,7 @@ struct vg_run {
 	int la57;
 	struct vmcsinfo arg_vi, note_vi, mod_vi;
 	int have_note;
+	int have_module; /* mod_vi: vmcsinfo-intel's copy in its memory */
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests;
