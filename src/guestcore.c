@@ -775,7 +775,7 @@ static void fill_qemu(uint8_t *d, const struct vg_vcpu *v)
 	for (unsigned i = 0; i < 8; i++, p += 24)
 		if (v->known & VG_K_SEGS)
 			qemu_seg(p, &v->seg[sorder[i]],
-				 !!(v->known & VG_K_SEG_ATTR));
+				 vg_seg_attr_known(v, sorder[i]));
 	if (v->known & VG_K_DTABLES) {
 		put32(p + 4, v->gdtr.limit);
 		put64(p + 16, v->gdtr.base);

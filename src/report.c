@@ -165,6 +165,11 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 	if (f->layout)
 		js_str(j, "layout", f->layout);
 	js_bool(j, "state_encrypted", v->state_encrypted);
+	js_str(j, "protection", vg_protection_name(v->protection));
+	if (v->vendor == VG_VENDOR_VMX) {
+		js_str(j, "ar_format", vg_ar_format_name(v->ar_format));
+		js_str(j, "ar_format_from", v->ar_format_from);
+	}
 	js_hex(j, "exit_reason", v->exit_reason, k & VG_K_EXIT_REASON);
 	js_str(j, "exit_reason_name",
 	       (k & VG_K_EXIT_REASON) ?
@@ -185,6 +190,11 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 	js_hex(j, "cr8", v->cr8, k & VG_K_CR8);
 	js_hex(j, "efer", v->efer, k & VG_K_EFER);
 	js_hex(j, "kernel_gs_base", v->kernel_gs_base, k & VG_K_KERNEL_GS_BASE);
+	js_key(j, "cpl");
+	if (k & VG_K_CPL)
+		fprintf(j->f, "%u", v->cpl);
+	else
+		fputs("null", j->f);
 	for (int s = 0; s < VG_NR_SEGS; s++) {
 		if (!(k & VG_K_SEGS)) {
 			js_str(j, seg_names[s], NULL);
@@ -194,7 +204,7 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 		js_hex(j, "selector", v->seg[s].selector, 1);
 		js_hex(j, "base", v->seg[s].base, 1);
 		js_hex(j, "limit", v->seg[s].limit, 1);
-		js_hex(j, "attr", v->seg[s].attr, k & VG_K_SEG_ATTR);
+		js_hex(j, "attr", v->seg[s].attr, vg_seg_attr_known(v, s));
 		js_close(j, '}');
 	}
 	for (int d = 0; d < 2; d++) {
@@ -210,7 +220,30 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 		js_close(j, '}');
 	}
 	js_close(j, '}');
+	js_open(j, "regs_unknown", '{');
+	if ((k & VG_K_SEGS) && !(k & VG_K_SEG_ATTR) && v->ar_why)
+		js_str(j, "attr", v->ar_why);
+	for (unsigned int i = 0; i < v->nunknown && i < VG_MAX_UNKNOWN; i++)
+		js_str(j, v->unknown[i].field, v->unknown[i].reason);
 	js_close(j, '}');
+	js_close(j, '}');
+}
+
+static const char *vg_protection_note(enum vg_protection p)
+{
+	if (p == VG_PROT_SEV_ES)
+		return "SEV-ES or SEV-SNP: the VMCB alone does not tell them apart";
+	return NULL;
+}
+
+enum vg_protection vg_report_protection(const struct vg_report_guest *rg)
+{
+	enum vg_protection p = VG_PROT_NONE;
+
+	for (size_t i = 0; i < rg->g->n; i++)
+		if (rg->vcpus[i].vcpu.protection > p)
+			p = rg->vcpus[i].vcpu.protection;
+	return p;
 }
 
 static void js_guest(struct js *j, const struct vg_report *r,
@@ -223,6 +256,9 @@ static void js_guest(struct js *j, const struct vg_report *r,
 	js_str(j, "source", g->vm ? "kvm" : "scan");
 	js_str(j, "note", g->note[0] ? g->note : NULL);
 	js_bool(j, "nested_l2", g->nested);
+	js_str(j, "protection", vg_protection_name(vg_report_protection(rg)));
+	js_str(j, "protection_note",
+	       vg_protection_note(vg_report_protection(rg)));
 	if (g->vm) {
 		js_hex(j, "kvm_address", g->vm->va, 1);
 		if (g->vm->pid > 0)
@@ -450,8 +486,12 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 
 			if (v->state_encrypted) {
 				fprintf(f,
-					"  vcpu %d: state encrypted (SEV-ES), exit 0x%llx\n",
+					"  vcpu %d: state encrypted (%s), exit 0x%llx\n",
 					v->index,
+					vg_protection_name(v->protection) ?
+						vg_protection_name(
+							v->protection) :
+						"encrypted",
 					(unsigned long long)v->exit_reason);
 				continue;
 			}

@@ -406,6 +406,15 @@ static void parse_tolerant(void **state)
 	assert_string_equal(v, "85");
 	assert_int_equal(vmcsinfo_get_info(&vi, "FUTURE_KEY", v, sizeof(v)),
 			 -ENOENT);
+	/* The access-rights format is kept for the decoder. */
+	assert_int_equal(parse_str("VMCSINFO_VERSION=1\nREVISION_ID=1\n"
+				   "FIELD(0x0800)=0x10\nAR_FORMAT=rotated-8\n",
+				   &vi, &err),
+			 0);
+	assert_int_equal(vmcsinfo_get_info(&vi, VMCSINFO_KEY_AR_FORMAT, v,
+					   sizeof(v)),
+			 0);
+	assert_string_equal(v, "rotated-8");
 	/* NUL padding */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, base_text, strlen(base_text));
@@ -441,6 +450,9 @@ static void parse_rejects(void **state)
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"
 	    "CPU_MODEL=1\nCPU_MODEL=2\n",
 	    "twice");
+	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"
+	    "AR_FORMAT=packed-16\nAR_FORMAT=rotated-8\n",
+	    "AR_FORMAT given twice");
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\ngarbage\n",
 	    "line 4: not a KEY=VALUE");
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"

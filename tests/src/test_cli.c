@@ -276,6 +276,68 @@ static void svm_end_to_end(void **state)
 }
 
 /*
+ * SEV, SEV-ES and a plain guest on one host: the protected two are
+ * listed with their protection and skipped with the reason (exit 1), no
+ * file of theirs; plain SEV's save-area registers are still reported.
+ */
+static void protected_guests_not_dumped(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX + 64], report[65536];
+	uint64_t plain, sev, sev_es;
+	struct fx *fx = svm_host(&plain);
+	struct fx_cpu c;
+	struct stat st;
+	struct run r;
+
+	(void)state;
+	sev = fx_alloc_page(fx);
+	sev_es = fx_alloc_page(fx);
+	fx_cpu_long(&c, sev);
+	c.sev = 1;
+	fx_make_vmcb(fx, 0x102000, &c);
+	fx_cpu_long(&c, sev_es);
+	c.sev_es = 1;
+	c.vmsa = fx_alloc_page(fx);
+	fx_make_vmcb(fx, 0x103000, &c);
+	fx_put64(fx, 0x103000 + 0x4d0, 0x1d01);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(
+		r.err,
+		"the guest is protected (sev), its memory is encrypted"));
+	assert_non_null(strstr(r.err, "the guest is protected (sev-es)"));
+	assert_non_null(strstr(r.out, "state encrypted (sev-es)"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"exit_code\": 1"));
+	assert_non_null(strstr(report, "\"protection\": \"sev\""));
+	assert_non_null(strstr(report, "\"protection\": \"sev-es\""));
+	assert_non_null(strstr(report, "\"protection\": null"));
+	assert_non_null(strstr(report, "SEV-ES or SEV-SNP"));
+	assert_non_null(strstr(report, "\"skipped\": true"));
+	/* Plain SEV: the save area is plaintext. */
+	assert_non_null(strstr(report, "\"rip\": \"0xffffffff81000000\""));
+	assert_non_null(strstr(report, "\"cpl\": 0"));
+	assert_non_null(strstr(report, "\"regs_unknown\": {}"));
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)plain);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)sev);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)sev_es);
+	assert_int_equal(stat(path, &st), -1);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+/*
  * An LA57 AMD host without KVMINFO: the nested page tables have the
  * host's paging depth, which only the host's VMCOREINFO tells
  * (NUMBER(pgtable_l5_enabled)=1).  The guest's 512 pages and its code
@@ -555,6 +617,10 @@ static void vmx_layout_sources(void **state)
 	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
 	assert_non_null(strstr(report, "\"layout\": \"--vmcsinfo\""));
 	assert_non_null(strstr(report, "\"rip\": \"0x2340\""));
+	/* The file states no access-rights format: the values decide. */
+	assert_non_null(strstr(report, "\"ar_format\": \"architectural\""));
+	assert_non_null(strstr(report, "\"ar_format_from\": \"inferred\""));
+	assert_non_null(strstr(report, "\"attr\": \"0x9b\""));
 	assert_non_null(strstr(report, "\"exit_reason\": \"0x0\""));
 	assert_non_null(strstr(report, "\"kernel_gs_base\": null"));
 	assert_non_null(strstr(report, "\"pages_present\": 512"));
@@ -1133,6 +1199,7 @@ int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
+		cmocka_unit_test(protected_guests_not_dumped),
 		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(la57_host_without_kvminfo),
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
