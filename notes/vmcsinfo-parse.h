@@ -13,13 +13,6 @@
 #include "vmcsinfo.h"
 
 /*
- * How the VMCS keeps the guest segment access rights in memory:
- * "architectural", "rotated-8" or "packed-16" (docs/vmcsinfo-note.md).
- * Kept in vmcsinfo.info like the informational keys.
- */
-#define VMCSINFO_KEY_AR_FORMAT "AR_FORMAT"
-
-/*
  * Parse descriptor text (need not be NUL-terminated) and validate it.
  * Unknown keys are ignored.  0, or -EINVAL with the line in err.
  */

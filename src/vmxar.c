@@ -105,8 +105,8 @@ enum vg_ar_format vg_ar_infer(const uint32_t raw[VG_NR_SEGS], const char **why)
 		uint32_t ar;
 
 		for (f = VG_AR_ARCH; f <= VG_AR_PACK16; f++)
-			if (vg_ar_decode(raw[s], (enum vg_ar_format)f, s, &ar) ==
-			    0)
+			if (vg_ar_decode(raw[s], (enum vg_ar_format)f, s,
+					 &ar) == 0)
 				fits |= 1u << f;
 		/* A value valid in one format only decides. */
 		if (fits && !(fits & (fits - 1)))

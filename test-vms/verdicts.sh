@@ -35,7 +35,7 @@ check() {
 # The layout part of a VMCSINFO descriptor (version, revision, fields,
 # source): the other informational keys (CPU_*, MICROCODE) describe the
 # machine that ran kexec, so they differ between L1 and the build machine.
-layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=)' || true; }
+layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=|AR_FORMAT=)' || true; }
 
 same_layout() { # FILE [REF]: its layout equals REF's (default: the fixture's)
 	local got want ref=${2:-$VG_OUT/fixture.vmcsinfo}
