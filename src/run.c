@@ -176,6 +176,11 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 	if (!run->hd)
 		return -1;
 	run->hm = vg_hostdump_mem(run->hd);
+	if (*vg_hostdump_damage(run->hd)) {
+		/* guests before the cut are whole, the others partial */
+		vg_report_error(&run->rep, "%s", vg_hostdump_damage(run->hd));
+		run->exit_code = VG_EXIT_SOME;
+	}
 	run->dirfd = open_outdir(run->o.outdir, err);
 	if (run->dirfd < 0)
 		return -1;
@@ -528,6 +533,7 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 	const struct vg_guest *g = rg->g;
 	struct vg_vcpu *vcpus;
 	struct vg_gmem gm;
+	uint64_t cut = vg_hostdump_cut_reads(run->hd);
 
 	memset(&gm, 0, sizeof(gm));
 	vcpus = calloc(g->n, sizeof(*vcpus));
@@ -539,6 +545,15 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 		vcpus[i] = rg->vcpus[i].vcpu;
 	if (guest_memory(run, rg, &gm) == 0)
 		write_core(run, rg, &gm, vcpus);
+	/* a truncated host dump cut through this guest */
+	if (rg->written && !rg->partial &&
+	    vg_hostdump_cut_reads(run->hd) != cut) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error),
+			 "partial: %llu of its pages lie past the end of the "
+			 "truncated host dump",
+			 (unsigned long long)rg->core.pages_absent);
+	}
 	vg_gmem_release(&gm);
 	free(vcpus);
 }
