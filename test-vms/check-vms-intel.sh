@@ -208,13 +208,15 @@ reloaded_with_vmx_on() { # CONSOLE.log
 	}
 }
 
-report_attr_decoded() { # REPORT.json: CS/SS access rights decoded from the rotated format
-	local q='.guests[0].vcpus[0]' got
-	got=$(jq -r "[$q.ar_format, $q.ar_format_from, $q.regs.cs.attr, $q.regs.ss.attr, $q.regs.cpl] | map(tostring) | join(\" \")" "$1")
-	# KVM's real-mode reset state, kept by KVM_SET_SREGS: CS 0x9b (code,
-	# read, accessed, present, DPL 0), SS 0x93, CPL 0.
-	[ "$got" = "rotated-8 layout 0x9b 0x93 0" ] || {
-		echo "ar_format ar_format_from cs.attr ss.attr cpl = $got (want rotated-8 layout 0x9b 0x93 0)"
+report_attr_decoded() { # REPORT.json: the access rights decoded from the rotated format
+	local q='.guests[0].vcpus[0]' got want="rotated-8 layout 0x93 0x93 0x93 0x82 0x8b 0"
+	got=$(jq -r "[$q.ar_format, $q.ar_format_from, $q.regs.es.attr, $q.regs.cs.attr, $q.regs.ss.attr, $q.regs.ldtr.attr, $q.regs.tr.attr, $q.regs.cpl] | map(tostring) | join(\" \")" "$1")
+	# What the VMCS holds (rotated: 0x9300, 0x8200, 0x8b00): KVM's LDTR
+	# 0x82 and TR 0x8b, whose types differ, and Bochs' real-mode
+	# segments, which it caches as data read/write accessed, CS too
+	# (0x93 where KVM wrote 0x9b); SS.DPL 0 is CPL 0.
+	[ "$got" = "$want" ] || {
+		echo "ar_format ar_format_from es cs ss ldtr tr cpl = $got (want $want)"
 		return 1
 	}
 }
@@ -330,7 +332,7 @@ vmx_guest_checks() { # GUEST.vmcore
 	j=$(dirname "$1")/report.json
 	check "guest vmcore mode 0600" mode_0600 "$1"
 	check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$j"
-	check "report.json: cs.attr 0x9b, ss.attr 0x93, cpl 0, decoded as rotated-8 (the layout's format)" report_attr_decoded "$j"
+	check "report.json: access rights decoded as rotated-8 (the layout's format): es/cs/ss 0x93, ldtr 0x82, tr 0x8b, cpl 0" report_attr_decoded "$j"
 	check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$1"
 	check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$1"
 	check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$1"
