@@ -395,7 +395,8 @@ static void run_kvm(struct vg_run *run)
 	/* the note's, else (or to check it) the dump's own description */
 	run->walked = vg_kvm_from_notes(
 		r == 0 ? ki : NULL, r == 0 ? klen : 0,
-		from == run->lt.dump_path ? "note" : "carrier", run->vmcoreinfo,
+		from == run->lt.dump_path ? "note" : "carrier",
+		r == 0 ? NULL : vg_error_msg(&err), run->vmcoreinfo,
 		run->vmcoreinfo_len, run->hm, &run->kv, &run->kw, &rep->kvm,
 		rep->kvm_status, sizeof(rep->kvm_status));
 	if (!run->walked)

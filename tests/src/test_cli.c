@@ -967,7 +967,7 @@ static void kvm_from_the_dump_itself(void **state)
 {
 	struct kfx_opts o = { .self_describe = 1, .no_kvminfo = 1 };
 	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
-	char path[2 * PATH_MAX], report[65536], want[128];
+	char path[2 * PATH_MAX], report[65536], want[PATH_MAX + 64];
 	struct fx *fx = kfx_build(&o);
 	struct run r;
 	struct stat st;
@@ -993,6 +993,10 @@ static void kvm_from_the_dump_itself(void **state)
 	slurp(path, report, sizeof(report));
 	assert_non_null(strstr(report, "\"source\": \"dump\""));
 	assert_non_null(strstr(report, "\"note_dump_differences\": null"));
+	/* kvm.status says why no note was used, in the lookup's words */
+	snprintf(want, sizeof(want), "no KVMINFO note in %s", dump);
+	if (!strstr(report, want))
+		fail_msg("kvm.status does not say \"%s\": %s", want, report);
 	assert_non_null(strstr(report, "\"source\": \"memslots\""));
 	snprintf(want, sizeof(want), "\"pages_present\": %d",
 		 KFX_PRESENT_PAGES);
