@@ -105,7 +105,7 @@ struct kd {
 	uint32_t descsz;
 
 	uint64_t off_bitmap, off_desc, off_data, next_data, zero_off;
-	uint64_t pages_done;
+	uint64_t pages_done, pages_total; /* mapped pages (progress) */
 
 	/* Buffered descriptors: pbuf holds pn of them from index pidx. */
 	struct kd_desc pbuf[DESC_BATCH];
@@ -491,7 +491,7 @@ static void progress(struct kd *k)
 	if (!k->opts->progress || k->stop)
 		return;
 	if (!k->opts->progress(k->opts->progress_ctx, k->pages_done,
-			       k->gm->stats.pages_present, why, sizeof(why)))
+			       k->pages_total, why, sizeof(why)))
 		return;
 	flush_data(k);
 	flush_desc(k);
@@ -656,6 +656,8 @@ static int setup(struct kd *k, struct vg_gmem *gm)
 	    gm->stats.table_errors)
 		problem(k, 1, "guest memory incomplete: %s",
 			gm->stats.first_error);
+	/* Each walk starts its statistics again: keep the total. */
+	k->pages_total = gm->stats.pages_present;
 	k->bmbytes = ((k->max_pfn + 7) / 8 + PAGE - 1) / PAGE * PAGE;
 	if (!k->bmbytes)
 		k->bmbytes = PAGE;
