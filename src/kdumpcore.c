@@ -36,7 +36,7 @@
 #define START_KERNEL_MAP 0xffffffff80000000ull
 #define VMCI_MAGIC "VMCOREINFO\0\0OSRELEASE="
 #define VMCI_MAGIC_LEN 22
-#define RANK_BLOCK 4096 /* pfns per rank table entry */
+#define RANK_BLOCK 512 /* pfns per rank table entry: 8 words to count */
 #define CBUF_SIZE (2 * PAGE + 1024) /* above every compressor's bound */
 
 /* makedumpfile's diskdump_mod.h, x86_64 layout. */
@@ -336,27 +336,37 @@ static void classify(struct kd *k, const struct vg_vcpu *vcpus, unsigned nvcpus)
 	      st.sections, st.cache, st.cache_private, st.user, st.free);
 }
 
+/* Bitmap word i (64 page frames); the bitmaps are whole blocks. */
+static uint64_t word(const uint8_t *bm, uint64_t i)
+{
+	uint64_t w;
+
+	memcpy(&w, bm + 8 * i, 8);
+	return w;
+}
+
 static void build_rank(struct kd *k)
 {
 	uint64_t n = 0;
 
 	for (uint64_t b = 0; b * RANK_BLOCK < k->max_pfn; b++) {
 		k->rank[b] = n;
-		for (uint64_t i = b * RANK_BLOCK / 8;
-		     i < (b + 1) * RANK_BLOCK / 8 && i < k->bmbytes; i++)
-			n += (uint64_t)__builtin_popcount(k->bm2[i]);
+		for (uint64_t i = b * RANK_BLOCK / 64;
+		     i < (b + 1) * RANK_BLOCK / 64 && 8 * i < k->bmbytes; i++)
+			n += (uint64_t)__builtin_popcountll(word(k->bm2, i));
 	}
 	k->ndump = n;
 }
 
+/* Descriptor index of pfn: the dumped pages below it. */
 static uint64_t rank_of(const struct kd *k, uint64_t pfn)
 {
 	uint64_t r = k->rank[pfn / RANK_BLOCK];
 
-	for (uint64_t i = pfn / RANK_BLOCK * RANK_BLOCK / 8; i < pfn / 8; i++)
-		r += (uint64_t)__builtin_popcount(k->bm2[i]);
-	return r + (uint64_t)__builtin_popcount(k->bm2[pfn / 8] &
-						((1u << (pfn & 7)) - 1));
+	for (uint64_t i = pfn / RANK_BLOCK * RANK_BLOCK / 64; i < pfn / 64; i++)
+		r += (uint64_t)__builtin_popcountll(word(k->bm2, i));
+	return r + (uint64_t)__builtin_popcountll(word(k->bm2, pfn / 64) &
+						  ((1ull << (pfn & 63)) - 1));
 }
 
 /* ---- the copy --------------------------------------------------------- */

@@ -9,7 +9,8 @@
  * shrink it; zero pages share one zero page at dump level bit 1).
  * Pages are classified with src/pageclass.c from the guest's VMCOREINFO.
  * Memory: the bitmaps (3 bits per guest page frame up to the highest
- * guest-physical address: 96 KiB per GiB) and fixed buffers.
+ * guest-physical address: 96 KiB per GiB), a rank table (16 KiB per
+ * GiB) and fixed buffers.
  */
 #ifndef VG_KDUMPCORE_H
 #define VG_KDUMPCORE_H
