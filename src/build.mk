@@ -12,7 +12,7 @@ VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/vmxar.c src
 	src/slotmem.c src/exitnames.c src/kvmguests.c src/loadtime.c src/run.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
 VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf libbpf 2>/dev/null || \
-	echo -lkdumpfile -lelf -lbpf)
+	echo -lkdumpfile -lelf -lbpf) $(COMPRESS_LDLIBS)
 
 $(VG_LIB): $(VG_LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)

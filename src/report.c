@@ -151,6 +151,44 @@ static void js_kvm_vcpu(struct js *j, const struct vg_report *r,
 	js_close(j, '}');
 }
 
+/* The guest dump's format and filter (kdump-compressed output). */
+static void js_dump(struct js *j, const struct vg_guestcore_result *c)
+{
+	js_open(j, "dump", '{');
+	js_str(j, "format", c->kdump ? "kdump-compressed" : "elf");
+	if (c->kdump) {
+		js_u64(j, "dump_level", (uint64_t)c->dump_level);
+		js_bool(j, "classified", c->classified);
+		js_str(j, "filter_note",
+		       c->filter_note[0] ? c->filter_note : NULL);
+		js_u64(j, "pages_dumped", c->pages_dumpable);
+		js_u64(j, "pages_compressed", c->pages_compressed);
+		js_u64(j, "excluded_cache", c->excl_cache);
+		js_u64(j, "excluded_cache_private", c->excl_cache_private);
+		js_u64(j, "excluded_user", c->excl_user);
+		js_u64(j, "excluded_free", c->excl_free);
+		js_u64(j, "excluded_hwpoison", c->excl_hwpoison);
+		js_u64(j, "excluded_offline", c->excl_offline);
+		js_u64(j, "vmcoreinfo_scan_bytes", c->vmcoreinfo_scan_bytes);
+		js_u64(j, "bitmap_bytes", c->bitmap_bytes);
+	}
+	js_close(j, '}');
+}
+
+static void summary_dump(FILE *f, const struct vg_guestcore_result *c)
+{
+	fprintf(f,
+		"  kdump-compressed, dump level %d: %llu pages dumped "
+		"(excluded: cache %llu, private cache %llu, user %llu, free "
+		"%llu)%s%s\n",
+		c->dump_level, (unsigned long long)c->pages_dumpable,
+		(unsigned long long)c->excl_cache,
+		(unsigned long long)c->excl_cache_private,
+		(unsigned long long)c->excl_user,
+		(unsigned long long)c->excl_free, c->filter_note[0] ? "; " : "",
+		c->filter_note);
+}
+
 static void js_vcpu(struct js *j, const struct vg_report *r,
 		    const struct vg_found *f)
 {
@@ -294,6 +332,7 @@ static void js_guest(struct js *j, const struct vg_report *r,
 		js_u64(j, "pages_zero", c->pages_zero);
 		js_u64(j, "file_size", c->file_size);
 		js_u64(j, "pt_loads", c->phys_loads);
+		js_dump(j, c);
 		js_open(j, "walk", '{');
 		js_u64(j, "tables_visited", c->walk.tables_visited);
 		js_u64(j, "bad_entries", c->walk.bad_entries);
@@ -513,6 +552,8 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 		if (rg->written)
 			fprintf(f, "  file %s%s\n", rg->file,
 				rg->partial ? " (partial)" : "");
+		if (rg->written && rg->core.kdump)
+			summary_dump(f, &rg->core);
 		if (rg->error[0])
 			fprintf(f, "  %s\n", rg->error);
 	}

@@ -190,6 +190,8 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 		       run->dirfd, run->o.progress ? stderr : NULL);
 	run->gopts.progress = vg_budget_progress;
 	run->gopts.progress_ctx = &run->bud;
+	run->gopts.compress = run->o.compress;
+	run->gopts.dump_level = run->o.dump_level;
 	vg_budget_mem_init(&run->kvm_mem, run->hm, &run->bud);
 	r = vg_loadtime_init(&run->lt, run->hd, run->o.dump, run->o.notes_path,
 			     err);

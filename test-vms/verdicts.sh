@@ -369,6 +369,7 @@ adapt_results() { # RESULTS
 	st=$r/$d/vmcore-guests.status
 	ln -sfn "$d/vmcore" "$r/host.kdump"
 	ln -sfn "$d/guests" "$r/guests"
+	[ -d "$r/$d/guests-elf" ] && ln -sfn "$d/guests-elf" "$r/guests-elf"
 	ln -sfn "$d/vmcore-guests.log" "$r/guests.log"
 	sed -n 's/^host_rc=//p' "$st" >"$r/host.kdump.rc" 2>/dev/null || true
 	sed -n 's/^guests_rc=//p' "$st" >"$r/guests.rc" 2>/dev/null || true
