@@ -47,6 +47,7 @@ struct vg_hostdump {
 	char no_notes_why[160];
 	char *vmcoreinfo; /* from libkdumpfile, on first use */
 	size_t vmcoreinfo_len;
+	uint64_t bytes_read; /* host memory and notes read through us */
 };
 
 static int cmp_range(const void *a, const void *b)
@@ -122,6 +123,7 @@ static int read_note_span(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		return vg_error_wrap(err, "%s: %s at file offset 0x%llx",
 				     hd->path, what,
 				     (unsigned long long)sp->offset);
+	hd->bytes_read += sp->size;
 	hd->notes_len += (size_t)used;
 	while (hd->notes_len % 4) /* a last note without its padding */
 		hd->notes[hd->notes_len++] = 0;
@@ -190,6 +192,7 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 
 	if (paddr + len < paddr)
 		return VG_HM_ERROR;
+	hd->bytes_read += len;
 	if (hd->have_pd && len) {
 		for (uint64_t pfn = paddr / PAGE_SZ;
 		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++)
@@ -416,6 +419,11 @@ int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 struct vg_hostmem *vg_hostdump_mem(struct vg_hostdump *hd)
 {
 	return &hd->hm;
+}
+
+uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd)
+{
+	return hd->bytes_read;
 }
 
 const char *vg_hostdump_format(const struct vg_hostdump *hd)

@@ -48,6 +48,12 @@ int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
 int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 			   size_t *len, struct vg_error *err);
 
+/*
+ * Bytes read from the dump so far: its notes and every read of host
+ * memory through vg_hostdump_mem() (a read that fails counts too).
+ */
+uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd);
+
 /* "elf", "kdump-compressed" (what libkdumpfile calls it) */
 const char *vg_hostdump_format(const struct vg_hostdump *hd);
 
