@@ -232,7 +232,8 @@ int main(int argc, char **argv)
 	if (rc)
 		return 1;
 	/* web01 also has its first memslot: 255 resident 4 KiB pages */
-	printf("%llu\n", (unsigned long long)(2 * RESIDENT_MIB * MiB +
-					      (KFX_SLOT_A_PAGES - 1) * FX_PAGE));
+	printf("%llu\n",
+	       (unsigned long long)(2 * RESIDENT_MIB * MiB +
+				    (KFX_SLOT_A_PAGES - 1) * FX_PAGE));
 	return 0;
 }

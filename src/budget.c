@@ -82,6 +82,43 @@ static int limit_hit(struct vg_budget *b, uint64_t extra)
 	return 0;
 }
 
+int vg_budget_expired(void *ctx)
+{
+	struct vg_budget *b = ctx;
+
+	if (b->stopped)
+		return 1;
+	if (b->time_budget < 0 || vg_budget_elapsed(b) < b->time_budget)
+		return 0;
+	snprintf(b->reason, sizeof(b->reason), "time budget of %g s used up",
+		 b->time_budget);
+	b->stopped = 1;
+	return 1;
+}
+
+static int budget_mem_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
+			   size_t len)
+{
+	struct vg_budget_mem *m = hm->priv;
+
+	if (m->b && vg_budget_expired(m->b)) {
+		m->refused++;
+		return VG_HM_ERROR;
+	}
+	return m->under->read(m->under, paddr, buf, len);
+}
+
+void vg_budget_mem_init(struct vg_budget_mem *m, struct vg_hostmem *under,
+			struct vg_budget *b)
+{
+	memset(m, 0, sizeof(*m));
+	m->hm.read = budget_mem_read;
+	m->hm.max_paddr = under->max_paddr;
+	m->hm.priv = m;
+	m->under = under;
+	m->b = b;
+}
+
 int vg_budget_before_guest(struct vg_budget *b, const char *name)
 {
 	b->guest = name;

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "src/hostmem.h"
+
 struct vg_budget {
 	/* Configuration (vg_budget_init). */
 	double time_budget; /* seconds from start; < 0: none */
@@ -63,6 +65,31 @@ void vg_budget_after_guest(struct vg_budget *b);
 
 /* Seconds since vg_budget_init. */
 double vg_budget_elapsed(const struct vg_budget *b);
+
+/*
+ * The time budget alone (no free-space query), for the steps before the
+ * copying: the scan and the KVM walk poll it (vg_scan_cfg.stop,
+ * vg_hostkv.stop) so that a hostile dump cannot hold the capture kernel
+ * past the budget there either.  ctx is the struct vg_budget.  Returns 1
+ * once the budget is used up, with b->reason set and b->stopped, so that
+ * every guest is skipped; else 0.
+ */
+int vg_budget_expired(void *ctx);
+
+/*
+ * Host memory that refuses every read (VG_HM_ERROR) once the time budget
+ * is used up: what the KVM walk and the dump's own description read
+ * through, so that they end quickly then.  b NULL: reads pass through.
+ */
+struct vg_budget_mem {
+	struct vg_hostmem hm; /* read through this */
+	struct vg_hostmem *under;
+	struct vg_budget *b;
+	uint64_t refused; /* reads refused */
+};
+
+void vg_budget_mem_init(struct vg_budget_mem *m, struct vg_hostmem *under,
+			struct vg_budget *b);
 
 /*
  * Parse a --time-budget value (seconds, non-negative, fractions allowed)

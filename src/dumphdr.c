@@ -183,7 +183,18 @@ static int elf_segment(struct vg_dumphdr *h, size_t i, const Elf64_Phdr *ph,
 {
 	struct vg_dump_load *l;
 
-	if (!in_file(h, ph->p_offset, ph->p_filesz))
+	/*
+	 * A PT_LOAD that starts in the file but runs past its end is a dump
+	 * whose copy ended early (full disk, reset capture kernel): its tail
+	 * is absent, the rest usable.  A PT_NOTE must be whole.
+	 */
+	if (ph->p_type == PT_LOAD && h->file_size != UINT64_MAX &&
+	    !in_file(h, ph->p_offset, ph->p_filesz))
+		h->cut_bytes +=
+			ph->p_offset >= h->file_size ?
+				ph->p_filesz :
+				ph->p_filesz - (h->file_size - ph->p_offset);
+	else if (!in_file(h, ph->p_offset, ph->p_filesz))
 		return vg_error_set(
 			err, -EINVAL,
 			"truncated dump: %s segment at file offset 0x%llx (+0x%llx bytes) ends past the end of the file (0x%llx bytes)",
@@ -223,7 +234,12 @@ static int elf_segment(struct vg_dumphdr *h, size_t i, const Elf64_Phdr *ph,
 	l->size = ph->p_filesz;
 	l->memsz = ph->p_memsz;
 	l->offset = ph->p_offset;
-	l->present = ph->p_filesz;
+	if (in_file(h, ph->p_offset, ph->p_filesz))
+		l->present = ph->p_filesz;
+	else
+		l->present = ph->p_offset >= h->file_size ?
+				     0 :
+				     h->file_size - ph->p_offset;
 	return 0;
 }
 

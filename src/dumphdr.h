@@ -54,9 +54,8 @@ struct vg_dump_span {
 
 /*
  * One ELF PT_LOAD.  present is how many of its size bytes the file
- * holds; today a PT_LOAD that runs past the end of the file is refused,
- * so present == size always (truncated dumps will open with the missing
- * tail absent: the field is there for them).
+ * holds: less than size when the file ends inside the segment (a dump
+ * cut short; the rest is absent, vg_dumphdr.cut_bytes counts it).
  */
 struct vg_dump_load {
 	uint64_t paddr; /* p_paddr */
@@ -69,6 +68,8 @@ struct vg_dump_load {
 struct vg_dumphdr {
 	enum vg_dump_format format;
 	uint64_t file_size; /* UINT64_MAX when unknown (not a regular file) */
+	/* bytes the headers place past the end of the file (cut short) */
+	uint64_t cut_bytes;
 	/* ELF: the PT_LOADs in header order */
 	struct vg_dump_load *loads;
 	size_t nloads;

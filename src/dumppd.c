@@ -18,6 +18,22 @@
 /* makedumpfile's DUMP_DH_COMPRESSED_{ZLIB,LZO,SNAPPY,ZSTD} */
 #define PD_COMPRESSED (0x1u | 0x2u | 0x4u | 0x20u)
 
+static int load_desc(struct vg_dumppd *pd, uint64_t idx, const uint8_t **d);
+
+/* Is the page data of descriptor d written and inside the file? */
+static int desc_in_file(const struct vg_dumppd *pd, const uint8_t *d)
+{
+	uint64_t off;
+	uint32_t size;
+
+	memcpy(&off, d, 8);
+	memcpy(&size, d + 8, 4);
+	if (!off && !size)
+		return 0; /* never written */
+	return pd->file_size == UINT64_MAX ||
+	       (off <= pd->file_size && size <= pd->file_size - off);
+}
+
 int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 		   const char *name, struct vg_error *err)
 {
@@ -56,6 +72,14 @@ int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 	}
 	free(chunk);
 	pd->ndesc_total = set;
+	pd->file_size = h->file_size;
+	if (h->file_size == UINT64_MAX || !set)
+		return 0;
+	/*
+	 * Every descriptor the bitmap promises must be in the file: that
+	 * also bounds what libkdumpfile allocates for the bitmap's runs by
+	 * the file size (a small hostile file cannot promise millions).
+	 */
 	if (set > (h->file_size - pd->desc_offset) / DESC_SZ)
 		return vg_error_set(
 			err, -EINVAL,
@@ -63,6 +87,22 @@ int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 			name, (unsigned long long)set,
 			(unsigned long long)pd->desc_offset,
 			(unsigned long long)h->file_size);
+	/*
+	 * A copy cut short (full disk, reset) in the page data, where it
+	 * nearly always ends (the descriptors take 24 bytes a page, the
+	 * data up to 4096): makedumpfile writes descriptors and data in
+	 * runs, so the last descriptors may be unwritten (zero) too.
+	 * Pages not found whole in the file are absent (vg_dumppd_check()).
+	 */
+	{
+		const uint8_t *d;
+
+		if (load_desc(pd, set - 1, &d))
+			return vg_error_set(
+				err, -EIO,
+				"%s: cannot read its page descriptors", name);
+		pd->cut = !desc_in_file(pd, d);
+	}
 	return 0;
 }
 
@@ -129,6 +169,8 @@ int vg_dumppd_check(struct vg_dumppd *pd, uint64_t pfn)
 		return -EIO;
 	memcpy(&size, d + 8, 4);
 	memcpy(&flags, d + 12, 4);
+	if (pd->cut && !desc_in_file(pd, d))
+		return 1;
 	if ((flags & PD_COMPRESSED) && size > PAGE_SZ)
 		return -EINVAL;
 	return 0;

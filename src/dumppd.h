@@ -25,6 +25,12 @@ struct vg_dumppd {
 	struct vg_dump_span bitmap; /* h->dump_bitmap */
 	uint64_t desc_offset;
 	uint64_t ndesc_total; /* bits set in the bitmap */
+	uint64_t file_size; /* UINT64_MAX: unknown */
+	/*
+	 * The file ends before the last page's data (a copy cut short in
+	 * the data): pages whose data is not whole in it are absent.
+	 */
+	int cut;
 	uint64_t *rank; /* bits set before each block of 4096 bits */
 	size_t nblocks;
 	/* the last bitmap block and descriptors read */
@@ -42,8 +48,10 @@ int vg_dumppd_init(struct vg_dumppd *pd, int fd, const struct vg_dumphdr *h,
 
 /*
  * May libkdumpfile read page pfn?  0 yes (also when the dump does not
- * hold the page: libkdumpfile says so), -EINVAL when its descriptor
- * claims more than a page, -EIO when it cannot be read.
+ * hold the page: libkdumpfile says so), 1 no: the dump is cut short
+ * (pd->cut) and the page's descriptor or data is not in the file,
+ * -EINVAL when its descriptor claims more than a page, -EIO when it
+ * cannot be read.
  */
 int vg_dumppd_check(struct vg_dumppd *pd, uint64_t pfn);
 

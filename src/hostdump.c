@@ -47,6 +47,14 @@ struct vg_hostdump {
 	} * segs;
 	size_t nsegs;
 	int direct;
+	/*
+	 * The file ends before its headers do (a copy cut short): what
+	 * lies past the end is absent, and damage[] says so in one line.
+	 */
+	uint64_t cut_bytes;
+	uint64_t mem_end; /* ELF: where the PT_LOADs end, cut or not */
+	uint64_t cut_reads; /* reads answered absent because of the cut */
+	char damage[256];
 	struct vg_hostmem hm;
 	/* kdump-compressed: each page descriptor checked before a read */
 	struct vg_dumppd pd;
@@ -115,6 +123,8 @@ static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 			hd->segs[hd->nsegs].offset = l->offset;
 			hd->nsegs++;
 		}
+		if (l->paddr + l->size > hd->mem_end)
+			hd->mem_end = l->paddr + l->size;
 
 		if (end > start && end > l->paddr) {
 			hd->ranges[hd->nranges].start = start;
@@ -269,6 +279,23 @@ static int check_kdump_vmcoreinfo(struct vg_hostdump *hd,
 	return rc;
 }
 
+/* Is all of [paddr, paddr + len) in the file's PT_LOAD data? */
+static int in_ranges(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
+{
+	size_t lo = 0, hi = hd->nranges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (hd->ranges[mid].end <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < hd->nranges && hd->ranges[lo].start <= paddr &&
+	       len <= hd->ranges[lo].end - paddr;
+}
+
 static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 {
 	struct vg_hostdump *hd = hm->priv;
@@ -278,13 +305,26 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 	if (paddr + len < paddr)
 		return VG_HM_ERROR;
 	hd->bytes_read += len;
+	/* a cut ELF dump: libkdumpfile would read past the end of the file */
+	if (hd->cut_bytes && hd->ranges && !in_ranges(hd, paddr, len) &&
+	    paddr < hd->mem_end) {
+		hd->cut_reads++;
+		return VG_HM_ABSENT;
+	}
 	if (hd->direct && direct_read(hd, paddr, buf, len) == VG_HM_OK)
 		return VG_HM_OK;
 	if (hd->have_pd && len) {
 		for (uint64_t pfn = paddr / PAGE_SZ;
-		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++)
-			if (vg_dumppd_check(&hd->pd, pfn) < 0)
+		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++) {
+			int r = vg_dumppd_check(&hd->pd, pfn);
+
+			if (r < 0)
 				return VG_HM_ERROR;
+			if (r > 0) {
+				hd->cut_reads++;
+				return VG_HM_ABSENT;
+			}
+		}
 	}
 	st = kdump_read(hd->ctx, KDUMP_MACHPHYSADDR, paddr, buf, &got);
 	if (st == KDUMP_OK && got == len)
@@ -336,9 +376,12 @@ static int memory_map(struct vg_hostdump *hd, struct vg_error *err)
 	kdump_attr_t attr;
 	kdump_num_t num;
 
-	/* ELF: the PT_LOADs say where memory ends, whatever else is known. */
-	if (hd->nranges)
-		num = hd->ranges[hd->nranges - 1].end / PAGE_SZ;
+	/*
+	 * ELF: the PT_LOADs say where memory ends, whatever else is known,
+	 * also when the file is cut short (the rest reads as absent).
+	 */
+	if (hd->mem_end)
+		num = (hd->mem_end + PAGE_SZ - 1) / PAGE_SZ;
 	else if (kdump_get_number_attr(hd->ctx, "max_pfn", &num) != KDUMP_OK)
 		num = 0;
 	if (num == 0)
@@ -386,6 +429,15 @@ struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err)
 		return NULL;
 	}
 	rc = vg_dumphdr_read(hd->fd, path, &h, err);
+	if (!rc && h.cut_bytes) {
+		hd->cut_bytes = h.cut_bytes;
+		snprintf(
+			hd->damage, sizeof(hd->damage),
+			"truncated dump: %s ends at byte %llu, %.1f MiB of its "
+			"memory lie past the end and are absent",
+			path, (unsigned long long)h.file_size,
+			(double)h.cut_bytes / (1 << 20));
+	}
 	if (!rc && h.format == VG_DUMP_ELF)
 		rc = elf_ranges(hd, &h, err);
 	if (!rc)
@@ -395,6 +447,12 @@ struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err)
 	if (!rc && h.format == VG_DUMP_KDUMP) {
 		rc = vg_dumppd_init(&hd->pd, hd->fd, &h, path, err);
 		hd->have_pd = 1; /* vg_dumppd_free() also after a failure */
+		if (!rc && hd->pd.cut)
+			snprintf(hd->damage, sizeof(hd->damage),
+				 "truncated dump: %s ends at byte %llu, "
+				 "before the data of its last pages: those "
+				 "pages are absent",
+				 path, (unsigned long long)h.file_size);
 	}
 	vg_dumphdr_free(&h);
 	if (!rc)
@@ -520,6 +578,16 @@ int vg_hostdump_set_direct(struct vg_hostdump *hd, int on)
 uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd)
 {
 	return hd->bytes_read;
+}
+
+const char *vg_hostdump_damage(const struct vg_hostdump *hd)
+{
+	return hd->damage;
+}
+
+uint64_t vg_hostdump_cut_reads(const struct vg_hostdump *hd)
+{
+	return hd->cut_reads;
 }
 
 const char *vg_hostdump_format(const struct vg_hostdump *hd)

@@ -67,6 +67,16 @@ int vg_hostdump_set_direct(struct vg_hostdump *hd, int on);
 uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd);
 
 /* "elf", "kdump-compressed" (what libkdumpfile calls it) */
+/*
+ * "" for a whole dump; for one whose file ends before its headers do (a
+ * copy cut short by a full disk or a reset), one line saying so: the
+ * memory past the end reads as absent (VG_HM_ABSENT), the rest as usual.
+ */
+const char *vg_hostdump_damage(const struct vg_hostdump *hd);
+
+/* Reads so far answered absent because they lie past such a cut. */
+uint64_t vg_hostdump_cut_reads(const struct vg_hostdump *hd);
+
 const char *vg_hostdump_format(const struct vg_hostdump *hd);
 
 /*

@@ -15,13 +15,14 @@
 
 /* The note, when it parses and is for the dumped kernel; else why not. */
 static int note_usable(const char *note, size_t nlen, const char *src,
-		       const struct vg_hostkv *kv, struct vg_kvminfo *ki,
-		       char *why, size_t whysz)
+		       const char *absent, const struct vg_hostkv *kv,
+		       struct vg_kvminfo *ki, char *why, size_t whysz)
 {
 	struct vg_error verr;
 
 	if (!note) {
-		snprintf(why, whysz, "no KVMINFO note");
+		snprintf(why, whysz, "%.250s",
+			 absent && *absent ? absent : "no KVMINFO note");
 		return 0;
 	}
 	if (vg_kvminfo_parse(note, nlen, ki, &verr) < 0) {
@@ -57,9 +58,10 @@ static int dump_usable(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 }
 
 int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
-		      const char *vmci, size_t vlen, struct vg_hostmem *hm,
-		      struct vg_hostkv *kv, struct vg_kw_result *kw,
-		      struct vg_kvm_choice *ch, char *why, size_t whysz)
+		      const char *note_absent, const char *vmci, size_t vlen,
+		      struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      struct vg_kw_result *kw, struct vg_kvm_choice *ch,
+		      char *why, size_t whysz)
 {
 	static struct vg_kvminfo nki, dki;
 	const struct vg_kvminfo *use;
@@ -80,8 +82,8 @@ int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 			 note ? "" : "no KVMINFO note; ", verr.msg);
 		return 0;
 	}
-	have_note = note_usable(note, nlen, note_source, kv, &nki, nwhy,
-				sizeof(nwhy));
+	have_note = note_usable(note, nlen, note_source, note_absent, kv, &nki,
+				nwhy, sizeof(nwhy));
 	have_dump = dump_usable(kv, vmci, vlen, &dki, ch);
 	if (have_note && have_dump) {
 		ch->compared = 1;

@@ -19,7 +19,9 @@
 /*
  * Choose the description and walk.  note (nlen bytes, NULL: none) is
  * the KVMINFO text from note_source ("note": the dump's, "carrier": the
- * kexec -s carrier); vmci the host's VMCOREINFO.  The dump's own
+ * kexec -s carrier), or when note is NULL note_absent says why (the
+ * note lookup's message; NULL: "no KVMINFO note"); vmci the host's
+ * VMCOREINFO.  The dump's own
  * description (src/kvmdesc.h) is always derived: it is used when there
  * is no note, when the note's OSRELEASE is not the dump's, when the note
  * does not parse, and when the note differs from it in any key (a note
@@ -29,9 +31,10 @@
  * says why, naming the missing pieces).
  */
 int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
-		      const char *vmci, size_t vlen, struct vg_hostmem *hm,
-		      struct vg_hostkv *kv, struct vg_kw_result *kw,
-		      struct vg_kvm_choice *ch, char *why, size_t whysz);
+		      const char *note_absent, const char *vmci, size_t vlen,
+		      struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      struct vg_kw_result *kw, struct vg_kvm_choice *ch,
+		      char *why, size_t whysz);
 
 /*
  * Walk mode: the vCPU state pages the walk points to (vmcb01/vmcs01, and

@@ -176,6 +176,11 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 	if (!run->hd)
 		return -1;
 	run->hm = vg_hostdump_mem(run->hd);
+	if (*vg_hostdump_damage(run->hd)) {
+		/* guests before the cut are whole, the others partial */
+		vg_report_error(&run->rep, "%s", vg_hostdump_damage(run->hd));
+		run->exit_code = VG_EXIT_SOME;
+	}
 	run->dirfd = open_outdir(run->o.outdir, err);
 	if (run->dirfd < 0)
 		return -1;
@@ -185,6 +190,7 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 		       run->dirfd, run->o.progress ? stderr : NULL);
 	run->gopts.progress = vg_budget_progress;
 	run->gopts.progress_ctx = &run->bud;
+	vg_budget_mem_init(&run->kvm_mem, run->hm, &run->bud);
 	r = vg_loadtime_init(&run->lt, run->hd, run->o.dump, run->o.notes_path,
 			     err);
 	if (r < 0)
@@ -246,8 +252,8 @@ static int module_layout(struct vg_run *run)
 	int n;
 
 	if (run->have_note || !run->vmcoreinfo ||
-	    vg_hostkv_init(&kv, run->hm, run->vmcoreinfo, run->vmcoreinfo_len,
-			   NULL) < 0)
+	    vg_hostkv_init(&kv, &run->kvm_mem.hm, run->vmcoreinfo,
+			   run->vmcoreinfo_len, NULL) < 0)
 		return 0;
 	n = vg_kvmdesc_vmcsinfo(&kv, run->vmcoreinfo, run->vmcoreinfo_len, text,
 				sizeof(text), &err);
@@ -272,13 +278,16 @@ static void run_layouts(struct vg_run *run)
 		add_layout(cfg, &run->note_vi, "VMCSINFO note");
 	if (run->o.vmcsinfo_path)
 		add_layout(cfg, &run->arg_vi, "--vmcsinfo");
-	if (module_layout(run))
+	run->have_module = module_layout(run);
+	if (run->have_module)
 		add_layout(cfg, &run->mod_vi, "module memory");
 	add_layout(cfg, vg_vmcs12_layout(), "built-in vmcs12");
 	cfg->hm = run->hm;
 	cfg->next_range = vg_hostdump_next_range;
 	cfg->range_ctx = run->hd;
 	cfg->verbose = run->o.verbose ? stderr : NULL;
+	cfg->stop = vg_budget_expired;
+	cfg->stop_ctx = &run->bud;
 	run->rep.layouts = cfg->layouts;
 	run->rep.nlayouts = cfg->nlayouts;
 }
@@ -301,14 +310,28 @@ static void run_walk(struct vg_run *run)
 			 "--no-kvm: scan only");
 		return;
 	}
+	if (vg_budget_expired(&run->bud)) {
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "not walked: %s", run->bud.reason);
+		run->exit_code = VG_EXIT_SOME;
+		return;
+	}
 	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
 			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
 	/* the note's, else (or to check it) the dump's own description */
 	run->walked = vg_kvm_from_notes(
 		r == 0 ? ki : NULL, r == 0 ? klen : 0,
-		from == run->lt.dump_path ? "note" : "carrier", run->vmcoreinfo,
-		run->vmcoreinfo_len, run->hm, &run->kv, &run->kw, &rep->kvm,
-		rep->kvm_status, sizeof(rep->kvm_status));
+		from == run->lt.dump_path ? "note" : "carrier",
+		r == 0 ? NULL : vg_error_msg(&err), run->vmcoreinfo,
+		run->vmcoreinfo_len, &run->kvm_mem.hm, &run->kv, &run->kw,
+		&rep->kvm, rep->kvm_status, sizeof(rep->kvm_status));
+	if (run->kvm_mem.refused) {
+		/* What the walk says of the reads it was refused is noise. */
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "KVM walk stopped: %s", run->bud.reason);
+		say("KVM walk stopped: %s", run->bud.reason);
+		run->exit_code = VG_EXIT_SOME;
+	}
 	if (run->walked)
 		rep->kw = &run->kw;
 }
@@ -326,7 +349,10 @@ static int run_find(struct vg_run *run, struct vg_error *err)
 	int r;
 
 	run->rep.scan = &run->res;
-	if (run->walked && !run->o.scan) {
+	if (run->walked && !run->o.scan && run->kvm_mem.refused) {
+		snprintf(cap->why, sizeof(cap->why),
+			 "the walk cannot stand alone: %s", run->bud.reason);
+	} else if (run->walked && !run->o.scan) {
 		r = vg_kvm_states(&run->kw, &run->cfg, &run->res, why,
 				  sizeof(why));
 		if (r < 0)
@@ -386,6 +412,15 @@ static void scan_verdict(struct vg_run *run)
 {
 	struct vg_scan_result *res = &run->res;
 
+	if (res->stopped) {
+		vg_report_error(&run->rep,
+				"scan stopped after %llu host pages: %s",
+				(unsigned long long)res->pages_scanned,
+				run->bud.reason);
+		say("scan stopped after %llu host pages: %s",
+		    (unsigned long long)res->pages_scanned, run->bud.reason);
+		run->exit_code = VG_EXIT_SOME;
+	}
 	if (res->pages_unreadable) {
 		vg_report_error(&run->rep,
 				"%llu host pages could not be read from the "
@@ -401,18 +436,23 @@ static void scan_verdict(struct vg_run *run)
 		res->nnolayout = 0;
 	}
 	/*
-	 * The VMCSINFO note describes the host's own CPUs, and every
-	 * hardware VMCS of one host carries their revision id (vmcs12 is
-	 * built in): VMCS-like pages with another revision id are ordinary
-	 * pages.  Under Bochs about twenty of them appeared in every crash
-	 * test.
+	 * The VMCSINFO note, and vmcsinfo-intel's copy in its memory,
+	 * describe the host's own CPUs, and every hardware VMCS of one host
+	 * carries their revision id (vmcs12 is built in): VMCS-like pages
+	 * with another revision id are ordinary pages.  Under Bochs about
+	 * twenty of them appeared in every crash test.
 	 */
-	if (res->nnolayout && run->have_note) {
+	if (res->nnolayout && (run->have_note || run->have_module)) {
 		if (run->o.verbose)
-			say("the VMCSINFO note gives the host's VMCS revision "
-			    "0x%x: ignoring %u other revision id(s) of "
-			    "VMCS-like pages",
-			    run->note_vi.revision_id, res->nnolayout);
+			say("the %s gives the host's VMCS revision 0x%x: "
+			    "ignoring %u other revision id(s) of VMCS-like "
+			    "pages",
+			    run->have_note ? "VMCSINFO note" :
+					     "layout in " VG_VMCSINFO_MODULE
+					     "'s memory",
+			    run->have_note ? run->note_vi.revision_id :
+					     run->mod_vi.revision_id,
+			    res->nnolayout);
 		res->nnolayout = 0;
 	}
 	for (unsigned int i = 0; i < res->nnolayout; i++) {
@@ -535,6 +575,7 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 	const struct vg_guest *g = rg->g;
 	struct vg_vcpu *vcpus;
 	struct vg_gmem gm;
+	uint64_t cut = vg_hostdump_cut_reads(run->hd);
 
 	memset(&gm, 0, sizeof(gm));
 	vcpus = calloc(g->n, sizeof(*vcpus));
@@ -546,6 +587,15 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 		vcpus[i] = rg->vcpus[i].vcpu;
 	if (guest_memory(run, rg, &gm) == 0)
 		write_core(run, rg, &gm, vcpus);
+	/* a truncated host dump cut through this guest */
+	if (rg->written && !rg->partial &&
+	    vg_hostdump_cut_reads(run->hd) != cut) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error),
+			 "partial: %llu of its pages lie past the end of the "
+			 "truncated host dump",
+			 (unsigned long long)rg->core.pages_absent);
+	}
 	vg_gmem_release(&gm);
 	free(vcpus);
 }

@@ -57,6 +57,7 @@ struct vg_run {
 	int la57;
 	struct vmcsinfo arg_vi, note_vi, mod_vi;
 	int have_note;
+	int have_module; /* mod_vi: vmcsinfo-intel's copy in its memory */
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
 	struct vg_guest *guests;
@@ -65,6 +66,8 @@ struct vg_run {
 	struct vg_kw_result kw;
 	int walked;
 	struct vg_budget bud;
+	/* run->hm under the time budget, for the KVM walk (src/budget.h). */
+	struct vg_budget_mem kvm_mem;
 	struct vg_guestcore_opts gopts;
 	struct vg_report rep;
 	int exit_code;

@@ -126,6 +126,10 @@ static int scan_range(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 		uint64_t len = end - p;
 		int r;
 
+		if (cfg->stop && cfg->stop(cfg->stop_ctx)) {
+			res->stopped = 1;
+			return 0;
+		}
 		if (len > CHUNK)
 			len = CHUNK;
 		len &= ~(uint64_t)(PAGE_SZ - 1);
@@ -192,10 +196,12 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 			free(buf);
 			return vg_error_set(err, -ENOMEM, "out of memory");
 		}
+		if (res->stopped)
+			break;
 		from = end;
 	}
 	free(buf);
-	if (!res->pages_scanned)
+	if (!res->pages_scanned && !res->stopped)
 		return vg_error_set(
 			err, -EIO,
 			"no readable host memory in the dump (%llu pages absent, %llu unreadable)",

@@ -35,6 +35,13 @@ struct vg_scan_cfg {
 	struct vg_scan_layout layouts[VG_SCAN_MAX_LAYOUTS];
 	int nlayouts;
 	FILE *verbose; /* -v: one line per rejected candidate */
+	/*
+	 * Optional: polled before every 1 MiB read; nonzero stops the scan
+	 * there (the time budget: vg_budget_expired), which then returns 0
+	 * with what it found so far and res->stopped set.
+	 */
+	int (*stop)(void *ctx);
+	void *stop_ctx;
 };
 
 struct vg_kw_vcpu;
@@ -61,6 +68,7 @@ struct vg_scan_result {
 	struct vg_nolayout nolayout[VG_SCAN_MAX_NOLAYOUT];
 	unsigned int nnolayout;
 	int too_many; /* more than VG_SCAN_MAX_VCPUS candidates */
+	int stopped; /* cfg->stop ended the scan before the end of RAM */
 };
 
 /*

@@ -5,7 +5,8 @@
 #   make check-vms-amd     the crash scenarios A-H (in CHECKS)
 #   make check-vms-intel   the Intel chain under Bochs: vmcsinfo-intel,
 #                          kexec -p with the real sysfs, crash, capture
-#                          (in CHECKS; about 11 minutes)
+#                          and a second crash with the stock kexec -s -p
+#                          (in CHECKS; about 25 minutes)
 
 TV_BIN := $(B)/test-vms
 

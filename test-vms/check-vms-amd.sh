@@ -136,15 +136,6 @@ note_dump_agree() { # REPORT
 	}
 }
 
-# No note at all: the walk ran from the dump's own description.
-kvm_from_dump() { # REPORT
-	jq -e '.kvm.walked and .kvm.source == "dump" and
-		.kvm.note_dump_differences == null' "$1" >/dev/null || {
-		echo "kvm: $(jq -c '.kvm | {walked, source, status, dump_description}' "$1" 2>&1)"
-		return 1
-	}
-}
-
 # The tiny guest's GPRs, wherever it is among the guests.
 tiny_gprs_among() { # REPORT
 	local t

@@ -22,10 +22,16 @@
 #     same kexec -p): the guest is named after its process, has every GPR
 #     the runner set and all its pages.
 #
-# Two scenarios: vmx (the Bochs crash cycle and everything above) and
-# novmx (the refusal on a CPU without VMX).
+# Three scenarios: vmx (the Bochs crash cycle and everything above),
+# stock (a second Bochs cycle with Debian's own, unpatched kexec -s -p: no
+# VMCSINFO or KVMINFO note anywhere, so vmcore-guests takes the VMCS
+# layout from vmcsinfo-intel's memory and KVM's layout from the dump's
+# own kallsyms and BTF, and must still give every register and page the
+# vmx scenario gives) and novmx (the refusal on a CPU without VMX).
 #
-#   VG_INTEL_SCENARIOS  which to run (default "vmx novmx")
+#   VG_INTEL_SCENARIOS  which to run (default "vmx stock novmx")
+#   VG_STOCK_KEXEC      the unpatched kexec for "stock" (default
+#                       /usr/sbin/kexec, Debian's kexec-tools)
 #   VG_KEXEC, VG_PARTIAL=1, VG_BOCHS_TIMEOUT: as for check-vms-amd.sh and
 #   run-bochs.sh.  VG_JUDGE_ONLY=1: no new cycle, judge the results of the
 #   last one again (development).  Logs and results: $VG_OUT/intel/
@@ -42,7 +48,8 @@ load_kernel
 
 ko=${VG_VMCSINFO_KO:-$TOP/build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko}
 missing=$(vg_pieces "$ko|make vmcsinfo-intel")
-scenarios=${VG_INTEL_SCENARIOS:-vmx novmx}
+scenarios=${VG_INTEL_SCENARIOS:-vmx stock novmx}
+stock_kexec=${VG_STOCK_KEXEC:-/usr/sbin/kexec}
 
 out=$VG_OUT/intel
 mkdir -p "$out" "$VG_BUILD"
@@ -50,11 +57,18 @@ mkdir -p "$out" "$VG_BUILD"
 # shellcheck source=/dev/null
 . "$out/expect.env"
 
-if [ "${VG_JUDGE_ONLY:-0}" != 1 ] && has_scen vmx; then
+if [ "${VG_JUDGE_ONLY:-0}" != 1 ] && { has_scen vmx || has_scen stock; }; then
 	test-vms/mkinitramfs-dracut.sh --ata --conf "$TV_DIR/dracut/vmcore-guests-bochs.conf" \
 		"$VG_BUILD/capture-ata.img"
-	VG_KEXEC=$kexec VG_VMCSINFO_KO=$ko test-vms/mkinitramfs-l1.sh --intel \
-		"$VG_BUILD/capture-ata.img" "$VG_BUILD/l1-intel.cpio.gz"
+	if has_scen vmx; then
+		VG_KEXEC=$kexec VG_VMCSINFO_KO=$ko test-vms/mkinitramfs-l1.sh --intel \
+			"$VG_BUILD/capture-ata.img" "$VG_BUILD/l1-intel.cpio.gz"
+	fi
+	if has_scen stock; then
+		[ -x "$stock_kexec" ] || die "no stock kexec at $stock_kexec (kexec-tools)"
+		VG_KEXEC=$stock_kexec VG_VMCSINFO_KO=$ko test-vms/mkinitramfs-l1.sh --intel \
+			"$VG_BUILD/capture-ata.img" "$VG_BUILD/l1-intel-stock.cpio.gz"
+	fi
 fi
 
 # ------------------------------------------------------- Intel verdicts
@@ -199,6 +213,35 @@ report_attr_unknown() { # REPORT.json: access rights unknown (null), not invente
 	}
 }
 
+# No load-time note in /proc/vmcore (the stock kexec adds none).
+no_load_notes() { # RESULTS
+	[ -s "$1/notes.readelf" ] || {
+		echo "no readelf -n /proc/vmcore output"
+		return 1
+	}
+	! grep -aqE '^[[:space:]]+(VMCSINFO|KVMINFO)[[:space:]]' "$1/notes.readelf" || {
+		echo "a load-time note is in /proc/vmcore: $(grep -aE 'VMCSINFO|KVMINFO' "$1/notes.readelf" | tr '\n' ' ')"
+		return 1
+	}
+}
+
+# The VMX layout in use came from vmcsinfo-intel's memory: L1's revision
+# and as many fields as L1's sysfs tree locates.
+layout_from_module() { # REPORT L1.vmcsinfo
+	local want rev n
+	want=$(grep -c '^FIELD(' "$2")
+	rev=$(sed -n 's/^REVISION_ID=//p' "$2")
+	n=$(jq -r --arg rev "$rev" '[.scan.layouts[] | select(.source == "module memory" and .revision == $rev)] | .[0].fields' "$1")
+	[ "$n" = "$want" ] || {
+		echo "want a \"module memory\" layout, revision $rev, $want fields; layouts: $(jq -c '.scan.layouts' "$1")"
+		return 1
+	}
+	jq -e '.guests[0].vcpus[0].layout == "module memory"' "$1" >/dev/null || {
+		echo "vCPU 0 decoded with: $(jq -r '.guests[0].vcpus[0].layout' "$1")"
+		return 1
+	}
+}
+
 # A CPU without VMX: QEMU's qemu64 (TCG), a minimal initramfs that only
 # loads the module.  Holds the test-VM lock in a subshell of its own.
 novmx_refusal() {
@@ -275,6 +318,7 @@ tree_checks() { # RESULTS CONSOLE
 }
 
 # The tiny guest's vmcore (beside its report.json) from kvm-intel's VMCS.
+# KG_WALK_FROM names where the KVM walk's layout came from (the label).
 vmx_guest_checks() { # GUEST.vmcore
 	local j
 	j=$(dirname "$1")/report.json
@@ -311,6 +355,33 @@ scenario_vmx() {
 	with_one_guest "$r" vmx vmx_guest_checks
 }
 
+# The same crash with Debian's unpatched kexec -s -p: no note anywhere.
+scenario_stock() {
+	scen=intel-stock
+	echo "== intel-stock: Bochs VMX L1, Debian's own kexec -s -p (no notes), tiny guest, sysrq crash"
+	local dir=$out/stock cycle=0
+	local r=$dir/results log=$dir/console.log l1=$out/stock.l1.vmcsinfo
+	run_cycle run-bochs.sh "$dir" "$VG_BUILD/l1-intel-stock.cpio.gz" vg_kexec=sp vg_fixture=0 || cycle=$?
+	[ "$cycle" = 0 ] || return 0
+	ok "crash cycle (console: $log)"
+	if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
+		rm -rf "$dir/vmcs-sysfs"
+		mkdir -p "$dir/vmcs-sysfs"
+		tar -xf "$r/l1/vmcs-sysfs.tar" -C "$dir/vmcs-sysfs"
+		"$vmcsinfo" show --sysfs "$dir/vmcs-sysfs" >"$l1" 2>/dev/null || true
+	fi
+	check "L1's sysfs layout kept (the reference)" test -s "$l1"
+	check "dracut capture: host dump, then the guests' outcome line, then poweroff" \
+		capture_flow "$dir" 'guests saved in .*: 1 of 1 written \(0 partial, 0 skipped\)'
+	check "readelf -n /proc/vmcore: no VMCSINFO and no KVMINFO note" no_load_notes "$r"
+	check "host dump saved (makedumpfile -l -d 31), its log has the sysrq crash" host_dump_ok "$r"
+	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
+	check "VMCS layout from vmcsinfo-intel's memory: L1's revision and field count" \
+		layout_from_module "$r/guests/report.json" "$l1"
+	check "KVM walk from the dump's own description (kvm.source = dump)" kvm_from_dump "$r/guests/report.json"
+	with_one_guest "$r" vmx vmx_guest_checks
+}
+
 scenario_novmx() {
 	scen=intel
 	echo "== intel: CPU without VMX (QEMU qemu64): vmcsinfo-intel refuses to load"
@@ -318,9 +389,9 @@ scenario_novmx() {
 }
 
 t0=$SECONDS
-run_scenarios "vmx novmx"
+run_scenarios "vmx stock novmx"
 total=$((SECONDS - t0))
 
-echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s (cycle: ${timing[crash]:-none})"
+echo "== check-vms-intel: $npass passed, $nfail failed in ${total}s (cycles: vmx ${timing[crash]:-none}, stock ${timing[stock]:-none})"
 echo "   logs and results: $out/ (console: crash/console.log, capture-console.log; L1's tree: vmcs-sysfs.tar)"
 verdicts_exit "$missing"

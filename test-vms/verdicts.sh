@@ -295,6 +295,15 @@ kvm_walked() { # REPORT
 	}
 }
 
+# No note and no carrier: the walk ran on the dump's own description.
+kvm_from_dump() { # REPORT
+	jq -e '.kvm.walked and .kvm.source == "dump" and
+		.kvm.note_dump_differences == null' "$1" >/dev/null || {
+		echo "kvm: $(jq -c '.kvm | {walked, source, status, dump_description}' "$1" 2>&1)"
+		return 1
+	}
+}
+
 # The tiny guest's runner passes no -name: named <argv0>-<pid>, from KVM.
 tiny_named() { # REPORT GUEST.vmcore
 	local n s
@@ -358,7 +367,7 @@ last_ran_all() { # REPORT
 # every GPR (report and gdb), the vCPU thread, all of the runner's pages
 # (memslots, not only what EPT/NPT maps).
 tiny_walk_checks() { # REPORT GUEST.vmcore (gdb_regs has run on it)
-	check "KVM walk ran (KVMINFO note from kexec -p)" kvm_walked "$1"
+	check "KVM walk ran" kvm_walked "$1"
 	check "guest named after its process (kvmguest-<pid>), from the KVM walk" tiny_named "$1" "$2"
 	check "report.json: every GPR the runner set (rbx..r15, rax)" report_gprs "$1"
 	check "gdb -c guest vmcore: every GPR the runner set" gdb_gprs "$2"

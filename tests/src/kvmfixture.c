@@ -212,9 +212,11 @@ struct fx *kfx_build(const struct kfx_opts *o)
 	/* The NPT maps only the first guest page: the walk must add the rest. */
 	fx_map(fx, ncr3, 0, RAM_A, FX_PAGE, 0x7);
 	fx_cpu_realmode(&c, ncr3);
-	fx_make_vmcb(fx, KFX_VMCB0, &c);
-	c.rip = 0x2342;
-	fx_make_vmcb(fx, KFX_VMCB1, &c);
+	if (!o->no_vmcbs) {
+		fx_make_vmcb(fx, KFX_VMCB0, &c);
+		c.rip = 0x2342;
+		fx_make_vmcb(fx, KFX_VMCB1, &c);
+	}
 
 	/* Run queues: cpu 1's clock is the newest. */
 	fx_put64(fx, KIMG_PA(KI_PCPU_OFF), KFX_DM);

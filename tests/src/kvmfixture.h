@@ -51,6 +51,7 @@ struct kfx_opts {
 	int vm_list_loop; /* the VM's list entry points to itself */
 	int rb_loop; /* a memslot tree node is its own left child */
 	int vcpu1_vmcb_elsewhere; /* vmcb01 of vCPU 1 points to a plain page */
+	int no_vmcbs; /* the VMCB pages stay zero: no AMD guest to find */
 	const char *osrelease; /* of the KVMINFO note; NULL = the dump's */
 	int no_kvminfo; /* leave the note out */
 	/*

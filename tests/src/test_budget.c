@@ -14,7 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notes/elfnote.h"
 #include "src/budget.h"
+#include "src/hostkv.h"
+#include "src/kvmguests.h"
+#include "src/kvmwalk.h"
+#include "src/scan.h"
+#include "tests/src/ksymfixture.h"
+#include "tests/src/kvmfixture.h"
 
 #define MiB (1024ull * 1024)
 
@@ -261,6 +268,156 @@ static void name_lists(void **state)
 	assert_false(vg_name_listed("a,", ""));
 }
 
+/*
+ * The scan and the KVM walk under the time budget, on the fake clock:
+ * each read of host memory advances it by tick seconds, so where the
+ * budget runs out is the same on every run.
+ */
+struct ticking {
+	struct vg_hostmem hm;
+	struct vg_hostmem *under;
+	double tick;
+	uint64_t reads;
+};
+
+static int tick_read(struct vg_hostmem *hm, uint64_t pa, void *buf, size_t len)
+{
+	struct ticking *t = hm->priv;
+
+	t->reads++;
+	fake_t += t->tick;
+	return t->under->read(t->under, pa, buf, len);
+}
+
+static void ticking_init(struct ticking *t, struct vg_hostmem *under,
+			 double tick)
+{
+	memset(t, 0, sizeof(*t));
+	t->hm.read = tick_read;
+	t->hm.max_paddr = under->max_paddr;
+	t->hm.priv = t;
+	t->under = under;
+	t->tick = tick;
+}
+
+static int zero_read(struct vg_hostmem *hm, uint64_t pa, void *buf, size_t len)
+{
+	(void)hm;
+	(void)pa;
+	memset(buf, 0, len);
+	return VG_HM_OK;
+}
+
+static void scan_stops_at_the_budget(void **state)
+{
+	struct vg_hostmem zeros = { zero_read, 8 * MiB, NULL };
+	struct vg_scan_cfg cfg = { 0 };
+	struct vg_scan_result res;
+	struct vg_error err;
+	struct vg_budget b;
+	struct ticking t;
+
+	(void)state;
+	/* 8 MiB read 1 MiB a second: a 3 s budget stops it after 3. */
+	ticking_init(&t, &zeros, 1.0);
+	cfg.hm = &t.hm;
+	cfg.stop = vg_budget_expired;
+	cfg.stop_ctx = &b;
+	setup(&b, 3, 0, NULL);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
+	assert_int_equal(res.stopped, 1);
+	assert_int_equal(res.pages_scanned, 3 * 256);
+	assert_int_equal(t.reads, 3);
+	assert_int_equal(b.stopped, 1);
+	assert_string_equal(b.reason, "time budget of 3 s used up");
+	assert_int_equal(vg_budget_before_guest(&b, "g"), 1);
+	vg_scan_result_free(&res);
+
+	/* A budget of 0: nothing is read, and that is no error. */
+	ticking_init(&t, &zeros, 1.0);
+	setup(&b, 0, 0, NULL);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
+	assert_int_equal(res.stopped, 1);
+	assert_int_equal(res.pages_scanned, 0);
+	assert_int_equal(t.reads, 0);
+	vg_scan_result_free(&res);
+
+	/* No budget: all of it. */
+	ticking_init(&t, &zeros, 1.0);
+	setup(&b, -1, 0, NULL);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
+	assert_int_equal(res.stopped, 0);
+	assert_int_equal(res.pages_scanned, 8 * 256);
+	vg_scan_result_free(&res);
+}
+
+/* The KVM walk of the unit tests' host, read through the budget. */
+static int walk_host(struct fx *fx, double budget, double tick,
+		     struct ticking *t, struct vg_budget_mem *bm)
+{
+	static struct vg_hostmem hm;
+	struct vg_hostkv kv;
+	struct vg_kw_result kw;
+	struct vg_kvm_choice ch;
+	struct vg_budget b;
+	const void *ki, *vmci;
+	size_t klen, vlen;
+	char why[512];
+	int walked;
+
+	assert_int_equal(elfnote_find(fx->notes, fx->notes_len, "KVMINFO", 0,
+				      &ki, &klen, NULL),
+			 0);
+	assert_int_equal(elfnote_find(fx->notes, fx->notes_len, "VMCOREINFO", 0,
+				      &vmci, &vlen, NULL),
+			 0);
+	ksfx_hostmem(fx, &hm);
+	ticking_init(t, &hm, tick);
+	setup(&b, budget, 0, NULL);
+	vg_budget_mem_init(bm, &t->hm, &b);
+	walked = vg_kvm_from_notes(ki, klen, "note", NULL, vmci, vlen, &bm->hm,
+				   &kv, &kw, &ch, why, sizeof(why));
+	if (walked)
+		vg_kw_result_free(&kw);
+	if (bm->refused) {
+		assert_int_equal(b.stopped, 1);
+		assert_string_not_equal(b.reason, "");
+	}
+	return walked;
+}
+
+static void kvm_walk_stops_at_the_budget(void **state)
+{
+	struct fx *fx = kfx_build(NULL);
+	struct vg_budget_mem bm;
+	struct ticking t;
+	uint64_t all;
+
+	(void)state;
+	/* No budget: the whole walk, every read let through. */
+	assert_int_equal(walk_host(fx, -1, 0.001, &t, &bm), 1);
+	assert_true(bm.refused == 0);
+	all = t.reads;
+	assert_true(all > 20);
+
+	/* Half of its reads' time: no read past the budget. */
+	walk_host(fx, (double)(all / 2) * 0.001, 0.001, &t, &bm);
+	assert_true(bm.refused > 0);
+	assert_true(t.reads <= all / 2 + 1);
+	assert_true(t.reads >= all / 2 - 1);
+
+	/* A budget of 0: not one read of the dump. */
+	assert_int_equal(walk_host(fx, 0, 0.001, &t, &bm), 0);
+	assert_true(bm.refused > 0);
+	assert_true(t.reads == 0);
+
+	/* No budget in the wrapper (b NULL): reads pass through. */
+	vg_budget_mem_init(&bm, &t.hm, NULL);
+	assert_int_equal(vg_hostmem_read(&bm.hm, 0, (uint8_t[8]){ 0 }, 8),
+			 VG_HM_OK);
+	fx_free(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +433,8 @@ int main(void)
 		cmocka_unit_test(tiny_guest_in_kib),
 		cmocka_unit_test(parse_options),
 		cmocka_unit_test(name_lists),
+		cmocka_unit_test(scan_stops_at_the_budget),
+		cmocka_unit_test(kvm_walk_stops_at_the_budget),
 	};
 
 	return cmocka_run_group_tests_name("budget", tests, NULL, NULL);

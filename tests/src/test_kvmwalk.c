@@ -150,9 +150,9 @@ static void host_open(struct host *h, const struct kfx_opts *o)
 	assert_true(h->no_note == 0 || h->no_note == 1);
 	assert_int_equal(vg_hostdump_vmcoreinfo(h->hd, &vmci, &vlen, &err), 0);
 	h->walked = vg_kvm_from_notes(h->no_note ? NULL : ki,
-				      h->no_note ? 0 : klen, "note", vmci, vlen,
-				      vg_hostdump_mem(h->hd), &h->kv, &h->kw,
-				      &h->ch, h->why, sizeof(h->why));
+				      h->no_note ? 0 : klen, "note", NULL, vmci,
+				      vlen, vg_hostdump_mem(h->hd), &h->kv,
+				      &h->kw, &h->ch, h->why, sizeof(h->why));
 }
 
 static void host_close(struct host *h)

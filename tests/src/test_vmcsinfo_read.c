@@ -268,9 +268,12 @@ static void unusable_input(void **state)
 	err_is("makedumpfile -R");
 	assert_int_equal(run("read missing"), 2);
 	err_is("missing");
-	dump("cut", 0, vmcs_text, NULL, 3000);
+	/* cut inside the notes: refused; cut after them: the notes read */
+	dump("cut", 0, vmcs_text, NULL, 300);
 	assert_int_equal(run("read cut"), 2);
 	err_is("truncated");
+	dump("cutmem", 0, vmcs_text, NULL, 3ull << 20);
+	assert_int_equal(run("read cutmem"), 0);
 	/* notes whose text is bad */
 	dump("badv", 0, "VMCSINFO_VERSION=1\nREVISION_ID=0x8000002b\n", NULL,
 	     0);
