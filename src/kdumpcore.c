@@ -260,13 +260,98 @@ static int vmci_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 	return 0;
 }
 
+/*
+ * The top 64 MiB of guest RAM is searched first, from the top down:
+ * Linux takes the VMCOREINFO page (get_zeroed_page() at boot) where the
+ * buddy allocator hands out its first pages, high in RAM below what the
+ * boot loader put there (the crash tests' Linux guest: at 79 of its 100
+ * MiB, under its initramfs; its BIOS ROM at 4 GiB does not count, as
+ * "top" is counted in present bytes).  The rest follows bottom up.
+ */
+#define VMCI_TOP (64ull << 20)
+#define VMCI_TOP_RANGES 65536u /* 1.5 MiB of ranges at the most */
+
+struct vmci_top {
+	struct kd *k;
+	uint64_t skip; /* present bytes below the top window */
+	uint64_t seen; /* present bytes walked so far */
+	uint64_t from; /* gpa where the top window starts */
+	struct vmci_range {
+		uint64_t gpa, hpa, len;
+	} * r;
+	size_t n;
+};
+
+static int top_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
+{
+	struct vmci_top *t = ctx;
+	uint64_t below = t->seen < t->skip ? t->skip - t->seen : 0;
+
+	t->seen += len;
+	if (below >= len)
+		return 0;
+	if (!t->n)
+		t->from = gpa + below;
+	if (t->n == VMCI_TOP_RANGES)
+		return 1; /* too fragmented: searched with the rest */
+	t->r[t->n].gpa = gpa + below;
+	t->r[t->n].hpa = hpa + below;
+	t->r[t->n].len = len - below;
+	t->n++;
+	return 0;
+}
+
+static int below_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
+{
+	struct vmci_top *t = ctx;
+
+	if (gpa >= t->from)
+		return 0;
+	return vmci_cb(t->k, gpa, hpa,
+		       gpa + len > t->from ? t->from - gpa : len);
+}
+
+/* One range of the top window, its last CHUNK first; 1 when found. */
+static int vmci_down(struct kd *k, const struct vmci_range *r)
+{
+	for (uint64_t end = r->len; end > 0;) {
+		uint64_t n = end < CHUNK ? end : CHUNK;
+
+		end -= n;
+		if (vmci_cb(k, r->gpa + end, r->hpa + end, n))
+			return 1;
+	}
+	return 0;
+}
+
+static void search_vmcoreinfo(struct kd *k)
+{
+	uint64_t total = k->pages_total * PAGE;
+	struct vmci_top t = { .k = k,
+			      .skip = total > VMCI_TOP ? total - VMCI_TOP : 0,
+			      .from = UINT64_MAX };
+
+	t.r = malloc(VMCI_TOP_RANGES * sizeof(*t.r));
+	if (t.r && k->gm->walk(k->gm, top_cb, &t) == 0) {
+		for (size_t i = t.n; i-- > 0;)
+			if (vmci_down(k, &t.r[i])) {
+				free(t.r);
+				return;
+			}
+	} else {
+		t.from = UINT64_MAX; /* the top was not searched */
+	}
+	free(t.r);
+	k->gm->walk(k->gm, below_cb, &t);
+}
+
 static void find_vmcoreinfo(struct kd *k)
 {
 	char rel[65];
 
 	if (k->opts->no_vmcoreinfo)
 		return;
-	k->gm->walk(k->gm, vmci_cb, k);
+	search_vmcoreinfo(k);
 	if (!k->res->vmcoreinfo_found)
 		return;
 	k->have_vmci = 1;

@@ -337,6 +337,35 @@ static void counts_at_31(void **state)
 	guest_fini(&t);
 }
 
+/*
+ * The VMCOREINFO is looked for from the top of guest RAM down (Linux
+ * allocates it high): one at the top page is found in the first chunk,
+ * one at the bottom still found.
+ */
+static void vmcoreinfo_searched_top_down(void **state)
+{
+	const uint64_t top = GSIZE - 4096;
+	struct vg_guestcore_opts o = { .compress = VG_GC_LZO,
+				       .dump_level = 31 };
+	struct vg_guestcore_result res;
+	struct guest t;
+
+	(void)state;
+	guest_init(&t, 1);
+	memcpy(t.m.buf + GOFF + top, t.m.buf + GOFF + VMCI_GPA, 4096);
+	memset(t.m.buf + GOFF + VMCI_GPA, 0, 4096);
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, NULL, 0, &o, &res), 0);
+	assert_true(res.vmcoreinfo_found && res.vmcoreinfo_gpa == top);
+	if (res.vmcoreinfo_scan_bytes > 256 * KiB)
+		fail_msg("searched %llu bytes for a VMCOREINFO at the top",
+			 (unsigned long long)res.vmcoreinfo_scan_bytes);
+	guest_fini(&t);
+	guest_init(&t, 1);
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, NULL, 0, &o, &res), 0);
+	assert_true(res.vmcoreinfo_found && res.vmcoreinfo_gpa == VMCI_GPA);
+	guest_fini(&t);
+}
+
 /* No VMCOREINFO in guest RAM: zero pages only, and it says so. */
 static void no_vmcoreinfo_zero_pages_only(void **state)
 {
@@ -470,6 +499,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(levels_and_compressors),
 		cmocka_unit_test(counts_at_31),
+		cmocka_unit_test(vmcoreinfo_searched_top_down),
 		cmocka_unit_test(no_vmcoreinfo_zero_pages_only),
 		cmocka_unit_test(bad_mem_section_zero_pages_only),
 		cmocka_unit_test(absent_host_page_dropped),

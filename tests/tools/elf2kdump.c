@@ -106,6 +106,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.excl_free,
 	       (unsigned long long)res.file_size,
 	       res.filter_note[0] ? " note: " : "", res.filter_note);
+	fprintf(stderr, "elf2kdump: VMCOREINFO %s after %llu bytes searched\n",
+		res.vmcoreinfo_found ? "found" : "not found",
+		(unsigned long long)res.vmcoreinfo_scan_bytes);
 	if (res.error[0])
 		fprintf(stderr, "elf2kdump: %s\n", res.error);
 	return r == 0 ? 0 : 1;
