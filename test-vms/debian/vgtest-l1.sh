@@ -30,10 +30,18 @@ modprobe kvm_amd 2>/dev/null
 [ -c /dev/kvm ] || fail "no /dev/kvm (kvm_amd: $(modprobe -n -v kvm_amd 2>&1))"
 mark KVM_LOADED
 # The udev rule of vmcore-guests reloads the crash kernel when kvm_amd
-# appears: let it finish.
+# appears (kdump-config try-reload from a transient unit a few seconds
+# later): wait until no such reload is pending or running and the crash
+# kernel is loaded.
 udevadm settle -t 60
 i=0
-while [ -e /run/vmcore-guests/kdump-reload.pending ] && [ "$i" -lt 120 ]; do
+while [ "$i" -lt 180 ]; do
+	busy=$(systemctl list-units --all --plain --no-legend 'vmcore-guests-kdump-reload-*' 2>/dev/null |
+		awk '$3 == "active" || $3 == "activating" || $3 == "reloading"')
+	if [ -z "$busy" ] && [ ! -e /run/vmcore-guests/kdump-reload.pending ] &&
+		[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ]; then
+		break
+	fi
 	sleep 1
 	i=$((i + 1))
 done
