@@ -82,8 +82,14 @@ run_l1() {
 	echo "wall=$wall" >>"$out/run.env"
 }
 
-# Seconds of the first console line matching ERE.
-at() { grep -aE "$1" "$out/console.log" | head -1 | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
+# Seconds of the first console line matching ERE (after the first line
+# matching AFTER, when given).
+at() {
+	awk -v re="$1" -v after="${2:-}" '
+		after != "" && !seen { if ($0 ~ after) seen = 1; next }
+		$0 ~ re { if (match($0, /^\[ *[0-9.]+\]/)) { t = substr($0, 2, RLENGTH - 2); gsub(/ /, "", t); print t }; exit }
+	' "$out/console.log"
+}
 
 timings() {
 	{
@@ -93,10 +99,12 @@ timings() {
 		echo "L2_STARTED=$(at 'VGTEST: L2_STARTED')"
 		echo "L2_MARKER_SEEN=$(at 'VGTEST: L2_MARKER_SEEN')"
 		echo "PANIC_NOW=$(at 'VGTEST: PANIC_NOW')"
-		echo "CAPTURE_UP=$(at 'Starting .*Kernel crash dump capture service|Starting kdump-tools')"
+		echo "CAPTURE_KERNEL=$(at 'Linux version' 'VGTEST: PANIC_NOW')"
+		echo "CAPTURE_UP=$(at 'Starting .*Kernel crash dump capture service|Starting kdump-tools' 'VGTEST: PANIC_NOW')"
 		echo "MAKEDUMPFILE_START=$(at 'running makedumpfile -F')"
 		echo "HOST_DUMP_SAVED=$(at 'saved vmcore in')"
-		echo "GUESTS_DONE=$(at 'vmcore-guests: .*(saved|guests? written|exit)')"
+		echo "GUESTS_DONE=$(at 'vmcore-guests: guests saved')"
+		echo "REBOOT=$(at 'reboot: Restarting system')"
 	} >"$out/timings.txt"
 }
 
@@ -113,7 +121,6 @@ if [ "${VG_JUDGE_ONLY:-0}" != 1 ]; then
 	marker="VGTEST-DEB-L2-MARKER-$(date +%s)-$RANDOM"
 	echo "$marker" >"$out/marker"
 	run_l1 "$marker"
-	timings
 	rm -rf "$out/results"
 	mkdir -p "$out/results"
 	debugfs -R "rdump /var/crash /var/lib/vgtest /var/log/journal $out/results" "$img" \
@@ -121,13 +128,14 @@ if [ "${VG_JUDGE_ONLY:-0}" != 1 ]; then
 fi
 marker=$(cat "$out/marker")
 r=$out/results
+timings
 
 # ---------------------------------------------------------------- checks
 jn() { journalctl -D "$r/journal" --no-pager "$@" 2>/dev/null; }
 
 vm_ended() { # the emulator ended by itself, after the capture boot's reboot
-	# shellcheck source=/dev/null
-	. "$out/run.env"
+	local qemu_rc
+	qemu_rc=$(sed -n 's/^qemu_rc=//p' "$out/run.env")
 	[ ! -f "$out/l1-froze" ] || { cat "$out/l1-froze"; return 1; }
 	grep -aq 'VGTEST: FAIL' "$out/console.log" && {
 		grep -a 'VGTEST: FAIL' "$out/console.log" | head -1
@@ -149,7 +157,8 @@ kdump_loaded() { # L1's kdump-tools loaded the crash kernel with our kexec
 	local want='^/sbin/kexec -p .*--initrd=/var/lib/kdump/initrd.img /var/lib/kdump/vmlinuz'
 	grep -q "$want" "$r/crash/kexec_cmd" 2>/dev/null ||
 		{ echo "/var/crash/kexec_cmd: $(cat "$r/crash/kexec_cmd" 2>&1)"; return 1; }
-	jn -b -1 -o cat | grep -q "$want" ||
+	jn -b -1 -o cat >"$out/first-boot.journal"
+	grep -q "$want" "$out/first-boot.journal" ||
 		{ echo "no '/sbin/kexec -p ... /var/lib/kdump/vmlinuz' in the first boot's journal"; return 1; }
 }
 
@@ -165,9 +174,13 @@ stampdir() { # prints the one /var/crash/<stamp> directory
 }
 
 capture_was_kdump_tools() { # the capture boot: kdump-tools-dump.service on the real root
-	jn -b 0 -k -o cat | grep -q 'Command line:.*systemd.unit=kdump-tools-dump.service' ||
+	# (Whole outputs into files: grep -q would end journalctl early, and
+	# pipefail would count its SIGPIPE.)
+	jn -b 0 -k -o cat >"$out/capture-boot.kernel"
+	grep -q 'Command line:.*systemd.unit=kdump-tools-dump.service' "$out/capture-boot.kernel" ||
 		{ echo "the last boot's kernel command line has no systemd.unit=kdump-tools-dump.service"; return 1; }
-	[ -n "$(jn -b 0 -u kdump-tools-dump.service -o cat | head -1)" ] ||
+	jn -b 0 -u kdump-tools-dump.service -o cat >"$out/capture-service.log"
+	[ -s "$out/capture-service.log" ] ||
 		{ echo "no journal entries of kdump-tools-dump.service in the capture boot"; return 1; }
 }
 

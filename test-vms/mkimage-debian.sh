@@ -100,7 +100,7 @@ if [ ${#debs[@]} = 0 ]; then
 	done
 fi
 [ ${#debs[@]} -ge 2 ] || die "no vmcore-guests and kexec-tools .debs in build/deb (run make deb)"
-need_cmd dpkg-scanpackages mkfs.ext4 cpio gzip
+need_cmd dpkg-scanpackages mkfs.ext4 cpio gzip systemd-id128
 make_base
 
 tmp=$(mktemp -d /tmp/vg-debian-l1.XXXXXX)
@@ -163,6 +163,9 @@ mapfile -t kvers < <(cd "$root/lib/modules" && ls)
 kv=${kvers[0]}
 echo "/dev/vda / ext4 errors=remount-ro 0 1" >"$root/etc/fstab"
 echo vgtest-debian-l1 >"$root/etc/hostname"
+# An installed system's own machine id (mmdebstrap leaves it empty, for
+# the first boot to make one): both boots journal into one directory.
+systemd-id128 new >"$root/etc/machine-id"
 mkdir -p "$root/var/log/journal"
 # kdump-tools' own hook made /var/lib/kdump/initrd.img-KV when the kernel
 # was installed (in the base); the links kdump-config loads from:
