@@ -17,8 +17,8 @@ struct parse_state {
 };
 
 static const char *const info_keys[] = {
-	"SOURCE",    "CPU_VENDOR",   "CPU_FAMILY",
-	"CPU_MODEL", "CPU_STEPPING", "MICROCODE",
+	"SOURCE",	"CPU_VENDOR", "CPU_FAMILY",	      "CPU_MODEL",
+	"CPU_STEPPING", "MICROCODE",  VMCSINFO_KEY_AR_FORMAT,
 };
 
 static int is_info_key(const char *key, size_t len)

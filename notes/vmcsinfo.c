@@ -239,10 +239,10 @@ void vmcsinfo_sort(struct vmcsinfo *vi)
 		      cmp_field);
 }
 
-/* Read one small sysfs value file: a base-0 number, maybe "\n"-ended. */
-static int read_value(const char *path, uint64_t *v, struct vg_error *err)
+/* Read one small sysfs value file, trailing newline and blanks cut. */
+static int read_small(const char *path, char *buf, size_t *lenp,
+		      struct vg_error *err)
 {
-	char buf[VALUE_FILE_MAX + 1];
 	size_t len = 0;
 	struct stat st;
 	ssize_t r;
@@ -259,8 +259,8 @@ static int read_value(const char *path, uint64_t *v, struct vg_error *err)
 		return vg_error_set(err, -EINVAL, "%s: not a regular file",
 				    path);
 	}
-	while (len < sizeof(buf)) {
-		r = read(fd, buf + len, sizeof(buf) - len);
+	while (len < VALUE_FILE_MAX + 1) {
+		r = read(fd, buf + len, VALUE_FILE_MAX + 1 - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -275,19 +275,65 @@ static int read_value(const char *path, uint64_t *v, struct vg_error *err)
 	}
 	close(fd);
 	if (len > VALUE_FILE_MAX)
-		return vg_error_set(
-			err, -EINVAL,
-			"%s: too large (more than %d bytes) for a number", path,
-			VALUE_FILE_MAX);
+		return vg_error_set(err, -EINVAL,
+				    "%s: too large (more than %d bytes)", path,
+				    VALUE_FILE_MAX);
 	while (len && (buf[len - 1] == '\n' || buf[len - 1] == ' ' ||
 		       buf[len - 1] == '\t'))
 		len--;
 	if (len == 0)
 		return vg_error_set(err, -EINVAL, "%s: empty", path);
+	buf[len] = '\0';
+	*lenp = len;
+	return 0;
+}
+
+/* Read one small sysfs value file: a base-0 number, maybe "\n"-ended. */
+static int read_value(const char *path, uint64_t *v, struct vg_error *err)
+{
+	char buf[VALUE_FILE_MAX + 1];
+	size_t len;
+	int rc = read_small(path, buf, &len, err);
+
+	if (rc < 0)
+		return rc;
 	if (vmcsinfo_number(buf, len, v) < 0)
 		return vg_error_set(
 			err, -EINVAL,
 			"%s: not a number (expected e.g. 0x1f8 or 504)", path);
+	return 0;
+}
+
+/*
+ * The optional vmcs_ar_format file: how the access-rights fields are
+ * stored.  Missing: not stated.  A name this reader does not know is
+ * left out (a newer provider), anything else bad fails the tree.
+ */
+static int read_ar_format(const char *root, struct vmcsinfo *vi,
+			  struct vg_error *err)
+{
+	static const char *const known[] = { VMCSINFO_AR_ARCHITECTURAL,
+					     VMCSINFO_AR_ROTATED_8,
+					     VMCSINFO_AR_PACKED_16 };
+	char path[PATH_MAX], buf[VALUE_FILE_MAX + 1];
+	struct stat st;
+	size_t len, i;
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/vmcs_ar_format", root) >=
+	    sizeof(path))
+		return vg_error_set(err, -ENAMETOOLONG, "%s: path too long",
+				    root);
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	rc = read_small(path, buf, &len, err);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (!strcmp(buf, known[i]) &&
+		    vmcsinfo_set_info(vi, VMCSINFO_KEY_AR_FORMAT, known[i]))
+			return vg_error_set(err, -ENOSPC,
+					    "%s: no room for AR_FORMAT", path);
 	return 0;
 }
 
@@ -402,6 +448,9 @@ int vmcsinfo_from_sysfs(const char *root, struct vmcsinfo *vi,
 		return rc;
 	vmcsinfo_sort(vi);
 	rc = vmcsinfo_check(vi, dirpath, err);
+	if (rc < 0)
+		return rc;
+	rc = read_ar_format(root, vi, err);
 	if (rc < 0)
 		return rc;
 	vmcsinfo_set_info(vi, "SOURCE", VMCSINFO_SOURCE_SYSFS);

@@ -33,6 +33,16 @@
 #define VMCSINFO_SOURCE_SYSFS "sysfs"
 #define VMCSINFO_SOURCE_VMCS12 "vmcs12"
 #define VMCSINFO_SOURCE_FILE "file"
+/*
+ * AR_FORMAT: how the VMCS keeps the guest segment access-rights fields
+ * (4814...4822) in memory; from the provider's vmcs_ar_format file.  Not
+ * informational: readers decode the access rights with it
+ * (docs/vmcsinfo-note.md).
+ */
+#define VMCSINFO_KEY_AR_FORMAT "AR_FORMAT"
+#define VMCSINFO_AR_ARCHITECTURAL "architectural"
+#define VMCSINFO_AR_ROTATED_8 "rotated-8"
+#define VMCSINFO_AR_PACKED_16 "packed-16"
 
 struct vmcsinfo_field {
 	uint16_t encoding;

@@ -3,13 +3,15 @@
 # This fragment is read before src/build.mk ('-' sorts before '.'), so
 # VG_LIB is not set yet: the library is named by its path here, and the
 # objects are extra prerequisites of it ($^ in its rule picks them up).
-MEM_SRCS := src/gmem.c src/gpmap.c src/guestcore.c
+MEM_SRCS := src/gmem.c src/gpmap.c src/guestcore.c src/pageclass.c src/kdumpcore.c
+# The kdump-compressed guest dump compresses with these.
+COMPRESS_LDLIBS := -lz -llzo2 -lsnappy -lzstd
 MEM_LIB := $(B)/lib/libvmcoreguests.a
 $(MEM_LIB): $(patsubst %.c,$(B)/obj/%.o,$(MEM_SRCS))
 
 # Tests: cmocka + libelf (the cores are checked with gelf).
 MEM_TESTS := test_gpmap test_guestcore test_slotmem
-MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf
+MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf $(COMPRESS_LDLIBS)
 
 $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
 		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
@@ -31,7 +33,7 @@ UNIT_TESTS += $(addprefix $(B)/tests/,$(MEM_TESTS))
 # make bench: walk + write a large synthetic guest, report MiB/s and RSS.
 $(B)/bench/guestcore_bench: $(B)/obj/bench/guestcore_bench.o $(MEM_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(COMPRESS_LDLIBS)
 
 # Built with everything (so both compilers see it), run only by make bench.
 PROGRAMS += $(B)/bench/guestcore_bench
@@ -55,3 +57,4 @@ bench-kvmdesc: $(B)/bench/kvmdesc_bench $(B)/bin/vmcsinfo \
 		$(B)/bin/vmcore-guests
 	bench/kvmdesc.sh $(B)/bench/kvmdesc_bench $(B)/bin/vmcsinfo \
 		$(B)/bin/vmcore-guests
+

@@ -6,13 +6,13 @@
 # struct vg_error, so that what links only this library (the memory
 # tests) has it.
 VG_LIB_SRCS += notes/vgerr.c
-VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/svm.c \
+VG_LIB_SRCS += src/outfile.c src/hostdump.c src/scan.c src/vmx.c src/vmxar.c src/vcpu.c src/svm.c \
 	src/dumphdr.c src/dumppd.c src/budget.c src/report.c src/hostkv.c src/kvmwalk.c \
 	src/kallsyms.c src/hostbtf.c src/hostmods.c src/kvmdesc.c \
 	src/slotmem.c src/exitnames.c src/kvmguests.c src/loadtime.c src/run.c $(MEM_SRCS)
 VG_LIB := $(B)/lib/libvmcoreguests.a
 VG_LDLIBS := $(shell pkg-config --libs libkdumpfile libelf libbpf 2>/dev/null || \
-	echo -lkdumpfile -lelf -lbpf)
+	echo -lkdumpfile -lelf -lbpf) $(COMPRESS_LDLIBS)
 
 $(VG_LIB): $(VG_LIB_SRCS:%.c=$(B)/obj/%.o)
 	@mkdir -p $(@D)

@@ -32,7 +32,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "src/kdumpcore.h"
 #include "src/outfile.h"
+#include "src/pageclass.h"
 
 #define PAGE VG_GPAGE_SIZE
 #define CHUNK (256u * 1024) /* host read / file write batch */
@@ -367,60 +369,25 @@ static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 
 /* ---- VMCOREINFO -------------------------------------------------------- */
 
-/* Value of "KEY=" in the VMCOREINFO text, or NULL. */
-static const char *vmci_get(const char *text, const char *key, char *val,
-			    size_t valsz)
-{
-	size_t kl = strlen(key);
-
-	for (const char *l = text; l && *l;) {
-		const char *nl = strchr(l, '\n');
-		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-
-		if (ll > kl && !memcmp(l, key, kl) && l[kl] == '=') {
-			size_t vl = ll - kl - 1;
-
-			if (vl >= valsz)
-				vl = valsz - 1;
-			memcpy(val, l + kl + 1, vl);
-			val[vl] = '\0';
-			return val;
-		}
-		l = nl ? nl + 1 : NULL;
-	}
-	return NULL;
-}
-
-static int vmci_num(const char *text, const char *key, int base, uint64_t *v)
-{
-	char buf[40], *end;
-
-	if (!vmci_get(text, key, buf, sizeof(buf)) || !buf[0])
-		return 0;
-	errno = 0;
-	*v = strtoull(buf, &end, base);
-	return !errno && *end == '\0';
-}
-
-/* Validate the note at gpa; fills s->note / s->vmci.  1 good, 0 not. */
-static int vmci_load(struct gc *s, uint64_t gpa)
+int vg_gc_vmcoreinfo_load(struct vg_gmem *gm, uint64_t gpa, uint8_t *note,
+			  char *text, uint32_t *descsz)
 {
 	Elf64_Nhdr nh;
 	uint32_t dsz;
 
-	if (vg_gmem_read(s->gm, gpa, &nh, sizeof(nh)) != VG_HM_OK)
+	if (vg_gmem_read(gm, gpa, &nh, sizeof(nh)) != VG_HM_OK)
 		return 0;
 	if (nh.n_namesz != sizeof(VMCI_NAME) || nh.n_type != 0 ||
 	    nh.n_descsz < 11 || nh.n_descsz > VMCOREINFO_MAX)
 		return 0;
 	dsz = nh.n_descsz;
-	if (vg_gmem_read(s->gm, gpa, s->note, 24 + dsz) != VG_HM_OK)
+	if (vg_gmem_read(gm, gpa, note, 24 + dsz) != VG_HM_OK)
 		return 0;
-	if (memcmp(s->note + 12, VMCI_MAGIC, VMCI_MAGIC_LEN))
+	if (memcmp(note + 12, VMCI_MAGIC, VMCI_MAGIC_LEN))
 		return 0;
 	/* Text only: printable lines, NULs allowed only as trailing pad. */
 	for (uint32_t i = 0; i < dsz; i++) {
-		uint8_t c = s->note[24 + i];
+		uint8_t c = note[24 + i];
 
 		if (c == 0) {
 			dsz = i;
@@ -429,12 +396,19 @@ static int vmci_load(struct gc *s, uint64_t gpa)
 		if (c != '\n' && (c < 0x20 || c > 0x7e))
 			return 0;
 	}
-	memcpy(s->vmci, s->note + 24, dsz);
-	s->vmci[dsz] = '\0';
-	if (!strchr(s->vmci, '\n'))
+	memcpy(text, note + 24, dsz);
+	text[dsz] = '\0';
+	if (!strchr(text, '\n'))
 		return 0;
-	s->vmci_descsz = nh.n_descsz;
+	*descsz = nh.n_descsz;
 	return 1;
+}
+
+/* Validate the note at gpa; fills s->note / s->vmci.  1 good, 0 not. */
+static int vmci_load(struct gc *s, uint64_t gpa)
+{
+	return vg_gc_vmcoreinfo_load(s->gm, gpa, s->note, s->vmci,
+				     &s->vmci_descsz);
 }
 
 static void find_vmcoreinfo(struct gc *s)
@@ -447,7 +421,7 @@ static void find_vmcoreinfo(struct gc *s)
 			continue;
 		res->vmcoreinfo_found = 1;
 		res->vmcoreinfo_gpa = s->cand[i];
-		if (vmci_get(s->vmci, "OSRELEASE", buf, sizeof(buf)))
+		if (vg_vmci_get(s->vmci, "OSRELEASE", buf, sizeof(buf)))
 			memcpy(res->osrelease, buf, sizeof(buf));
 		logf_(s, "guest VMCOREINFO at gpa 0x%" PRIx64 " (%s)",
 		      s->cand[i], res->osrelease);
@@ -586,7 +560,7 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 	Elf64_Phdr ph, vh;
 	int found = 0;
 
-	if (!vmci_num(s->vmci, "NUMBER(phys_base)", 10, &phys_base)) {
+	if (!vg_vmci_num(s->vmci, "NUMBER(phys_base)", 10, &phys_base)) {
 		logf_(s, "VMCOREINFO has no NUMBER(phys_base): no kernel "
 			 "virtual addresses");
 		return;
@@ -607,16 +581,16 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 	}
 	res->phys_base_known = 1;
 	res->phys_base = phys_base;
-	vmci_num(s->vmci, "NUMBER(KERNEL_IMAGE_SIZE)", 10, &isize);
+	vg_vmci_num(s->vmci, "NUMBER(KERNEL_IMAGE_SIZE)", 10, &isize);
 	if (!isize || isize > (1ull << 31))
 		isize = 512ull << 20;
-	vmci_num(s->vmci, "KERNELOFFSET", 16, &koff);
-	vmci_num(s->vmci, "NUMBER(pgtable_l5_enabled)", 10, &l5);
+	vg_vmci_num(s->vmci, "KERNELOFFSET", 16, &koff);
+	vg_vmci_num(s->vmci, "NUMBER(pgtable_l5_enabled)", 10, &l5);
 
 	/* Kernel text map: __START_KERNEL_map + pa - phys_base. */
 	ts = (int64_t)phys_base < 0 ? 0 : phys_base;
 	te = phys_base + isize;
-	if (vmci_num(s->vmci, "SYMBOL(_stext)", 16, &stext) &&
+	if (vg_vmci_num(s->vmci, "SYMBOL(_stext)", 16, &stext) &&
 	    stext >= START_KERNEL_MAP && stext - START_KERNEL_MAP < isize)
 		ts = phys_base +
 		     ((stext - START_KERNEL_MAP) & ~((2ull << 20) - 1));
@@ -645,7 +619,7 @@ static void virtual_loads(struct gc *s, const struct vg_vcpu *vcpus,
 	}
 
 	/* Direct map: init_top_pgt first, then the vCPUs' CR3s. */
-	if (vmci_num(s->vmci, "SYMBOL(init_top_pgt)", 16, &pgt) &&
+	if (vg_vmci_num(s->vmci, "SYMBOL(init_top_pgt)", 16, &pgt) &&
 	    pgt >= START_KERNEL_MAP &&
 	    phys_covered(s, pgt - START_KERNEL_MAP + phys_base))
 		found = find_direct_map(s, pgt - START_KERNEL_MAP + phys_base,
@@ -775,7 +749,7 @@ static void fill_qemu(uint8_t *d, const struct vg_vcpu *v)
 	for (unsigned i = 0; i < 8; i++, p += 24)
 		if (v->known & VG_K_SEGS)
 			qemu_seg(p, &v->seg[sorder[i]],
-				 !!(v->known & VG_K_SEG_ATTR));
+				 vg_seg_attr_known(v, sorder[i]));
 	if (v->known & VG_K_DTABLES) {
 		put32(p + 4, v->gdtr.limit);
 		put64(p + 16, v->gdtr.base);
@@ -790,42 +764,61 @@ static void fill_qemu(uint8_t *d, const struct vg_vcpu *v)
 	put64(p + 40, (v->known & VG_K_KERNEL_GS_BASE) ? v->kernel_gs_base : 0);
 }
 
-static uint64_t write_notes(struct gc *s, const struct vg_vcpu *vcpus,
-			    unsigned nvcpus)
+size_t vg_gc_notes_size(unsigned nvcpus)
 {
-	uint8_t buf[24 + QEMU_STATE_SIZE];
-	uint64_t off = s->note_off;
+	return nvcpus * (note_len(5, PRSTATUS_SIZE) +
+			 note_len(5, QEMU_STATE_SIZE)) +
+	       note_len(sizeof(VMCI_NAME), VMCOREINFO_MAX);
+}
+
+size_t vg_gc_notes(uint8_t *buf, const struct vg_vcpu *vcpus, unsigned nvcpus,
+		   const uint8_t *vmci_note, uint32_t vmci_descsz)
+{
+	uint8_t *p = buf;
 
 	for (unsigned i = 0; i < nvcpus; i++) {
 		size_t n = note_len(5, PRSTATUS_SIZE);
 
-		memset(buf, 0, sizeof(buf));
-		note_hdr(buf, "CORE", PRSTATUS_SIZE, NT_PRSTATUS);
-		fill_prstatus(buf + 20, &vcpus[i]);
-		if (out_write(s, buf, n, off, "notes"))
-			return 0;
-		off += n;
+		memset(p, 0, n);
+		note_hdr(p, "CORE", PRSTATUS_SIZE, NT_PRSTATUS);
+		fill_prstatus(p + 20, &vcpus[i]);
+		p += n;
 	}
 	for (unsigned i = 0; i < nvcpus; i++) {
 		size_t n = note_len(5, QEMU_STATE_SIZE);
 
-		memset(buf, 0, sizeof(buf));
-		note_hdr(buf, "QEMU", QEMU_STATE_SIZE, 0);
-		fill_qemu(buf + 20, &vcpus[i]);
-		if (out_write(s, buf, n, off, "notes"))
-			return 0;
-		off += n;
+		memset(p, 0, n);
+		note_hdr(p, "QEMU", QEMU_STATE_SIZE, 0);
+		fill_qemu(p + 20, &vcpus[i]);
+		p += n;
 	}
-	if (s->res->vmcoreinfo_found) {
-		size_t n = note_len(sizeof(VMCI_NAME), s->vmci_descsz);
+	if (vmci_note) {
+		size_t n = note_len(sizeof(VMCI_NAME), vmci_descsz);
 
-		memset(s->note + 24 + s->vmci_descsz, 0,
-		       n - 24 - s->vmci_descsz);
-		if (out_write(s, s->note, n, off, "notes"))
-			return 0;
-		off += n;
+		memcpy(p, vmci_note, 24 + vmci_descsz);
+		memset(p + 24 + vmci_descsz, 0, n - 24 - vmci_descsz);
+		p += n;
 	}
-	return off - s->note_off;
+	return (size_t)(p - buf);
+}
+
+static uint64_t write_notes(struct gc *s, const struct vg_vcpu *vcpus,
+			    unsigned nvcpus)
+{
+	uint8_t *buf = malloc(vg_gc_notes_size(nvcpus));
+	size_t n;
+
+	if (!buf) {
+		problem(s, 1, "out of memory for the notes");
+		return 0;
+	}
+	n = vg_gc_notes(buf, vcpus, nvcpus,
+			s->res->vmcoreinfo_found ? s->note : NULL,
+			s->vmci_descsz);
+	if (out_write(s, buf, n, s->note_off, "notes"))
+		n = 0;
+	free(buf);
+	return n;
 }
 
 /* ---- driver ------------------------------------------------------------ */
@@ -928,6 +921,8 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 	uint64_t splits, per_cpu;
 	int walked, r;
 
+	if (opts && opts->compress != VG_GC_ELF)
+		return vg_kdumpcore_write(fd, gm, vcpus, nvcpus, opts, res);
 	memset(res, 0, sizeof(*res));
 	if (fd < 0 || !gm || !gm->walk || (nvcpus && !vcpus)) {
 		snprintf(res->error, sizeof(res->error),

@@ -42,7 +42,23 @@ struct vg_guestcore_opts {
 	int (*progress)(void *ctx, uint64_t pages_done, uint64_t pages_total,
 			char *why, size_t whysz);
 	void *progress_ctx;
+	/*
+	 * compress: VG_GC_ELF (0) writes the ELF core above; the others
+	 * write makedumpfile's kdump-compressed format (src/kdumpcore.h)
+	 * with pages compressed that way.  dump_level: makedumpfile's -d
+	 * bits (src/pageclass.h); in the ELF core only bit 1 (zero pages
+	 * are holes) applies, and it always does.
+	 */
+	int compress;
+	int dump_level;
 };
+
+#define VG_GC_ELF 0
+#define VG_GC_KDUMP_NONE 1 /* kdump-compressed format, pages stored */
+#define VG_GC_ZLIB 2
+#define VG_GC_LZO 3
+#define VG_GC_SNAPPY 4
+#define VG_GC_ZSTD 5
 
 struct vg_guestcore_result {
 	uint64_t pages_present; /* mapped pages copied from the host dump */
@@ -61,6 +77,17 @@ struct vg_guestcore_result {
 	int page_offset_base_known; /* direct map verified */
 	uint64_t page_offset_base;
 	struct vg_gmem_stats walk; /* copy of the memory source's stats */
+	/* kdump-compressed output only (compress != VG_GC_ELF): */
+	int kdump; /* the file is kdump-compressed */
+	int dump_level; /* the level applied (bit 1 only when no mem_map) */
+	int classified; /* pages classified from the guest's mem_map */
+	char filter_note[160]; /* why not classified ("" when it was) */
+	uint64_t pages_dumpable; /* pages with a descriptor */
+	uint64_t excl_cache, excl_cache_private, excl_user, excl_free;
+	uint64_t excl_hwpoison, excl_offline;
+	uint64_t pages_compressed; /* stored compressed */
+	uint64_t vmcoreinfo_scan_bytes; /* guest bytes read to find it */
+	uint64_t bitmap_bytes; /* memory held for the bitmaps */
 	int partial; /* file consistent but incomplete (see error) */
 	char error[200]; /* first problem ("" if none) */
 };
@@ -81,5 +108,16 @@ struct vg_guestcore_result {
 int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 		       unsigned nvcpus, const struct vg_guestcore_opts *opts,
 		       struct vg_guestcore_result *res);
+
+/* Shared with src/kdumpcore.c. */
+/* 1 when a valid VMCOREINFO note is at gpa: note (24 + 4096 + 8 bytes)
+ * gets the raw note, text (4097) its text, *descsz its n_descsz. */
+int vg_gc_vmcoreinfo_load(struct vg_gmem *gm, uint64_t gpa, uint8_t *note,
+			  char *text, uint32_t *descsz);
+/* Upper bound of vg_gc_notes()'s size. */
+size_t vg_gc_notes_size(unsigned nvcpus);
+/* The notes blob (NT_PRSTATUS, QEMU, VMCOREINFO when vmci_note). */
+size_t vg_gc_notes(uint8_t *buf, const struct vg_vcpu *vcpus, unsigned nvcpus,
+		   const uint8_t *vmci_note, uint32_t vmci_descsz);
 
 #endif

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "src/budget.h"
+#include "src/kdumpcore.h"
+#include "src/pageclass.h"
 #include "src/run.h"
 
 static const char usage[] =
@@ -29,6 +31,12 @@ static const char usage[] =
 	"  --time-budget SECS   stop scanning, walking and writing guests\n"
 	"                       after SECS seconds\n"
 	"  --reserve MIB        keep MIB MiB free on OUTDIR's file system\n"
+	"  --compress METHOD    zlib, lzo, snappy or zstd: write the guests in\n"
+	"                       makedumpfile's kdump-compressed format; none\n"
+	"                       (default): the ELF vmcore\n"
+	"  --dump-level N       makedumpfile's -d bits (1 zero, 2 cache, 4 cache\n"
+	"                       private, 8 user, 16 free pages), from the guest's\n"
+	"                       own mem_map; above 1 needs --compress\n"
 	"  --progress           per-guest progress lines on stderr\n"
 	"  -v, --verbose        say which candidates were rejected and why\n"
 	"  -h, --help           this text\n"
@@ -78,6 +86,18 @@ static void option(int c, struct vg_run_opts *o)
 		if (vg_budget_parse_mib(optarg, &o->reserve))
 			die_usage("--reserve wants a size in MiB");
 		break;
+	case 'C':
+		o->compress = vg_gc_compress_parse(optarg);
+		if (o->compress < 0)
+			die_usage("--compress wants zlib, lzo, snappy, zstd or "
+				  "none");
+		break;
+	case 'd':
+		o->dump_level = (int)strtol(optarg, &end, 10);
+		if (!optarg[0] || *end || o->dump_level < 0 ||
+		    o->dump_level > VG_DL_MAX)
+			die_usage("--dump-level wants 0 to 31");
+		break;
 	case 'P':
 		o->progress = 1;
 		break;
@@ -107,6 +127,8 @@ int main(int argc, char **argv)
 		{ "time-budget", required_argument, NULL, 't' },
 		{ "reserve", required_argument, NULL, 'R' },
 		{ "progress", no_argument, NULL, 'P' },
+		{ "compress", required_argument, NULL, 'C' },
+		{ "dump-level", required_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -124,6 +146,9 @@ int main(int argc, char **argv)
 		option(c, &o);
 	if (argc - optind != 2)
 		die_usage("need HOST_DUMP and OUTDIR");
+	if (o.compress == VG_GC_ELF && o.dump_level > VG_DL_ZERO)
+		die_usage("--dump-level above 1 needs --compress (the ELF "
+			  "vmcore keeps every non-zero page)");
 	o.dump = argv[optind];
 	o.outdir = argv[optind + 1];
 	return vg_run(&o);

@@ -151,6 +151,44 @@ static void js_kvm_vcpu(struct js *j, const struct vg_report *r,
 	js_close(j, '}');
 }
 
+/* The guest dump's format and filter (kdump-compressed output). */
+static void js_dump(struct js *j, const struct vg_guestcore_result *c)
+{
+	js_open(j, "dump", '{');
+	js_str(j, "format", c->kdump ? "kdump-compressed" : "elf");
+	if (c->kdump) {
+		js_u64(j, "dump_level", (uint64_t)c->dump_level);
+		js_bool(j, "classified", c->classified);
+		js_str(j, "filter_note",
+		       c->filter_note[0] ? c->filter_note : NULL);
+		js_u64(j, "pages_dumped", c->pages_dumpable);
+		js_u64(j, "pages_compressed", c->pages_compressed);
+		js_u64(j, "excluded_cache", c->excl_cache);
+		js_u64(j, "excluded_cache_private", c->excl_cache_private);
+		js_u64(j, "excluded_user", c->excl_user);
+		js_u64(j, "excluded_free", c->excl_free);
+		js_u64(j, "excluded_hwpoison", c->excl_hwpoison);
+		js_u64(j, "excluded_offline", c->excl_offline);
+		js_u64(j, "vmcoreinfo_scan_bytes", c->vmcoreinfo_scan_bytes);
+		js_u64(j, "bitmap_bytes", c->bitmap_bytes);
+	}
+	js_close(j, '}');
+}
+
+static void summary_dump(FILE *f, const struct vg_guestcore_result *c)
+{
+	fprintf(f,
+		"  kdump-compressed, dump level %d: %llu pages dumped "
+		"(excluded: cache %llu, private cache %llu, user %llu, free "
+		"%llu)%s%s\n",
+		c->dump_level, (unsigned long long)c->pages_dumpable,
+		(unsigned long long)c->excl_cache,
+		(unsigned long long)c->excl_cache_private,
+		(unsigned long long)c->excl_user,
+		(unsigned long long)c->excl_free, c->filter_note[0] ? "; " : "",
+		c->filter_note);
+}
+
 static void js_vcpu(struct js *j, const struct vg_report *r,
 		    const struct vg_found *f)
 {
@@ -165,6 +203,11 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 	if (f->layout)
 		js_str(j, "layout", f->layout);
 	js_bool(j, "state_encrypted", v->state_encrypted);
+	js_str(j, "protection", vg_protection_name(v->protection));
+	if (v->vendor == VG_VENDOR_VMX) {
+		js_str(j, "ar_format", vg_ar_format_name(v->ar_format));
+		js_str(j, "ar_format_from", v->ar_format_from);
+	}
 	js_hex(j, "exit_reason", v->exit_reason, k & VG_K_EXIT_REASON);
 	js_str(j, "exit_reason_name",
 	       (k & VG_K_EXIT_REASON) ?
@@ -185,6 +228,11 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 	js_hex(j, "cr8", v->cr8, k & VG_K_CR8);
 	js_hex(j, "efer", v->efer, k & VG_K_EFER);
 	js_hex(j, "kernel_gs_base", v->kernel_gs_base, k & VG_K_KERNEL_GS_BASE);
+	js_key(j, "cpl");
+	if (k & VG_K_CPL)
+		fprintf(j->f, "%u", v->cpl);
+	else
+		fputs("null", j->f);
 	for (int s = 0; s < VG_NR_SEGS; s++) {
 		if (!(k & VG_K_SEGS)) {
 			js_str(j, seg_names[s], NULL);
@@ -194,7 +242,7 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 		js_hex(j, "selector", v->seg[s].selector, 1);
 		js_hex(j, "base", v->seg[s].base, 1);
 		js_hex(j, "limit", v->seg[s].limit, 1);
-		js_hex(j, "attr", v->seg[s].attr, k & VG_K_SEG_ATTR);
+		js_hex(j, "attr", v->seg[s].attr, vg_seg_attr_known(v, s));
 		js_close(j, '}');
 	}
 	for (int d = 0; d < 2; d++) {
@@ -210,7 +258,30 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 		js_close(j, '}');
 	}
 	js_close(j, '}');
+	js_open(j, "regs_unknown", '{');
+	if ((k & VG_K_SEGS) && !(k & VG_K_SEG_ATTR) && v->ar_why)
+		js_str(j, "attr", v->ar_why);
+	for (unsigned int i = 0; i < v->nunknown && i < VG_MAX_UNKNOWN; i++)
+		js_str(j, v->unknown[i].field, v->unknown[i].reason);
 	js_close(j, '}');
+	js_close(j, '}');
+}
+
+static const char *vg_protection_note(enum vg_protection p)
+{
+	if (p == VG_PROT_SEV_ES)
+		return "SEV-ES or SEV-SNP: the VMCB alone does not tell them apart";
+	return NULL;
+}
+
+enum vg_protection vg_report_protection(const struct vg_report_guest *rg)
+{
+	enum vg_protection p = VG_PROT_NONE;
+
+	for (size_t i = 0; i < rg->g->n; i++)
+		if (rg->vcpus[i].vcpu.protection > p)
+			p = rg->vcpus[i].vcpu.protection;
+	return p;
 }
 
 static void js_guest(struct js *j, const struct vg_report *r,
@@ -223,6 +294,9 @@ static void js_guest(struct js *j, const struct vg_report *r,
 	js_str(j, "source", g->vm ? "kvm" : "scan");
 	js_str(j, "note", g->note[0] ? g->note : NULL);
 	js_bool(j, "nested_l2", g->nested);
+	js_str(j, "protection", vg_protection_name(vg_report_protection(rg)));
+	js_str(j, "protection_note",
+	       vg_protection_note(vg_report_protection(rg)));
 	if (g->vm) {
 		js_hex(j, "kvm_address", g->vm->va, 1);
 		if (g->vm->pid > 0)
@@ -258,6 +332,7 @@ static void js_guest(struct js *j, const struct vg_report *r,
 		js_u64(j, "pages_zero", c->pages_zero);
 		js_u64(j, "file_size", c->file_size);
 		js_u64(j, "pt_loads", c->phys_loads);
+		js_dump(j, c);
 		js_open(j, "walk", '{');
 		js_u64(j, "tables_visited", c->walk.tables_visited);
 		js_u64(j, "bad_entries", c->walk.bad_entries);
@@ -450,8 +525,12 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 
 			if (v->state_encrypted) {
 				fprintf(f,
-					"  vcpu %d: state encrypted (SEV-ES), exit 0x%llx\n",
+					"  vcpu %d: state encrypted (%s), exit 0x%llx\n",
 					v->index,
+					vg_protection_name(v->protection) ?
+						vg_protection_name(
+							v->protection) :
+						"encrypted",
 					(unsigned long long)v->exit_reason);
 				continue;
 			}
@@ -473,6 +552,8 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 		if (rg->written)
 			fprintf(f, "  file %s%s\n", rg->file,
 				rg->partial ? " (partial)" : "");
+		if (rg->written && rg->core.kdump)
+			summary_dump(f, &rg->core);
 		if (rg->error[0])
 			fprintf(f, "  %s\n", rg->error);
 	}

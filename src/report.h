@@ -62,6 +62,9 @@ struct vg_report {
 void vg_report_error(struct vg_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The strongest protection of the guest's vCPUs (VG_PROT_NONE: none). */
+enum vg_protection vg_report_protection(const struct vg_report_guest *rg);
+
 /* report.json; returns 0 or -1 (errno from the stream). */
 int vg_report_json(FILE *f, const struct vg_report *r);
 

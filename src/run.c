@@ -190,6 +190,8 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 		       run->dirfd, run->o.progress ? stderr : NULL);
 	run->gopts.progress = vg_budget_progress;
 	run->gopts.progress_ctx = &run->bud;
+	run->gopts.compress = run->o.compress;
+	run->gopts.dump_level = run->o.dump_level;
 	vg_budget_mem_init(&run->kvm_mem, run->hm, &run->bud);
 	r = vg_loadtime_init(&run->lt, run->hd, run->o.dump, run->o.notes_path,
 			     err);
@@ -558,6 +560,26 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 	free(vcpus);
 }
 
+/*
+ * SEV, SEV-ES, SEV-SNP, TDX: the guest's memory is ciphertext, of no use
+ * to crash.  It is listed with the reason, never dumped.  1 = skipped.
+ */
+static int skip_protected(struct vg_run *run, struct vg_report_guest *rg)
+{
+	enum vg_protection p = vg_report_protection(rg);
+
+	if (p == VG_PROT_NONE)
+		return 0;
+	rg->skipped = 1;
+	snprintf(
+		rg->error, sizeof(rg->error),
+		"skipped: the guest is protected (%s), its memory is encrypted",
+		vg_protection_name(p));
+	run->exit_code = VG_EXIT_SOME;
+	say("guest %s: %s", rg->g->name, rg->error);
+	return 1;
+}
+
 /* Step 5: every selected guest, within the budget. */
 static int run_guests(struct vg_run *run)
 {
@@ -581,6 +603,8 @@ static int run_guests(struct vg_run *run)
 		if (!rg->selected)
 			continue;
 		matched++;
+		if (skip_protected(run, rg))
+			continue;
 		if (vg_budget_before_guest(&run->bud, g->name)) {
 			rg->skipped = 1;
 			snprintf(rg->error, sizeof(rg->error), "skipped: %s",

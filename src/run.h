@@ -40,6 +40,8 @@ struct vg_run_opts {
 	double stall; /* seconds */
 	double time_budget; /* seconds, < 0: none */
 	uint64_t reserve; /* bytes */
+	int compress; /* --compress: VG_GC_* (src/guestcore.h) */
+	int dump_level; /* --dump-level */
 };
 
 struct vg_run {

@@ -10,6 +10,7 @@
  * MCOMMIT, INTWB, UAIE, AIBRSE. */
 #define EFER_DEFINED 0x3ffd01ull
 #define NP_ENABLE 1ull
+#define SEV_ENABLE 2ull
 #define SEV_ES_ENABLE 4ull
 
 static uint64_t g64(const uint8_t *p, unsigned int off)
@@ -80,41 +81,90 @@ static const char *check_control(const uint8_t *page, uint64_t max_paddr)
 	/* Reserved control-area space (reserved_8) must be zero. */
 	if (!zero(page, 0x200, 0x3e0))
 		return "reserved control area not zero";
+	if ((nctl & SEV_ES_ENABLE) && !(nctl & SEV_ENABLE))
+		return "SEV-ES enabled without SEV";
 	if ((nctl & SEV_ES_ENABLE) &&
 	    (!vmsa || (vmsa & 0xfff) || vmsa >= max_paddr))
 		return "SEV-ES without a VMSA page";
 	return NULL;
 }
 
-/* The save area (plain SVM and SEV: not encrypted). */
+/*
+ * The structure of the save area (plain SVM and SEV: not encrypted):
+ * KVM forces EFER.SVME, and the reserved parts are zero.  The guest's own
+ * values are judged one by one in decode_save().
+ */
 static const char *check_save(const uint8_t *page)
 {
-	uint64_t efer = g64(page, VMCB_EFER);
-	uint64_t cr0 = g64(page, VMCB_CR0);
-	uint64_t rflags = g64(page, VMCB_RFLAGS);
-
-	if (!(efer & EFER_SVME) || (efer & ~EFER_DEFINED))
-		return "EFER.SVME clear or EFER reserved bits set";
-	if ((efer & (1u << 10)) && !(efer & (1u << 8)))
-		return "EFER.LMA without LME";
-	if ((cr0 >> 32) || ((cr0 & 0x80000000u) && !(cr0 & 1)) ||
-	    ((cr0 & 0x20000000u) && !(cr0 & 0x40000000u)))
-		return "implausible CR0";
-	if (g64(page, VMCB_CR4) >> 32)
-		return "CR4 reserved bits set";
-	if (g64(page, VMCB_CR3) >> 52)
-		return "CR3 reserved bits set";
-	if ((rflags & 0x8028) || !(rflags & 2) || (rflags >> 22))
-		return "RFLAGS reserved bits wrong";
-	if (page[VMCB_CPL] > 3)
-		return "CPL above 3";
-	for (unsigned int s = 0; s < 10; s++)
-		if (g16(page, VMCB_ES + 16 * s + 2) & 0xf000)
-			return "segment attribute reserved bits set";
+	if (!(g64(page, VMCB_EFER) & EFER_SVME))
+		return "EFER.SVME clear";
 	if (!zero(page, 0x4a0, 0x4ca) || !zero(page, 0x4cc, 0x4d0) ||
 	    !zero(page, 0x4d8, 0x548))
 		return "reserved save area not zero";
 	return NULL;
+}
+
+static void keep(struct vg_vcpu *v, uint32_t bit, const char *field,
+		 const char *why)
+{
+	if (why)
+		vg_vcpu_unknown(v, field, why);
+	else
+		v->known |= bit;
+}
+
+static const char *efer_why(uint64_t efer)
+{
+	if (efer & ~EFER_DEFINED)
+		return "reserved bits set";
+	if ((efer & (1u << 10)) && !(efer & (1u << 8)))
+		return "LMA set without LME";
+	return NULL;
+}
+
+static const char *cr0_why(uint64_t cr0)
+{
+	if (cr0 >> 32)
+		return "reserved bits 63:32 set";
+	if ((cr0 & 0x80000000u) && !(cr0 & 1))
+		return "PG set without PE";
+	if ((cr0 & 0x20000000u) && !(cr0 & 0x40000000u))
+		return "NW set without CD";
+	return NULL;
+}
+
+static int exitcode_ok(uint64_t code)
+{
+	/* APM: 0x0-0x403 (VMGEXIT), and the negative codes -1 to -4. */
+	return code <= 0x403 || code >= (uint64_t)-4 || code == 0xf0000000u;
+}
+
+/* Control registers, RFLAGS, EFER, CPL: each kept only when plausible. */
+static void decode_ctl_regs(const uint8_t *page, struct vg_vcpu *v)
+{
+	uint64_t f = g64(page, VMCB_RFLAGS);
+
+	v->rflags = f;
+	keep(v, VG_K_RFLAGS, "rflags",
+	     (f & 0x8028) || !(f & 2) || (f >> 22) ? "reserved bits wrong" :
+						     NULL);
+	v->cr0 = g64(page, VMCB_CR0);
+	keep(v, VG_K_CR0, "cr0", cr0_why(v->cr0));
+	v->cr3 = g64(page, VMCB_CR3);
+	keep(v, VG_K_CR3, "cr3", v->cr3 >> 52 ? "reserved bits set" : NULL);
+	v->cr4 = g64(page, VMCB_CR4);
+	keep(v, VG_K_CR4, "cr4",
+	     v->cr4 >> 32 ? "reserved bits 63:32 set" : NULL);
+	v->efer = g64(page, VMCB_EFER);
+	keep(v, VG_K_EFER, "efer", efer_why(v->efer));
+	v->cpl = page[VMCB_CPL];
+	keep(v, VG_K_CPL, "cpl", v->cpl > 3 ? "above 3" : NULL);
+	v->rflags *= !!(v->known & VG_K_RFLAGS);
+	v->cr0 *= !!(v->known & VG_K_CR0);
+	v->cr3 *= !!(v->known & VG_K_CR3);
+	v->cr4 *= !!(v->known & VG_K_CR4);
+	v->efer *= !!(v->known & VG_K_EFER);
+	v->cpl = (uint8_t)(v->cpl * !!(v->known & VG_K_CPL));
 }
 
 /* Guest registers from a save area that passed check_save. */
@@ -128,20 +178,24 @@ static void decode_save(const uint8_t *page, struct vg_vcpu *vcpu)
 	};
 
 	vcpu->rip = g64(page, VMCB_RIP);
-	vcpu->rflags = g64(page, VMCB_RFLAGS);
 	vcpu->gpr[VG_RSP] = g64(page, VMCB_RSP);
 	vcpu->gpr[VG_RAX] = g64(page, VMCB_RAX);
 	vcpu->gpr_known = (1u << VG_RSP) | (1u << VG_RAX);
-	vcpu->cr0 = g64(page, VMCB_CR0);
 	vcpu->cr2 = g64(page, VMCB_CR2);
-	vcpu->cr3 = g64(page, VMCB_CR3);
-	vcpu->cr4 = g64(page, VMCB_CR4);
 	vcpu->cr8 = g32(page, VMCB_INT_CTL) & 0xf;
-	vcpu->efer = g64(page, VMCB_EFER);
 	vcpu->kernel_gs_base = g64(page, VMCB_KERNEL_GS_BASE);
+	decode_ctl_regs(page, vcpu);
 	for (int i = 0; i < VG_NR_SEGS; i++) {
+		uint16_t attrib = g16(page, off[i] + 2);
+
 		vcpu->seg[i].selector = g16(page, off[i]);
-		vcpu->seg[i].attr = vg_svm_attr_to_ar(g16(page, off[i] + 2));
+		vcpu->seg[i].attr = vg_svm_attr_to_ar(attrib);
+		if (attrib & 0xf000) {
+			vcpu->seg[i].attr = 0;
+			vcpu->attr_unknown |= 1u << i;
+			vg_vcpu_unknown(vcpu, vg_seg_attr_field(i),
+					"segment attribute reserved bits set");
+		}
 		vcpu->seg[i].limit = g32(page, off[i] + 4);
 		vcpu->seg[i].base = g64(page, off[i] + 8);
 	}
@@ -149,17 +203,18 @@ static void decode_save(const uint8_t *page, struct vg_vcpu *vcpu)
 	vcpu->gdtr.base = g64(page, VMCB_GDTR + 8);
 	vcpu->idtr.limit = g32(page, VMCB_IDTR + 4);
 	vcpu->idtr.base = g64(page, VMCB_IDTR + 8);
-	vcpu->known |= VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR2 | VG_K_CR3 |
-		       VG_K_CR4 | VG_K_CR8 | VG_K_EFER | VG_K_SEGS |
+	vcpu->known |= VG_K_RIP | VG_K_CR2 | VG_K_CR8 | VG_K_SEGS |
 		       VG_K_SEG_ATTR | VG_K_DTABLES | VG_K_KERNEL_GS_BASE;
 }
 
 const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 			 struct vg_vcpu *vcpu, uint64_t *ncr3_out)
 {
+	uint64_t nctl = g64(page, VMCB_NESTED_CTL);
 	/* SEV-ES: the save area is encrypted (in the VMSA), not checked. */
-	int sev_es = !!(g64(page, VMCB_NESTED_CTL) & SEV_ES_ENABLE);
+	int sev_es = !!(nctl & SEV_ES_ENABLE);
 	const char *why = check_control(page, max_paddr);
+	uint64_t code = g64(page, VMCB_EXITCODE);
 
 	if (!why && !sev_es)
 		why = check_save(page);
@@ -167,8 +222,13 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 		return why;
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vendor = VG_VENDOR_SVM;
-	vcpu->exit_reason = g64(page, VMCB_EXITCODE);
-	vcpu->known = VG_K_EXIT_REASON;
+	keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
+	     exitcode_ok(code) ? NULL : "not an exit code the APM defines");
+	vcpu->exit_reason = exitcode_ok(code) ? code : 0;
+	/* SEV-SNP also sets SEV-ES here: the VMCB cannot tell them apart. */
+	vcpu->protection = sev_es	       ? VG_PROT_SEV_ES :
+			   (nctl & SEV_ENABLE) ? VG_PROT_SEV :
+						 VG_PROT_NONE;
 	if (sev_es)
 		vcpu->state_encrypted = 1;
 	else

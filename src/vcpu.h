@@ -78,9 +78,45 @@ struct vg_dtable {
 #define VG_K_EXIT_REASON (1u << 10)
 #define VG_K_GUEST_MODE (1u << 11) /* in_guest_mode is meaningful */
 #define VG_K_CR8 (1u << 12)
-/* seg[].attr: unknown when the CPU keeps the VMX access rights in a form
- * of its own (Bochs, Skylake), which the VMCSINFO layout then omits. */
+/*
+ * seg[].attr: decoded into the layout above.  Unknown when the layout has
+ * no access-rights fields, or their in-memory format (enum vg_ar_format)
+ * is neither stated nor inferable; one segment's attr can still be unknown
+ * when its bit is set in vg_vcpu.attr_unknown.  Use vg_seg_attr_known().
+ */
 #define VG_K_SEG_ATTR (1u << 13)
+#define VG_K_CPL (1u << 14)
+
+/*
+ * How a VMCS keeps the guest segment access rights in memory (Bochs
+ * cpu/vmx.h; real CPUs are undocumented, ../shared/DESIGN.md section 6):
+ * the architectural 32-bit value; that value rotated left by 8 (0x93 as
+ * 0x9300, unusable bit 16 at bit 24); packed into 16 bits (bits 7:0 and
+ * 15:12 as architectural, unusable at bit 11, bits 10:8 zero).
+ */
+enum vg_ar_format {
+	VG_AR_UNKNOWN = 0,
+	VG_AR_ARCH,
+	VG_AR_ROT8,
+	VG_AR_PACK16,
+};
+
+/* Memory and register encryption of the guest (SEV from the VMCB,
+ * SEV-SNP and TDX only through the KVM walk). */
+enum vg_protection {
+	VG_PROT_NONE = 0,
+	VG_PROT_SEV,
+	VG_PROT_SEV_ES,
+	VG_PROT_SEV_SNP,
+	VG_PROT_TDX,
+};
+
+/* A guest field left unknown because its value was implausible. */
+struct vg_unknown {
+	const char *field; /* report name: "cr0", "cs.attr", ... (static) */
+	const char *reason; /* static text */
+};
+#define VG_MAX_UNKNOWN 16
 
 struct vg_vcpu {
 	int index; /* vCPU index within its guest, 0-based */
@@ -102,6 +138,48 @@ struct vg_vcpu {
 	int in_guest_mode;
 	/* SEV-ES/SNP, TDX: the register state is encrypted and left unknown. */
 	int state_encrypted;
+	enum vg_protection protection;
+
+	uint8_t cpl; /* VG_K_CPL */
+	uint32_t attr_unknown; /* bit i: seg[i].attr implausible, unknown */
+	enum vg_ar_format ar_format; /* VMX: the format used to decode */
+	const char *ar_format_from; /* "layout", "inferred" or NULL */
+	const char *ar_why; /* VMX: why attrs are all unknown, or NULL */
+
+	struct vg_unknown unknown[VG_MAX_UNKNOWN];
+	unsigned int nunknown;
 };
+
+/* Mark a field unknown for a reason (both static strings). */
+static inline void vg_vcpu_unknown(struct vg_vcpu *v, const char *field,
+				   const char *reason)
+{
+	if (v->nunknown < VG_MAX_UNKNOWN) {
+		v->unknown[v->nunknown].field = field;
+		v->unknown[v->nunknown].reason = reason;
+		v->nunknown++;
+	}
+}
+
+static inline int vg_seg_attr_known(const struct vg_vcpu *v, int s)
+{
+	return (v->known & VG_K_SEG_ATTR) && !(v->attr_unknown & (1u << s));
+}
+
+/* "es.attr" ... "tr.attr": names for vg_vcpu_unknown(). */
+static inline const char *vg_seg_attr_field(int s)
+{
+	static const char *const n[VG_NR_SEGS] = {
+		"es.attr", "cs.attr", "ss.attr",   "ds.attr",
+		"fs.attr", "gs.attr", "ldtr.attr", "tr.attr",
+	};
+
+	return s >= 0 && s < VG_NR_SEGS ? n[s] : "attr";
+}
+
+/* "architectural", "rotated-8", "packed-16"; NULL for VG_AR_UNKNOWN. */
+const char *vg_ar_format_name(enum vg_ar_format f);
+/* "sev", "sev-es", "sev-snp", "tdx"; NULL for VG_PROT_NONE. */
+const char *vg_protection_name(enum vg_protection p);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "notes/vmcsinfo-parse.h"
+
 #define PAGE_SZ 4096u
 #define PADDR_MASK 0x000ffffffffff000ull
 
@@ -74,7 +76,9 @@ const struct vmcsinfo *vg_vmcs12_layout(void)
 		}
 	}
 	vi.nfields = n;
-	snprintf(vi.info, sizeof(vi.info), "SOURCE=kvm-vmcs12\n");
+	snprintf(vi.info, sizeof(vi.info),
+		 "SOURCE=kvm-vmcs12\n" VMCSINFO_KEY_AR_FORMAT
+		 "=architectural\n");
 	return &vi;
 }
 
@@ -145,12 +149,6 @@ static uint64_t rd(const uint8_t *page, const struct vmcsinfo *vi, uint16_t enc,
 	return v;
 }
 
-static int rflags_ok(uint64_t f)
-{
-	/* Bit 1 always reads 1; 3, 5, 15 and 63:22 are reserved zero. */
-	return (f & 2) && !(f & 0x8028) && !(f >> 22);
-}
-
 /*
  * The structural checks, in the order a reason is reported: the region
  * header (abort indicator, VMCS link pointer), then the host state.
@@ -205,34 +203,10 @@ static const char *check_eptp(uint64_t eptp, uint64_t max_paddr)
 	return NULL;
 }
 
-static const char *check_guest(const uint8_t *page, const struct vmcsinfo *vi)
+/* Exit reasons the SDM defines (basic reason 0-100, no reserved bits). */
+static int exit_reason_ok(uint64_t reason)
 {
-	uint64_t gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
-	uint64_t gcr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
-	uint64_t gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
-	uint64_t reason;
-	int ok = 1;
-
-	if ((gcr0 >> 32) || (gcr4 >> 32))
-		return "guest CR0/CR4 reserved bits set";
-	if ((gcr0 & 0x80000000u) && !(gcr0 & 1))
-		return "guest CR0.PG without PE";
-	if ((gcr3 >> 52) || (!(gcr4 & (1u << 17)) && (gcr3 & 0xfe7)))
-		return "guest CR3 not page aligned";
-	if (!rflags_ok(rd(page, vi, VMCS_GUEST_RFLAGS, NULL)))
-		return "guest RFLAGS reserved bits wrong";
-	reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
-	if (ok && ((reason & 0xffff) > 100 || (reason & 0x07ff0000)))
-		return "exit reason out of range";
-	for (int i = 0; i < VG_NR_SEGS; i++) {
-		int aok = 1;
-		uint64_t ar = rd(page, vi, (uint16_t)(VMCS_GUEST_ES_AR + 2 * i),
-				 &aok);
-
-		if (aok && ((ar >> 17) || (ar & 0xf00)))
-			return "segment access rights reserved bits set";
-	}
-	return NULL;
+	return (reason & 0xffff) <= 100 && !(reason & 0x07ff0000);
 }
 
 /*
@@ -251,7 +225,26 @@ static uint64_t guest_view(const uint8_t *page, const struct vmcsinfo *vi,
 	return ok ? (v & ~mask) | (shadow & mask) : v;
 }
 
-/* Registers of a page that passed the checks. */
+/* Keep a register only when it is plausible, else say why not. */
+static void keep(struct vg_vcpu *v, uint32_t bit, const char *field,
+		 const char *why)
+{
+	if (why)
+		vg_vcpu_unknown(v, field, why);
+	else
+		v->known |= bit;
+}
+
+static const char *cr0_why(uint64_t cr0)
+{
+	if (cr0 >> 32)
+		return "reserved bits 63:32 set";
+	if ((cr0 & 0x80000000u) && !(cr0 & 1))
+		return "PG set without PE";
+	return NULL;
+}
+
+/* Control registers, RFLAGS, EFER, the exit reason: each on its own. */
 static void decode_regs(const uint8_t *page, const struct vmcsinfo *vi,
 			struct vg_vcpu *vcpu)
 {
@@ -259,33 +252,61 @@ static void decode_regs(const uint8_t *page, const struct vmcsinfo *vi,
 	uint64_t efer = rd(page, vi, VMCS_GUEST_IA32_EFER, &eok);
 	uint64_t entry = rd(page, vi, VMCS_VM_ENTRY_CONTROLS, &cok);
 	uint64_t reason = rd(page, vi, VMCS_VM_EXIT_REASON, &ok);
+	uint64_t gcr0 = rd(page, vi, VMCS_GUEST_CR0, NULL);
+	uint64_t gcr4 = rd(page, vi, VMCS_GUEST_CR4, NULL);
+	uint64_t f = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
+	uint64_t cr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
 
 	vcpu->vendor = VG_VENDOR_VMX;
 	vcpu->rip = rd(page, vi, VMCS_GUEST_RIP, NULL);
 	vcpu->gpr[VG_RSP] = rd(page, vi, VMCS_GUEST_RSP, NULL);
 	vcpu->gpr_known = 1u << VG_RSP;
-	vcpu->rflags = rd(page, vi, VMCS_GUEST_RFLAGS, NULL);
-	vcpu->cr3 = rd(page, vi, VMCS_GUEST_CR3, NULL);
-	vcpu->known = VG_K_RIP | VG_K_RFLAGS | VG_K_CR0 | VG_K_CR3 | VG_K_CR4;
+	vcpu->known = VG_K_RIP;
+	/* Bit 1 always reads 1; 3, 5, 15 and 63:22 are reserved zero. */
+	keep(vcpu, VG_K_RFLAGS, "rflags",
+	     (f & 2) && !(f & 0x8028) && !(f >> 22) ? NULL :
+						      "reserved bits wrong");
+	vcpu->rflags = f;
+	keep(vcpu, VG_K_CR0, "cr0", cr0_why(gcr0));
 	vcpu->cr0 = guest_view(page, vi, VMCS_GUEST_CR0,
 			       VMCS_CR0_GUEST_HOST_MASK, VMCS_CR0_READ_SHADOW);
+	keep(vcpu, VG_K_CR4, "cr4",
+	     gcr4 >> 32 ? "reserved bits 63:32 set" : NULL);
 	vcpu->cr4 = guest_view(page, vi, VMCS_GUEST_CR4,
 			       VMCS_CR4_GUEST_HOST_MASK, VMCS_CR4_READ_SHADOW);
+	keep(vcpu, VG_K_CR3, "cr3",
+	     (cr3 >> 52) || (!(gcr4 & (1u << 17)) && (cr3 & 0xfe7)) ?
+		     "not a page-aligned address" :
+		     NULL);
+	vcpu->cr3 = cr3;
 	/* The field is only live when VM entry loads IA32_EFER. */
 	if (eok && cok && (entry & (1u << 15))) {
+		/* Intel defines SCE, LME, LMA and NXE. */
+		keep(vcpu, VG_K_EFER, "efer",
+		     efer & ~0xd01ull ? "reserved bits set" : NULL);
 		vcpu->efer = efer;
-		vcpu->known |= VG_K_EFER;
 	}
 	if (ok) {
+		keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
+		     exit_reason_ok(reason) ?
+			     NULL :
+			     "not an exit reason the SDM defines");
 		vcpu->exit_reason = reason;
-		vcpu->known |= VG_K_EXIT_REASON;
 	}
+	/* Whatever is unknown is not kept either. */
+	vcpu->rflags *= !!(vcpu->known & VG_K_RFLAGS);
+	vcpu->cr0 *= !!(vcpu->known & VG_K_CR0);
+	vcpu->cr3 *= !!(vcpu->known & VG_K_CR3);
+	vcpu->cr4 *= !!(vcpu->known & VG_K_CR4);
+	vcpu->efer *= !!(vcpu->known & VG_K_EFER);
+	vcpu->exit_reason *= !!(vcpu->known & VG_K_EXIT_REASON);
 }
 
 /* Segment registers and descriptor-table registers. */
 static void decode_segs(const uint8_t *page, const struct vmcsinfo *vi,
 			struct vg_vcpu *vcpu)
 {
+	uint32_t raw[VG_NR_SEGS];
 	int sok = 1, aok = 1;
 
 	for (int i = 0; i < VG_NR_SEGS && sok; i++) {
@@ -298,18 +319,19 @@ static void decode_segs(const uint8_t *page, const struct vmcsinfo *vi,
 			page, vi, (uint16_t)(VMCS_GUEST_ES_LIMIT + d), &sok);
 		s->base =
 			rd(page, vi, (uint16_t)(VMCS_GUEST_ES_BASE + d), &sok);
-		/* Optional: not in the layout when the CPU stores the
-		 * access rights in a form of its own. */
-		s->attr = (uint32_t)rd(page, vi,
-				       (uint16_t)(VMCS_GUEST_ES_AR + d), &aok);
+		/* Optional: not in the layout when the provider could not
+		 * locate them (docs/vmcsinfo-intel.md). */
+		raw[i] = (uint32_t)rd(page, vi,
+				      (uint16_t)(VMCS_GUEST_ES_AR + d), &aok);
 	}
-	if (sok)
+	if (sok) {
 		vcpu->known |= VG_K_SEGS;
-	if (sok && aok)
-		vcpu->known |= VG_K_SEG_ATTR;
-	else
-		for (int i = 0; i < VG_NR_SEGS; i++)
-			vcpu->seg[i].attr = 0;
+		if (aok)
+			vg_vmx_decode_ar(vcpu, raw, vg_vmx_ar_format(vi));
+		else
+			vcpu->ar_why =
+				"the VMCS layout has no access-rights fields";
+	}
 	sok = 1;
 	vcpu->gdtr.base = rd(page, vi, VMCS_GUEST_GDTR_BASE, &sok);
 	vcpu->gdtr.limit = (uint32_t)rd(page, vi, VMCS_GUEST_GDTR_LIMIT, &sok);
@@ -326,11 +348,10 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
 	uint64_t eptp = rd(page, vi, VMCS_EPT_POINTER, NULL);
 	const char *why;
 
+	/* Only the structure decides; guest fields are trusted one by one. */
 	why = check_host(page, vi, max_paddr);
 	if (!why)
 		why = check_eptp(eptp, max_paddr);
-	if (!why)
-		why = check_guest(page, vi);
 	if (why)
 		return why;
 	memset(vcpu, 0, sizeof(*vcpu));

@@ -76,4 +76,34 @@ const char *vg_vmx_check(const uint8_t *page, const struct vmcsinfo *vi,
  */
 int vg_vmx_looks_like_vmcs(const uint8_t *page);
 
+/* ---- access rights (src/vmxar.c) ---- */
+
+/* The inverse of vg_ar_format_name() (src/vcpu.h); VG_AR_UNKNOWN for any other string. */
+enum vg_ar_format vg_ar_format_parse(const char *s);
+
+/* The format the layout states (its AR_FORMAT key), or VG_AR_UNKNOWN. */
+enum vg_ar_format vg_vmx_ar_format(const struct vmcsinfo *vi);
+
+/*
+ * Decode one raw access-rights field of segment seg (enum vg_segreg)
+ * stored in format f.  0 and *ar set when the result is a value a CPU
+ * holds for that segment; -1 (nothing written) otherwise.
+ */
+int vg_ar_decode(uint32_t raw, enum vg_ar_format f, int seg, uint32_t *ar);
+
+/*
+ * Infer the format from the eight raw fields (ES ... TR): a value valid
+ * in one format only decides; no decider, or deciders that disagree,
+ * give VG_AR_UNKNOWN and a static reason in *why.
+ */
+enum vg_ar_format vg_ar_infer(const uint32_t raw[VG_NR_SEGS], const char **why);
+
+/*
+ * Fill v->seg[].attr from the raw fields in the stated format (inferred
+ * when VG_AR_UNKNOWN), with ar_format, ar_format_from, ar_why, CPL, and
+ * an unknown entry for each field invalid in that format.
+ */
+void vg_vmx_decode_ar(struct vg_vcpu *v, const uint32_t raw[VG_NR_SEGS],
+		      enum vg_ar_format stated);
+
 #endif

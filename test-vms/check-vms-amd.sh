@@ -9,8 +9,12 @@
 #      through the initrd carrier, not through /proc/vmcore's notes
 #   C  kexec -p, no tree: no VMCSINFO; the notes are otherwise A's
 #   D  a real Linux L2 guest under QEMU -enable-kvm in L1 beside the tiny
-#      guest: vmcore-dmesg on its guest vmcore prints the marker it wrote
-#      to its kernel log
+#      guest, written with the shipped guest_core_collector (kdump-
+#      compressed, dump level 31, lzo): makedumpfile --dump-dmesg and drgn
+#      read it, it keeps makedumpfile's pages; the post.d hook writes an
+#      ELF copy, on which vmcore-dmesg prints the marker the guest wrote
+#      to its kernel log.  The other scenarios write ELF guests
+#      (guest_core_collector = --compress none)
 #   E  a deliberately broken vmcore-guests that segfaults: the host vmcore
 #      is still saved, the final action still happens, the kdump log says
 #   F  a broken vmcore-guests that never ends (ignores SIGTERM): killed at
@@ -58,6 +62,9 @@ scenarios=${VG_SCENARIOS:-A B C D E F G H}
 case " $scenarios " in
 *" D "* | *" H "*) need_cmd vmcore-dmesg ;;
 esac
+case " $scenarios " in
+*" D "*) need_cmd python3 ;;
+esac
 stock_kexec=${VG_STOCK_KEXEC:-/usr/sbin/kexec}
 
 mkdir -p "$VG_OUT" "$VG_BUILD"
@@ -74,14 +81,18 @@ fi
 # The images the chosen scenarios boot.
 build_images() {
 	local tb=$SECONDS
-	if has_scen A || has_scen B || has_scen C || has_scen D; then
+	if has_scen A || has_scen B || has_scen C; then
 		test-vms/mkinitramfs-dracut.sh "$VG_BUILD/capture.img"
+	fi
+	if has_scen D; then
+		test-vms/mkinitramfs-dracut.sh --conf "$TV_DIR/dracut/vmcore-guests-default.conf" \
+			"$VG_BUILD/capture-default.img"
 	fi
 	if has_scen A || has_scen B || has_scen C; then
 		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture.img" "$VG_BUILD/l1.cpio.gz"
 	fi
 	if has_scen D; then
-		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-l2.cpio.gz"
+		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture-default.img" "$VG_BUILD/l1-l2.cpio.gz"
 	fi
 	if has_scen E; then
 		test-vms/mkinitramfs-dracut.sh --vmcore-guests "$TOP/build/test-vms/vg-crash" "$VG_BUILD/capture-crash.img"
@@ -255,13 +266,13 @@ scenario_C() {
 }
 
 # A guest vmcore whose kernel log (vmcore-dmesg) has the marker.
-marker_in_guest() { # RESULTS MARKER
-	local f
-	[ -d "$1/guests" ] || {
-		echo "no guests/ (vmcore-guests: $(tail -2 "$1/guests.log" 2>/dev/null | tr '\n' ' '))"
+marker_in_guest() { # RESULTS MARKER [GUESTS-DIR]
+	local f g=${3:-$1/guests}
+	[ -d "$g" ] || {
+		echo "no $(basename "$g")/ (vmcore-guests: $(tail -2 "$1/guests.log" 2>/dev/null | tr '\n' ' '))"
 		return 1
 	}
-	for f in "$1"/guests/*.vmcore; do
+	for f in "$g"/*.vmcore; do
 		[ -f "$f" ] || continue
 		vmcore-dmesg "$f" >"$f.dmesg" 2>&1 || true
 		# The records /init wrote, not the echo of its command line;
@@ -272,13 +283,13 @@ marker_in_guest() { # RESULTS MARKER
 			return 0
 		fi
 	done
-	echo "no guest vmcore's vmcore-dmesg shows $2 ($(cd "$1/guests" && echo *))"
+	echo "no guest vmcore's vmcore-dmesg shows $2 ($(cd "$g" && echo *))"
 	return 1
 }
 
-tiny_guest_among() { # RESULTS: one of the guest vmcores is the tiny guest
+tiny_guest_among() { # RESULTS [GUESTS-DIR]: one of the guest vmcores is the tiny guest
 	local f
-	for f in "$1"/guests/*.vmcore; do
+	for f in "${2:-$1/guests}"/*.vmcore; do
 		[ -f "$f" ] || continue
 		"$guestcheck" "$f" >/dev/null 2>&1 && return 0
 	done
@@ -286,15 +297,63 @@ tiny_guest_among() { # RESULTS: one of the guest vmcores is the tiny guest
 	return 1
 }
 
+# The guests as the shipped guest_core_collector writes them: both
+# kdump-compressed; the Linux guest classified from its mem_map at dump
+# level 31, the tiny guest (no VMCOREINFO) zero pages only, said so.
+kdump_default() { # REPORT
+	jq -e '([.guests[].memory.dump.format] | unique) == ["kdump-compressed"]
+		and (.guests[] | select(.name == "vgtest-l2") | .memory.dump |
+			.classified and .dump_level == 31 and .pages_dumped > 0)
+		and (.guests[] | select(.name | startswith("kvmguest-")) |
+			.memory.dump.filter_note ==
+			"no guest VMCOREINFO: zero pages excluded only")' \
+		"$1" >/dev/null || {
+		echo "dump: $(jq -c '[.guests[] | {name, dump: .memory.dump}]' "$1" 2>&1)"
+		return 1
+	}
+	mode_0600 "$(dirname "$1")/vgtest-l2.vmcore" || return 1
+	# lzo: the header's status word is 2 (DUMP_DH_COMPRESSED_LZO)
+	local st
+	st=$(od -An -tu4 -j424 -N4 "$(dirname "$1")/vgtest-l2.vmcore" | tr -d ' ')
+	[ "$st" = 2 ] || {
+		echo "vgtest-l2.vmcore: header status $st, not 2 (lzo, complete)"
+		return 1
+	}
+}
+
+# makedumpfile --dump-dmesg on the filtered, compressed guest dump prints
+# the records the guest's /init wrote.
+mdf_dmesg_marker() { # GUEST.kdump MARKER
+	makedumpfile --dump-dmesg "$1" "$1.mdf-dmesg" >"$1.mdf-dmesg.log" 2>&1 || {
+		echo "makedumpfile --dump-dmesg: $(tail -2 "$1.mdf-dmesg.log" | tr '\n' ' ')"
+		return 1
+	}
+	grep -qE "^\[ *[0-9]+\.[0-9]+\] $2-DEBUG-ONLY-IN-RAM\$" "$1.mdf-dmesg" || {
+		echo "no $2-DEBUG-ONLY-IN-RAM in its output"
+		return 1
+	}
+}
+
+# Host-dump phase and guest phase of the capture, side by side.
+phase_times() { # RESULTS CYCLE-OUTDIR
+	local h g e0 e1
+	h=$(sed -n 's/.*host vmcore saved: .* in \([0-9]*\) s).*/\1/p' "$1/guests.log" | head -1)
+	g=$(sed -n 's/.*guests saved in .* in \([0-9]*\) s, exit.*/\1/p' "$1/guests.log" | head -1)
+	e0=$(sed -n 's/.*VGTEST: GUESTS_ELF_START t=\([0-9.]*\).*/\1/p' "$2/console.log" | head -1)
+	e1=$(sed -n 's/.*VGTEST: GUESTS_ELF_DONE t=\([0-9.]*\).*/\1/p' "$2/console.log" | head -1)
+	echo "   D times: host dump (makedumpfile -l -d 31) ${h:-?} s | guests (--dump-level 31 --compress lzo) ${g:-?} s | ELF copy (--compress none, test only) $(awk "BEGIN{if (\"$e0\" != \"\" && \"$e1\" != \"\") printf \"%.1f\", $e1 - $e0; else print \"?\"}") s"
+}
+
 scenario_D() {
 	scen=D
-	echo "== D: kexec -p --vmcsinfo-sysfs=FIXTURE, Linux L2 guest + tiny guest"
-	local marker r=$VG_OUT/D/results n
+	echo "== D: kexec -p --vmcsinfo-sysfs=FIXTURE, Linux L2 guest + tiny guest, default guest_core_collector"
+	local marker r=$VG_OUT/D/results n e
 	marker="VGTEST-L2-MARKER-$(date +%s)-$RANDOM"
 	if [ "${VG_JUDGE_ONLY:-0}" = 1 ]; then # the marker of the cycle judged
 		marker=$(grep -o 'vg_l2=VGTEST-L2-MARKER-[0-9]*-[0-9]*' "$VG_OUT/D/qemu.cmd" 2>/dev/null | cut -d= -f2) || true
 	fi
 	run_cycle run-vm.sh "$VG_OUT/D" "$VG_BUILD/l1-l2.cpio.gz" vg_kexec=p vg_fixture=1 "vg_l2=$marker" || return 0
+	e=$r/guests-elf
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	n=$(jq '.guests | length' "$r/guests/report.json" 2>/dev/null || echo none)
 	if [ "$n" = 2 ]; then
@@ -302,11 +361,24 @@ scenario_D() {
 	else
 		bad "report.json lists 2 guests" "-- it lists $n"
 	fi
-	check "vmcore-dmesg on the L2 guest's vmcore: the records its /init wrote (one debug-level, never on a console)" marker_in_guest "$r" "$marker"
-	check "the tiny guest's vmcore is among them (guestcheck, all pages)" tiny_guest_among "$r"
+	check "default guest_core_collector: both guests kdump-compressed (lzo), the Linux one at dump level 31 from its mem_map, the tiny one zero pages only (no VMCOREINFO), 0600" \
+		kdump_default "$r/guests/report.json"
+	check "makedumpfile --dump-dmesg on the L2 guest's filtered lzo dump: the debug-level record its /init wrote" \
+		mdf_dmesg_marker "$r/guests/vgtest-l2.vmcore" "$marker"
+	check "drgn opens the filtered lzo dump and reads the guest's utsname from its memory" \
+		/usr/bin/python3 "$TV_DIR/drgn-uts.py" "$r/guests/vgtest-l2.vmcore"
+	echo "   (crash: not run, no debug vmlinux of the guest kernel here; see docs/guest-vmcore.md)"
+	check "post.d hook: vmcore-guests --compress none (the ELF copy) exits 0" rc_is "$r/guests-elf.log.rc" 0
+	check "same pages as makedumpfile -l -d 31 of the ELF copy, size <= 1.25x, same --dump-dmesg" \
+		"$TOP/tests/kdump-compare.sh" -b "$TOP/build" "$e/vgtest-l2.vmcore" "$r/guests/vgtest-l2.vmcore"
+	check "at --dump-level 31 --compress zlib (tests/tools/elf2kdump): same pages as makedumpfile -c -d 31, size <= 1.25x" \
+		"$TOP/tests/kdump-compare.sh" -b "$TOP/build" "$e/vgtest-l2.vmcore"
+	check "vmcore-dmesg on the L2 guest's ELF vmcore: the records its /init wrote (one debug-level, never on a console)" marker_in_guest "$r" "$marker" "$e"
+	check "the tiny guest's ELF vmcore is among them (guestcheck, all pages)" tiny_guest_among "$r" "$e"
 	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
 	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	phase_times "$r" "$VG_OUT/D"
 }
 
 no_guest_files() { # RESULTS

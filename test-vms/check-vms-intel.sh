@@ -11,13 +11,15 @@
 #   - L1's /sys/devices/system/cpu/vmcs tree (kept as vmcs-sysfs.tar) is
 #     valid for "vmcsinfo show --sysfs", has the fields vmcore-guests
 #     reads, and every offset it gives is where Bochs keeps that field;
+#     vmcs_ar_format says rotated-8 (Bochs' access-rights format);
 #   - loaded again while the guest runs (KVM has VMX on), the module
 #     publishes the same layout and the guest keeps running (L1 checks);
 #   - on a CPU without VMX (QEMU qemu64, a few seconds) it refuses to load
 #     with its one-line reason and publishes nothing;
 #   - /proc/vmcore and the saved host dump carry that layout as VMCSINFO;
 #   - report.json and the guest vmcore's NT_PRSTATUS and QEMU notes give
-#     the guest's RIP, RSP, RFLAGS, CS selector and CS base;
+#     the guest's RIP, RSP, RFLAGS, CS selector and CS base; report.json
+#     the CS and SS access rights and the CPL, decoded as rotated-8;
 #   - the KVM walk ran on kvm-intel's structures (KVMINFO note from the
 #     same kexec -p): the guest is named after its process, has every GPR
 #     the runner set and all its pages.
@@ -97,10 +99,6 @@ sysfs_tree_valid() { # DIR: vmcsinfo show --sysfs accepts it
 sysfs_has_vmx_fields() { # DIR: every field src/vmx.h names is located
 	local e v miss=
 	for e in $(vmx_h_fields); do
-		case "$e" in
-		48[12][0-9a-f]) # GUEST_*_AR_BYTES: Bochs stores them rotated
-			[ $((16#$e)) -ge $((0x4814)) ] && [ $((16#$e)) -le $((0x4822)) ] && continue ;;
-		esac
 		v=$(cat "$1/vmcs/$e" 2>/dev/null || echo missing)
 		[ "$v" != missing ] && [ $((v)) -ne 0 ] || miss+="$e=$v "
 	done
@@ -134,13 +132,19 @@ sysfs_matches_bochs() { # DIR: every located offset is Bochs' own
 	}
 }
 
-ar_not_published() { # DIR: the rotated access rights are published as 0
-	local e bad=
+ar_rotated_published() { # DIR: the access rights located, in Bochs' rotated format
+	local e v bad=
+	[ "$(cat "$1/vmcs_ar_format" 2>/dev/null)" = rotated-8 ] || {
+		echo "vmcs_ar_format is '$(cat "$1/vmcs_ar_format" 2>/dev/null || echo missing)', Bochs stores the access rights rotated-8"
+		return 1
+	}
 	for e in 4814 4816 4818 481a 481c 481e 4820 4822; do
-		[ "$(cat "$1/vmcs/$e")" = 0x0 ] || bad+="$e=$(cat "$1/vmcs/$e") "
+		v=$(cat "$1/vmcs/$e")
+		[ $((v)) -ne 0 ] && [ $((v)) -eq "$(bochs_offset "$e")" ] ||
+			bad+="$e=$v(want $(printf '0x%x' "$(bochs_offset "$e")")) "
 	done
 	[ -z "$bad" ] || {
-		echo "access-rights fields published although Bochs stores them rotated: $bad"
+		echo "access-rights fields not at Bochs' offsets: $bad"
 		return 1
 	}
 }
@@ -204,11 +208,15 @@ reloaded_with_vmx_on() { # CONSOLE.log
 	}
 }
 
-report_attr_unknown() { # REPORT.json: access rights unknown (null), not invented
-	local a
-	a=$(jq -r '.guests[0].vcpus[0].regs.cs.attr' "$1")
-	[ "$a" = null ] || {
-		echo "cs.attr=$a although the layout has no access-rights field"
+report_attr_decoded() { # REPORT.json: the access rights decoded from the rotated format
+	local q='.guests[0].vcpus[0]' got want="rotated-8 layout 0x93 0x93 0x93 0x82 0x8b 0"
+	got=$(jq -r "[$q.ar_format, $q.ar_format_from, $q.regs.es.attr, $q.regs.cs.attr, $q.regs.ss.attr, $q.regs.ldtr.attr, $q.regs.tr.attr, $q.regs.cpl] | map(tostring) | join(\" \")" "$1")
+	# What the VMCS holds (rotated: 0x9300, 0x8200, 0x8b00): KVM's LDTR
+	# 0x82 and TR 0x8b, whose types differ, and Bochs' real-mode
+	# segments, which it caches as data read/write accessed, CS too
+	# (0x93 where KVM wrote 0x9b); SS.DPL 0 is CPL 0.
+	[ "$got" = "$want" ] || {
+		echo "ar_format ar_format_from es cs ss ldtr tr cpl = $got (want $want)"
 		return 1
 	}
 }
@@ -307,12 +315,12 @@ tree_checks() { # RESULTS CONSOLE
 	tar -xf "$out/vmcs-sysfs.tar" -C "$out/vmcs-sysfs"
 	ok "L1's /sys/devices/system/cpu/vmcs tree kept ($out/vmcs-sysfs.tar)"
 	check "vmcsinfo show --sysfs accepts L1's tree" sysfs_tree_valid "$out/vmcs-sysfs"
-	check "L1's tree locates every field src/vmx.h reads (access rights aside)" \
+	check "L1's tree locates every field src/vmx.h reads (access rights included)" \
 		sysfs_has_vmx_fields "$out/vmcs-sysfs"
 	check "L1's tree: revision 0x2b, every located offset = Bochs' VMCS map" \
 		sysfs_matches_bochs "$out/vmcs-sysfs"
-	check "L1's tree: the rotated access-rights fields are published as 0" \
-		ar_not_published "$out/vmcs-sysfs"
+	check "L1's tree: vmcs_ar_format rotated-8, the eight access-rights fields at Bochs' offsets" \
+		ar_rotated_published "$out/vmcs-sysfs"
 	check "vmcsinfo-intel reloaded with VMX on (guest running): same layout, guest undisturbed" \
 		reloaded_with_vmx_on "$2"
 }
@@ -324,7 +332,7 @@ vmx_guest_checks() { # GUEST.vmcore
 	j=$(dirname "$1")/report.json
 	check "guest vmcore mode 0600" mode_0600 "$1"
 	check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$j"
-	check "report.json: cs.attr unknown (null), not invented" report_attr_unknown "$j"
+	check "report.json: access rights decoded as rotated-8 (the layout's format): es/cs/ss 0x93, ldtr 0x82, tr 0x8b, cpl 0" report_attr_decoded "$j"
 	check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$1"
 	check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$1"
 	check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$1"

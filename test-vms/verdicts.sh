@@ -35,7 +35,7 @@ check() {
 # The layout part of a VMCSINFO descriptor (version, revision, fields,
 # source): the other informational keys (CPU_*, MICROCODE) describe the
 # machine that ran kexec, so they differ between L1 and the build machine.
-layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=)' || true; }
+layout() { grep -E '^(VMCSINFO_VERSION|REVISION_ID|FIELD\(|SOURCE=|AR_FORMAT=)' || true; }
 
 same_layout() { # FILE [REF]: its layout equals REF's (default: the fixture's)
 	local got want ref=${2:-$VG_OUT/fixture.vmcsinfo}
@@ -369,6 +369,7 @@ adapt_results() { # RESULTS
 	st=$r/$d/vmcore-guests.status
 	ln -sfn "$d/vmcore" "$r/host.kdump"
 	ln -sfn "$d/guests" "$r/guests"
+	[ -d "$r/$d/guests-elf" ] && ln -sfn "$d/guests-elf" "$r/guests-elf"
 	ln -sfn "$d/vmcore-guests.log" "$r/guests.log"
 	sed -n 's/^host_rc=//p' "$st" >"$r/host.kdump.rc" 2>/dev/null || true
 	sed -n 's/^guests_rc=//p' "$st" >"$r/guests.rc" 2>/dev/null || true

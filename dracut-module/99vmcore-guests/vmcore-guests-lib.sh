@@ -49,12 +49,50 @@ vg_conf_defaults() {
 	VG_COMPRESSION=lzo
 	VG_FINAL_ACTION=reboot
 	VG_DEVICE_TIMEOUT=60
+	VG_GUEST_COLLECTOR="--dump-level 31 --compress lzo"
 	VG_CONF_ERRORS=0
 }
 
 vg_conf_bad() { # FILE LINENO MSG
 	vg_log "$1:$2: $3 (ignored)"
 	VG_CONF_ERRORS=$((VG_CONF_ERRORS + 1))
+}
+
+# vg_collector_ok VALUE: VALUE is a guest_core_collector vmcore-guests
+# takes: "--dump-level N" (0..31) and "--compress zlib|lzo|snappy|zstd|
+# none", each at most once, "=" or a blank before the value; levels above
+# 1 need a compression other than none (the ELF vmcore is not filtered).
+# Prints the normalized options.  Checked here so that a typo costs the
+# default, never the guests (vmcore-guests exits 2 on a bad option).
+vg_collector_ok() {
+	_lvl=
+	_cmp=
+	# Split on blanks, no globbing (this runs in a command substitution).
+	set -f
+	# shellcheck disable=SC2046 # word splitting is the point
+	set -- $(printf '%s' "$1" | tr '=' ' ')
+	while [ $# -gt 0 ]; do
+		[ $# -ge 2 ] || return 1
+		case "$1" in
+		--dump-level)
+			[ -z "$_lvl" ] && vg_is_uint "$2" && [ "$2" -le 31 ] || return 1
+			_lvl=$2
+			;;
+		--compress)
+			case "$2" in
+			zlib | lzo | snappy | zstd | none) [ -z "$_cmp" ] || return 1 ;;
+			*) return 1 ;;
+			esac
+			_cmp=$2
+			;;
+		*) return 1 ;;
+		esac
+		shift 2
+	done
+	if [ "${_lvl:-0}" -gt 1 ] && [ "${_cmp:-none}" = none ]; then
+		return 1
+	fi
+	printf '%s' "${_lvl:+--dump-level $_lvl}${_lvl:+${_cmp:+ }}${_cmp:+--compress $_cmp}"
 }
 
 vg_is_uint() {
@@ -141,6 +179,14 @@ vg_conf_load() {
 			reboot | poweroff | halt | shell) VG_FINAL_ACTION=$_val ;;
 			*) vg_conf_bad "$1" "$_n" "final_action is reboot, poweroff, halt or shell" ;;
 			esac
+			;;
+		guest_core_collector)
+			if _c=$(vg_collector_ok "$_val"); then
+				VG_GUEST_COLLECTOR=$_c
+			else
+				vg_conf_bad "$1" "$_n" "guest_core_collector takes --dump-level 0..31 and --compress zlib|lzo|snappy|zstd|none (levels above 1 need compression), not '$_val'"
+			fi
+			unset _c
 			;;
 		dump_target) VG_DUMP_TARGET=$_val ;;
 		dump_fstype)
@@ -290,6 +336,8 @@ vg_run_guests() {
 		return 0
 	fi
 	set -- --time-budget "$VG_TIME_BUDGET" --reserve "$VG_RESERVE"
+	# shellcheck disable=SC2086 # checked options, split on purpose
+	set -- "$@" $VG_GUEST_COLLECTOR
 	[ "$VG_PROGRESS" = yes ] && set -- "$@" --progress
 	[ "$VG_GUESTS" = all ] || set -- "$@" --only "$VG_GUESTS"
 	if [ -s "$_notes" ]; then

@@ -6,6 +6,8 @@
  *   /sys/devices/system/cpu/vmcs_id       the VMCS revision identifier
  *   /sys/devices/system/cpu/vmcs/<enc>    byte offset of field <enc>
  *                                         (4 hex digits), 0 = absent
+ *   /sys/devices/system/cpu/vmcs_ar_format  how the access-rights fields
+ *                                         are stored (when found)
  *
  * Intel does not document the in-memory VMCS layout, so it is measured:
  *
@@ -19,9 +21,18 @@
  *     writable field found, VMCLEAR, and compare the memory at each
  *     discovered offset with what VMREAD returned for the field.
  *
- * Fields stored in a form other than their architectural value (the
- * access rights of some CPUs and of Bochs), misaligned or failing the
- * self-check are published as 0: "could not be decoded".  The work is done
+ *  3. Access rights.  VMREAD returns the architectural value of the eight
+ *     guest segment access-rights fields, but CPUs may store them in a
+ *     form of their own (Bochs: rotated left by 8).  Two rounds of
+ *     distinct values are VMWRITten and each is looked for in memory
+ *     under every format seen in practice (architectural, rotated-8,
+ *     packed-16); the one format that places all eight fields at one
+ *     offset each, the same in both rounds, is published in vmcs_ar_format
+ *     with the offsets.
+ *
+ * Other fields stored in a form other than their architectural value,
+ * misaligned or failing the self-check are published as 0: "could not be
+ * decoded".  The work is done
  * on every online CPU with interrupts disabled.  When KVM (or anyone) has
  * VMX on, the current-VMCS pointer is saved with VMPTRST and loaded back
  * afterwards; otherwise this module does VMXON/VMXOFF itself and puts CR4
@@ -588,6 +599,71 @@ static u64 check_value(u16 enc)
 	}
 }
 
+/* ------------------------------------------------ access-rights format */
+
+/* The in-memory formats of the access rights (docs/vmcsinfo-note.md). */
+enum ar_fmt { AR_UNKNOWN, AR_ARCH, AR_ROT8, AR_PACK16, NR_AR_FMTS };
+
+static const char *const ar_fmt_names[NR_AR_FMTS] = {
+	[AR_UNKNOWN] = "unknown",
+	[AR_ARCH] = "architectural",
+	[AR_ROT8] = "rotated-8",
+	[AR_PACK16] = "packed-16",
+};
+
+#define NR_AR 8
+#define AR_ENC(k) (0x4814 + 2 * (k)) /* GUEST_ES_AR_BYTES ... TR */
+#define IS_AR(e) ((e) >= 0x4814 && (e) <= 0x4822 && !((e)&1))
+
+/* What the first CPU found, published and checked on the others. */
+static int ar_format = AR_UNKNOWN;
+static u16 ar_offsets[NR_AR];
+
+static struct slot *ar_slot(unsigned int k)
+{
+	unsigned int i;
+
+	for (i = 0; i < nslots; i++)
+		if (slots[i].enc == AR_ENC(k))
+			return &slots[i];
+	return NULL;
+}
+
+/* The bytes format f keeps the architectural value v in; their number. */
+static unsigned int ar_store(int f, u32 v, u8 out[4])
+{
+	u32 w;
+
+	switch (f) {
+	case AR_ARCH:
+		w = v;
+		break;
+	case AR_ROT8:
+		w = (v << 8) | (v >> 24);
+		break;
+	case AR_PACK16: /* unusable (bit 16) at bit 11, bits 10:8 zero */
+		w = (v & 0xf0ff) | ((v >> 5) & 0x800);
+		memcpy(out, &w, 2);
+		return 2;
+	default:
+		return 0;
+	}
+	memcpy(out, &w, 4);
+	return 4;
+}
+
+/*
+ * Distinct valid access rights for field k in round r: type and DPL
+ * differ per field; round 1 sets G, L, AVL and the unusable bit, which
+ * round 0 leaves clear, so that no two formats store both alike.
+ */
+static u32 ar_value(int r, unsigned int k)
+{
+	if (r)
+		return 0x1b090 | k | ((~k & 3) << 5);
+	return 0x4090 | k | ((k & 3) << 5);
+}
+
 /* --------------------------------------------------- the per-CPU work */
 
 enum job { JOB_DISCOVER, JOB_CHECK };
@@ -604,6 +680,10 @@ struct ctx {
 	unsigned int checked, bad;
 	u16 first_bad;
 	u64 bad_mem, bad_want;
+	/* The access-rights search on this CPU (enum ar_fmt, offsets). */
+	int ar_fmt;
+	u16 ar_off[8];
+	const char *ar_why;
 };
 
 static void fail(struct ctx *c, int err, const char *what)
@@ -701,15 +781,23 @@ static void self_check(struct ctx *c, u64 pa)
 	}
 	for (i = 0; i < nslots; i++) {
 		struct slot *s = &slots[i];
-		u64 mem = 0;
+		u64 mem = 0, want;
 		unsigned int n;
 
 		if (!written[i])
 			continue;
 		n = enc_bytes(s->enc);
+		want = readback[i];
+		if (IS_AR(s->enc) && ar_format != AR_UNKNOWN) {
+			u8 b[4] = { 0 };
+
+			n = ar_store(ar_format, (u32)readback[i], b);
+			want = 0;
+			memcpy(&want, b, n);
+		}
 		memcpy(&mem, c->vmcs + s->offset, n);
 		c->checked++;
-		if (mem == readback[i] &&
+		if (mem == want &&
 		    (i + 1 >= nslots || slots[i + 1].enc != (s->enc | 1) ||
 		     slots[i + 1].state != S_FOUND ||
 		     slots[i + 1].offset == s->offset + 4))
@@ -717,7 +805,7 @@ static void self_check(struct ctx *c, u64 pa)
 		if (!c->bad) {
 			c->first_bad = s->enc;
 			c->bad_mem = mem;
-			c->bad_want = readback[i];
+			c->bad_want = want;
 		}
 		c->bad++;
 		if (c->job == JOB_DISCOVER) {
@@ -733,6 +821,98 @@ static void self_check(struct ctx *c, u64 pa)
 			}
 		}
 	}
+}
+
+/* The only offset, aligned to n, where these n bytes are; -1 none, -2 more. */
+static int find_unique(const u8 *region, const u8 *b, unsigned int n)
+{
+	unsigned int o;
+	int at = -1;
+
+	for (o = VMCS_HEADER; o + n <= VMCS_SIZE; o += n) {
+		if (memcmp(region + o, b, n))
+			continue;
+		if (at >= 0)
+			return -2;
+		at = (int)o;
+	}
+	return at;
+}
+
+/*
+ * One round: VMWRITE the round's values, VMCLEAR, and where each field
+ * sits under each format (off[f][k], negative: not exactly once).
+ */
+static bool ar_round(struct ctx *c, u64 pa, int r, int off[NR_AR_FMTS][NR_AR])
+{
+	u32 rb[NR_AR];
+	unsigned int k, f;
+
+	memset(c->vmcs, 0, VMCS_SIZE);
+	set_header(c->vmcs);
+	if (!vmx_ptrld(pa)) {
+		fail(c, -EIO, "VMPTRLD of the access-rights region");
+		return false;
+	}
+	for (k = 0; k < NR_AR; k++) {
+		u64 v;
+
+		if (!vmx_write(AR_ENC(k), ar_value(r, k)) ||
+		    !vmx_read(AR_ENC(k), &v)) {
+			c->ar_why =
+				"VMWRITE/VMREAD of an access-rights field failed";
+			vmx_clear(pa);
+			return false;
+		}
+		rb[k] = (u32)v; /* what the CPU made of it */
+	}
+	if (!vmx_clear(pa)) {
+		fail(c, -EIO, "VMCLEAR of the access-rights region");
+		return false;
+	}
+	for (f = AR_ARCH; f < NR_AR_FMTS; f++)
+		for (k = 0; k < NR_AR; k++) {
+			u8 b[4];
+
+			off[f][k] =
+				find_unique(c->vmcs, b, ar_store(f, rb[k], b));
+		}
+	return true;
+}
+
+/* Which format, and where: the one that fits all eight in both rounds. */
+static void ar_search(struct ctx *c, u64 pa)
+{
+	static int off[2][NR_AR_FMTS][NR_AR];
+	unsigned int f, k, fits = 0;
+
+	c->ar_fmt = AR_UNKNOWN;
+	memset(c->ar_off, 0, sizeof(c->ar_off));
+	c->ar_why = NULL;
+	for (k = 0; k < NR_AR; k++)
+		if (!ar_slot(k) || ar_slot(k)->state == S_UNSUPPORTED) {
+			c->ar_why = "the CPU has no access-rights fields";
+			return;
+		}
+	if (!ar_round(c, pa, 0, off[0]) || !ar_round(c, pa, 1, off[1]))
+		return;
+	for (f = AR_ARCH; f < NR_AR_FMTS; f++) {
+		for (k = 0; k < NR_AR; k++)
+			if (off[0][f][k] < 0 || off[0][f][k] != off[1][f][k])
+				break;
+		if (k == NR_AR) {
+			fits++;
+			c->ar_fmt = f;
+		}
+	}
+	if (fits != 1) {
+		c->ar_why = fits ? "the values fit more than one format" :
+				   "the values are in no known format";
+		c->ar_fmt = AR_UNKNOWN;
+		return;
+	}
+	for (k = 0; k < NR_AR; k++)
+		c->ar_off[k] = (u16)off[0][c->ar_fmt][k];
 }
 
 /*
@@ -792,6 +972,8 @@ static void on_cpu(void *arg)
 	} else {
 		self_check(c, vmcs_pa);
 	}
+	if (!c->err)
+		ar_search(c, vmcs_pa);
 	/* Our region is clear: it is not current and not cached. */
 	vmx_clear(vmcs_pa);
 
@@ -829,6 +1011,54 @@ static int run_on(unsigned int cpu, struct ctx *c)
 	if (c->err)
 		pr_err("CPU %u: %s\n", cpu, c->what);
 	return c->err;
+}
+
+/*
+ * The first CPU's search result into the slots: the eight fields are
+ * located, in the format found.  A result that contradicts discovery
+ * (which proved architectural storage) is not used.
+ */
+static void apply_ar(struct ctx *c)
+{
+	unsigned int k;
+
+	for (k = 0; k < NR_AR && c->ar_fmt != AR_UNKNOWN; k++) {
+		struct slot *s = ar_slot(k);
+
+		if (s->state == S_FOUND && s->offset != c->ar_off[k]) {
+			c->ar_fmt = AR_UNKNOWN;
+			c->ar_why = "the search contradicts discovery";
+		}
+	}
+	if (c->ar_fmt == AR_UNKNOWN) {
+		pr_info("access rights: format not found: %s\n",
+			c->ar_why ? c->ar_why : "?");
+		memset(c->ar_off, 0, sizeof(c->ar_off));
+		return;
+	}
+	for (k = 0; k < NR_AR; k++) {
+		struct slot *s = ar_slot(k);
+
+		s->offset = c->ar_off[k];
+		s->state = S_FOUND;
+		s->why = NULL;
+	}
+	ar_format = c->ar_fmt;
+	memcpy(ar_offsets, c->ar_off, sizeof(ar_offsets));
+	pr_info("access rights: stored %s, all eight located\n",
+		ar_fmt_names[ar_format]);
+}
+
+/* Another CPU's search must have found the same. */
+static int same_ar(unsigned int cpu, const struct ctx *c)
+{
+	if (c->ar_fmt == ar_format &&
+	    !memcmp(c->ar_off, ar_offsets, sizeof(ar_offsets)))
+		return 0;
+	pr_err("CPU %u: access rights stored %s at %#x..., the first CPU: %s at %#x...\n",
+	       cpu, ar_fmt_names[c->ar_fmt], c->ar_off[0],
+	       ar_fmt_names[ar_format], ar_offsets[0]);
+	return -EIO;
 }
 
 /* ------------------------------------------------------------- result */
@@ -913,6 +1143,9 @@ static void keep_text(void)
 				 "FIELD(0x%04x)=0x%x\n", slots[i].enc,
 				 slots[i].offset);
 	}
+	if (ar_format != AR_UNKNOWN)
+		scnprintf(vmcsinfo_text + len, sizeof(vmcsinfo_text) - len,
+			  "AR_FORMAT=%s\n", ar_fmt_names[ar_format]);
 }
 
 /* --------------------------------------------------------------- sysfs */
@@ -934,9 +1167,17 @@ static ssize_t vmcs_id_show(struct device *dev, struct device_attribute *attr,
 
 static DEVICE_ATTR_RO(vmcs_id);
 
+static ssize_t vmcs_ar_format_show(struct device *dev,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", ar_fmt_names[ar_format]);
+}
+
+static DEVICE_ATTR_RO(vmcs_ar_format);
+
 static struct attribute **vmcs_attrs;
 static struct attribute_group vmcs_group = { .name = "vmcs" };
-static bool group_added, id_added;
+static bool group_added, id_added, ar_added;
 
 /* The /sys/devices/system/cpu device. */
 static struct device *cpu_root;
@@ -971,6 +1212,12 @@ static int publish(void)
 	if (rc)
 		return rc;
 	group_added = true;
+	if (ar_format != AR_UNKNOWN) {
+		rc = device_create_file(cpu_root, &dev_attr_vmcs_ar_format);
+		if (rc)
+			return rc;
+		ar_added = true;
+	}
 	/* vmcs_id last: readers take it as "the tree is complete". */
 	rc = device_create_file(cpu_root, &dev_attr_vmcs_id);
 	if (rc)
@@ -983,8 +1230,11 @@ static void unpublish(void)
 {
 	if (id_added)
 		device_remove_file(cpu_root, &dev_attr_vmcs_id);
+	if (ar_added)
+		device_remove_file(cpu_root, &dev_attr_vmcs_ar_format);
 	if (group_added)
 		sysfs_remove_group(&cpu_root->kobj, &vmcs_group);
+	ar_added = false;
 	id_added = false;
 	group_added = false;
 	put_device(cpu_root);
@@ -1081,6 +1331,7 @@ static int __init vmcsinfo_init(void)
 		pr_info("CPU %u: VMX was %s, %u fields self-checked, %u dropped\n",
 			this, c.did_vmxon ? "off (VMXON done here)" : "on",
 			c.checked, c.bad);
+		apply_ar(&c);
 		rc = check_result();
 	}
 	/* Every other CPU must agree with the layout. */
@@ -1104,6 +1355,8 @@ static int __init vmcsinfo_init(void)
 			       cpu, c.first_bad, c.bad_mem, c.bad_want);
 			rc = -EIO;
 		}
+		if (!rc)
+			rc = same_ar(cpu, &c);
 	}
 	cpus_read_unlock();
 	if (!rc)

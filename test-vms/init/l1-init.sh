@@ -58,7 +58,14 @@ if [ -f "$ko" ]; then
 		cat "$f" >"/tmp/vmcs-sysfs/vmcs/${f##*/}"
 		n=$((n + 1))
 	done
-	(cd /tmp/vmcs-sysfs && tar cf /tmp/l1x/l1/vmcs-sysfs.tar vmcs_id vmcs) ||
+	# How the access rights are stored: only when the module found it.
+	ar=
+	if [ -r $cpu/vmcs_ar_format ]; then
+		cat $cpu/vmcs_ar_format >/tmp/vmcs-sysfs/vmcs_ar_format
+		ar=vmcs_ar_format
+	fi
+	# shellcheck disable=SC2086
+	(cd /tmp/vmcs-sysfs && tar cf /tmp/l1x/l1/vmcs-sysfs.tar vmcs_id vmcs $ar) ||
 		fail "cannot pack $cpu/vmcs into a tar"
 	(cd /tmp/l1x && find . | cpio -o -H newc 2>/dev/null | gzip) >/tmp/l1x.cpio.gz
 	# Concatenated (compressed) cpio archives make one initramfs.
@@ -135,6 +142,8 @@ if [ -f "$ko" ]; then
 		[ "$(cat "$cpu/vmcs/${f##*/}")" = "$(cat "$f")" ] || same="no (${f##*/})"
 	done
 	[ "$(cat "$cpu/vmcs_id")" = "$(cat /tmp/vmcs-sysfs/vmcs_id)" ] || same="no (vmcs_id)"
+	[ "$(cat "$cpu/vmcs_ar_format" 2>/dev/null)" = "$(cat /tmp/vmcs-sysfs/vmcs_ar_format 2>/dev/null)" ] ||
+		same="no (vmcs_ar_format)"
 	[ "$same" = yes ] || fail "vmcsinfo-intel with VMX on published another layout: $same"
 	i=0
 	while [ "$(grep -c 'tick' /tmp/guest.log)" -le "$t0" ]; do

@@ -1,10 +1,13 @@
 # tests/fuzz/: libFuzzer targets (clang -fsanitize=fuzzer,address,undefined).
-# Not part of "make check".  The targets and the code they reach are
-# built into build/fuzz by a make of their own:
+# Not part of "make check" (.ci/run runs check-fuzz after it).  The
+# targets and the code they reach are built into build/fuzz by a make of
+# their own:
 #
-#   make fuzz-hostdump [FUZZ_SECONDS=N]   seeds, then N s of libFuzzer
-#   make fuzz [FUZZ_SECONDS=N]            every target
+#   make fuzz-<target> [FUZZ_SECONDS=N]   seeds, then N s of libFuzzer
+#   make fuzz [FUZZ_SECONDS=N] [FUZZ_JOBS=J]  every target, J at a time
+#   make check-fuzz                       CI: every target 30 s, 2 at a time
 #
+# The targets and their inputs: docs/fuzzing.md.
 # Seeds come from the unit-test fixtures (tests/fuzz/mkseeds.c); the
 # committed minimised corpus is tests/fuzz/corpus/<target>/; what a run
 # finds goes to build/fuzz/findings/<target>/.
@@ -87,10 +90,10 @@ fuzz: fuzz-build-all
 	@$(MAKE) --no-print-directory -k -j$(FUZZ_JOBS) \
 		$(FUZZ_TARGETS:%=fuzz-run-%)
 
-# CI (.ci/run, after make check): every target 25 s, two at a time on the
-# two cores: 8 rounds, 210 s of fuzzing, plus the build (docs/fuzzing.md).
+# CI (.ci/run, after make check): every target 30 s, two at a time on the
+# two cores: 8 rounds, 240 s of fuzzing, plus the build (docs/fuzzing.md).
 check-fuzz:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=25 FUZZ_JOBS=2
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=30 FUZZ_JOBS=2
 
 FUZZ_SEEDS = mkdir -p $(FUZZ_B)/seeds/$(1) $(FUZZ_B)/corpus/$(1) \
 	$(FUZZ_B)/findings/$(1) $(FUZZ_B)/logs && \

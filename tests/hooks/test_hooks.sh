@@ -88,6 +88,22 @@ vg_conf_load "$T/conf" 2>"$T/err"
 t "bad values: 9 errors, defaults kept" eq "$VG_CONF_ERRORS|$VG_TIME_BUDGET|$VG_RESERVE|$VG_DUMP_LEVEL|$VG_COMPRESSION|$VG_FINAL_ACTION|$VG_GUESTS|$VG_DUMP_PATH" \
 	"9|300|256|31|lzo|reboot|all|/var/crash"
 t "each bad line is reported with its line number" has "$T/err" "conf:8: unknown key 'colour' (ignored)"
+t "guest core collector: lzo at level 31 by default" eq "$VG_GUEST_COLLECTOR" "--dump-level 31 --compress lzo"
+for c in "--compress=zstd --dump-level=17|--dump-level 17 --compress zstd" \
+	"--dump-level 1|--dump-level 1" "|" "--compress none|--compress none"; do
+	printf 'guest_core_collector = %s\n' "${c%%|*}" >"$T/conf"
+	vg_conf_load "$T/conf" 2>"$T/err"
+	t "guest_core_collector '${c%%|*}'" eq "$VG_GUEST_COLLECTOR|$VG_CONF_ERRORS" "${c#*|}|0"
+done
+for c in "--dump-level 31" "--dump-level 31 --compress none" "--compress gzip" \
+	"--dump-level 40 --compress lzo" "--dump-level" "-d 31 -l" \
+	"--compress lzo --compress zlib" "--dump-level 31 --compress lzo; reboot"; do
+	printf 'guest_core_collector = %s\n' "$c" >"$T/conf"
+	vg_conf_load "$T/conf" 2>"$T/err"
+	t "bad guest_core_collector '$c': default kept, reported" eq \
+		"$VG_GUEST_COLLECTOR|$VG_CONF_ERRORS|$(grep -c guest_core_collector "$T/err")" \
+		"--dump-level 31 --compress lzo|1|1"
+done
 printf 'time_budget = 7' >"$T/conf" # no final newline
 vg_conf_load "$T/conf" 2>/dev/null
 t "last line without a newline is read" eq "$VG_TIME_BUDGET" 7
@@ -184,7 +200,7 @@ hook() { # BIN STATUS: run the hook, output in $T/hook.out
 dd=$d/127.0.0.1-2026-11-21-21:40:00
 t "hook exits 0" hook vg-ok 0
 t "vmcore-guests got the limits, the guest list, the carrier" has "$T/args" \
-	"^--time-budget 2 --reserve 64 --progress --only web1,db2 --notes $T/loadtime.notes $T/vmcore $dd/guests\$"
+	"^--time-budget 2 --reserve 64 --dump-level 31 --compress lzo --progress --only web1,db2 --notes $T/loadtime.notes $T/vmcore $dd/guests\$"
 t "carrier copied beside the host dump, 0600" eval \
 	'[ "$(cat "$dd/loadtime.notes")" = PRETEND-NOTES ] && [ "$(stat -c %a "$dd/loadtime.notes")" = 600 ]'
 t "progress line on the console" has "$T/hook.out" "svm-1000: 100% 1/1 MiB"

@@ -75,6 +75,41 @@ static void good_tree_reads(void **state)
 	fx_rmtree(root);
 }
 
+/* vmcs_ar_format: optional, a known name becomes AR_FORMAT. */
+static void ar_format_file(void **state)
+{
+	struct vmcsinfo vi;
+	struct vg_error err = { 0 };
+	char v[32], text[VMCSINFO_TEXT_MAX], *root = good_tree();
+	int n;
+
+	(void)state;
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), 0);
+	assert_int_equal(vmcsinfo_get_info(&vi, VMCSINFO_KEY_AR_FORMAT, v,
+					   sizeof(v)),
+			 -ENOENT);
+	fx_puts(root, "vmcs_ar_format", "rotated-8\n");
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), 0);
+	assert_int_equal(vmcsinfo_get_info(&vi, VMCSINFO_KEY_AR_FORMAT, v,
+					   sizeof(v)),
+			 0);
+	assert_string_equal(v, "rotated-8");
+	/* ... and goes into the note text. */
+	n = vmcsinfo_format(&vi, text, sizeof(text));
+	assert_true(n > 0);
+	assert_non_null(strstr(text, "\nAR_FORMAT=rotated-8\n"));
+	/* A name from a newer provider is left out, not an error. */
+	fx_puts(root, "vmcs_ar_format", "swizzled-9\n");
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), 0);
+	assert_int_equal(vmcsinfo_get_info(&vi, VMCSINFO_KEY_AR_FORMAT, v,
+					   sizeof(v)),
+			 -ENOENT);
+	fx_puts(root, "vmcs_ar_format", "\n");
+	assert_int_equal(vmcsinfo_from_sysfs(root, &vi, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "vmcs_ar_format: empty"));
+	fx_rmtree(root);
+}
+
 static void no_tree_is_enoent(void **state)
 {
 	struct vmcsinfo vi;
@@ -406,6 +441,15 @@ static void parse_tolerant(void **state)
 	assert_string_equal(v, "85");
 	assert_int_equal(vmcsinfo_get_info(&vi, "FUTURE_KEY", v, sizeof(v)),
 			 -ENOENT);
+	/* The access-rights format is kept for the decoder. */
+	assert_int_equal(parse_str("VMCSINFO_VERSION=1\nREVISION_ID=1\n"
+				   "FIELD(0x0800)=0x10\nAR_FORMAT=rotated-8\n",
+				   &vi, &err),
+			 0);
+	assert_int_equal(vmcsinfo_get_info(&vi, VMCSINFO_KEY_AR_FORMAT, v,
+					   sizeof(v)),
+			 0);
+	assert_string_equal(v, "rotated-8");
 	/* NUL padding */
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, base_text, strlen(base_text));
@@ -441,6 +485,9 @@ static void parse_rejects(void **state)
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"
 	    "CPU_MODEL=1\nCPU_MODEL=2\n",
 	    "twice");
+	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"
+	    "AR_FORMAT=packed-16\nAR_FORMAT=rotated-8\n",
+	    "AR_FORMAT given twice");
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\ngarbage\n",
 	    "line 4: not a KEY=VALUE");
 	REJ("VMCSINFO_VERSION=1\nREVISION_ID=1\nFIELD(0x0800)=0x10\n"
@@ -612,6 +659,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(field_width_follows_encoding),
 		cmocka_unit_test(good_tree_reads),
+		cmocka_unit_test(ar_format_file),
 		cmocka_unit_test(no_tree_is_enoent),
 		cmocka_unit_test(bad_missing_vmcs_id),
 		cmocka_unit_test(bad_missing_vmcs_dir),

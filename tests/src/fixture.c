@@ -331,7 +331,8 @@ void fx_make_vmcb(struct fx *fx, uint64_t p, const struct fx_cpu *c)
 	fx_put32(fx, p + 0x58, c->asid);
 	fx_put32(fx, p + 0x60, 0x01000000);
 	fx_put64(fx, p + 0x70, c->exit_code);
-	fx_put64(fx, p + 0x90, 1 | (c->sev_es ? 6 : 0));
+	fx_put64(fx, p + 0x90,
+		 1 | (c->sev || c->sev_es ? 2 : 0) | (c->sev_es ? 4 : 0));
 	fx_put64(fx, p + 0xb0, c->root);
 	if (c->sev_es) {
 		fx_put64(fx, p + 0x108, c->vmsa);
@@ -395,6 +396,16 @@ static void vput(struct fx *fx, uint64_t p, const struct vmcsinfo *vi,
 		fx_put64(fx, p + (uint64_t)off, v);
 }
 
+/* An architectural access-rights value as the CPU of c stores it. */
+static uint32_t vmx_ar_store(const struct fx_cpu *c, uint32_t ar)
+{
+	if (c->ar_format == 2)
+		return (ar << 8) | (ar >> 24);
+	if (c->ar_format == 3)
+		return (ar & 0xf0ffu) | ((ar >> 5) & 0x800u);
+	return ar;
+}
+
 void fx_make_vmcs(struct fx *fx, uint64_t p, const struct vmcsinfo *vi,
 		  const struct fx_cpu *c)
 {
@@ -422,15 +433,16 @@ void fx_make_vmcs(struct fx *fx, uint64_t p, const struct vmcsinfo *vi,
 		if (i == 1) {
 			vput(fx, p, vi, 0x0800 + e, c->cs_sel);
 			vput(fx, p, vi, 0x4800 + e, c->cs_limit);
-			vput(fx, p, vi, 0x4814 + e, c->cs_attr);
+			vput(fx, p, vi, 0x4814 + e,
+			     vmx_ar_store(c, c->cs_attr));
 			vput(fx, p, vi, 0x6806 + e, c->cs_base);
 			continue;
 		}
 		vput(fx, p, vi, 0x4800 + e, 0xffff);
 		vput(fx, p, vi, 0x4814 + e,
-		     i == 6 ? 0x10000 :
-		     i == 7 ? 0x8b :
-			      0x93);
+		     vmx_ar_store(c, i == 6 ? 0x10000 :
+				     i == 7 ? 0x8b :
+					      0x93));
 	}
 	vput(fx, p, vi, 0x4810, 0x7f);
 	vput(fx, p, vi, 0x6816, 0x5000);

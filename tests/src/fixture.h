@@ -89,8 +89,12 @@ struct fx_cpu {
 	uint32_t cs_attr; /* VMX access rights */
 	uint32_t asid;
 	uint32_t exit_code;
+	int sev; /* SEV: nested control bit 1, save area in plaintext */
 	int sev_es;
 	uint64_t vmsa;
+	/* VMCS access rights stored as: 0 or 1 architectural, 2 rotated
+	 * left by 8, 3 packed 16-bit (enum vg_ar_format, src/vcpu.h). */
+	int ar_format;
 };
 
 /* A real-mode guest like the one in the nested-VM crash test. */

@@ -30,7 +30,9 @@
 #include "notes/notebuild.h"
 #include "notes/elfnote.h"
 #include "notes/kvminfo-parse.h"
+#include "notes/vgerr.h"
 #include "notes/vmcsinfo.h"
+#include "src/hostdump.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
 #include "tests/src/kvmfixture.h"
@@ -271,6 +273,68 @@ static void svm_end_to_end(void **state)
 	snprintf(path, sizeof(path), "%s/%s-2.vmcore", out, name);
 	assert_int_equal(stat(path, &st), 0);
 
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
+/*
+ * SEV, SEV-ES and a plain guest on one host: the protected two are
+ * listed with their protection and skipped with the reason (exit 1), no
+ * file of theirs; plain SEV's save-area registers are still reported.
+ */
+static void protected_guests_not_dumped(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX + 64], report[65536];
+	uint64_t plain, sev, sev_es;
+	struct fx *fx = svm_host(&plain);
+	struct fx_cpu c;
+	struct stat st;
+	struct run r;
+
+	(void)state;
+	sev = fx_alloc_page(fx);
+	sev_es = fx_alloc_page(fx);
+	fx_cpu_long(&c, sev);
+	c.sev = 1;
+	fx_make_vmcb(fx, 0x102000, &c);
+	fx_cpu_long(&c, sev_es);
+	c.sev_es = 1;
+	c.vmsa = fx_alloc_page(fx);
+	fx_make_vmcb(fx, 0x103000, &c);
+	fx_put64(fx, 0x103000 + 0x4d0, 0x1d01);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(
+		r.err,
+		"the guest is protected (sev), its memory is encrypted"));
+	assert_non_null(strstr(r.err, "the guest is protected (sev-es)"));
+	assert_non_null(strstr(r.out, "state encrypted (sev-es)"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"exit_code\": 1"));
+	assert_non_null(strstr(report, "\"protection\": \"sev\""));
+	assert_non_null(strstr(report, "\"protection\": \"sev-es\""));
+	assert_non_null(strstr(report, "\"protection\": null"));
+	assert_non_null(strstr(report, "SEV-ES or SEV-SNP"));
+	assert_non_null(strstr(report, "\"skipped\": true"));
+	/* Plain SEV: the save area is plaintext. */
+	assert_non_null(strstr(report, "\"rip\": \"0xffffffff81000000\""));
+	assert_non_null(strstr(report, "\"cpl\": 0"));
+	assert_non_null(strstr(report, "\"regs_unknown\": {}"));
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)plain);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)sev);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+		 (unsigned long long)sev_es);
+	assert_int_equal(stat(path, &st), -1);
 	fx_rm_rf(dir);
 	fx_free(fx);
 }
@@ -555,6 +619,10 @@ static void vmx_layout_sources(void **state)
 	assert_non_null(strstr(report, "\"vendor\": \"vmx\""));
 	assert_non_null(strstr(report, "\"layout\": \"--vmcsinfo\""));
 	assert_non_null(strstr(report, "\"rip\": \"0x2340\""));
+	/* The file states no access-rights format: the values decide. */
+	assert_non_null(strstr(report, "\"ar_format\": \"architectural\""));
+	assert_non_null(strstr(report, "\"ar_format_from\": \"inferred\""));
+	assert_non_null(strstr(report, "\"attr\": \"0x9b\""));
 	assert_non_null(strstr(report, "\"exit_reason\": \"0x0\""));
 	assert_non_null(strstr(report, "\"kernel_gs_base\": null"));
 	assert_non_null(strstr(report, "\"pages_present\": 512"));
@@ -1257,10 +1325,81 @@ static void vmcsinfo_from_dump(void **state)
 	fx_rm_rf(dir);
 }
 
+/*
+ * --compress and --dump-level: the guest in the kdump-compressed format,
+ * read back with libkdumpfile; a guest without VMCOREINFO keeps every
+ * non-zero page and the report says why.  Bad values exit 2.
+ */
+static void compressed_guest(void **state)
+{
+	static const char *const bad[][4] = {
+		{ "--dump-level", "31", NULL, "needs --compress" },
+		{ "--compress", "gzip", NULL, "--compress wants" },
+		{ "--dump-level", "32", "--compress=lzo",
+		  "--dump-level wants" },
+	};
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768], name[64];
+	struct vg_error err = { 0 };
+	struct vg_hostdump *hd;
+	uint8_t bytes[sizeof(code)];
+	struct stat st;
+	struct run r;
+	uint64_t ncr3;
+	struct fx *fx = svm_host(&ncr3);
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	fx_note(fx, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { bad[i][0], bad[i][1], bad[i][2],
+				       dump,	  out,	     NULL };
+
+		if (!bad[i][2]) {
+			args[2] = dump;
+			args[3] = out;
+			args[4] = NULL;
+		}
+		run_tool(&r, dir, 0, args);
+		if (r.status != 2 || !strstr(r.err, bad[i][3]))
+			fail_msg("case %zu: exit %d: %s", i, r.status, r.err);
+	}
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--compress", "lzo", "--dump-level", "31",
+				   dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s", r.status, r.err);
+	assert_non_null(strstr(r.out, "kdump-compressed, dump level 1"));
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"format\": \"kdump-compressed\""));
+	assert_non_null(strstr(report, "no guest VMCOREINFO: zero pages "
+				       "excluded only"));
+	snprintf(name, sizeof(name), "svm-%llx", (unsigned long long)ncr3);
+	snprintf(path, sizeof(path), "%s/%s.vmcore", out, name);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	hd = vg_hostdump_open(path, &err);
+	if (!hd)
+		fail_msg("libkdumpfile: %s", err.msg);
+	assert_int_equal(vg_hostmem_read(vg_hostdump_mem(hd), 0x12340, bytes,
+					 sizeof(bytes)),
+			 VG_HM_OK);
+	assert_memory_equal(bytes, code, sizeof(code));
+	vg_hostdump_close(hd);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
+		cmocka_unit_test(protected_guests_not_dumped),
+		cmocka_unit_test(compressed_guest),
 		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(la57_host_without_kvminfo),
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),

@@ -372,6 +372,34 @@ static void writes_qemu_layout(void **state)
 	guest_fini(&t);
 }
 
+/* One segment's access rights unknown: its QEMU flags are 0, not a
+ * raw value; the other segments keep theirs. */
+static void unknown_attr_not_written(void **state)
+{
+	struct guest t;
+	struct vg_vcpu v[1];
+	struct vg_guestcore_result res;
+	struct core c;
+	const char *name;
+	uint32_t type, dsz;
+	const uint8_t *d = NULL;
+
+	(void)state;
+	guest_init(&t);
+	make_vcpus(v, 1);
+	v[0].attr_unknown = 1u << VG_CS;
+	v[0].seg[VG_CS].attr = 0; /* as the decoders leave it */
+	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, NULL, &res), 0);
+	core_open(&c, t.fd);
+	assert_true(core_note(&c, 1, &name, &type, &d, &dsz));
+	assert_string_equal(name, "QEMU");
+	assert_int_equal(rd32(d + 152), 0x10); /* cs selector still there */
+	assert_int_equal(rd32(d + 160), 0); /* cs flags */
+	assert_int_equal(rd32(d + 152 + 5 * 24 + 8), 0xc09300); /* ss */
+	core_close(&c);
+	guest_fini(&t);
+}
+
 static void absent_host_pages_split_loads(void **state)
 {
 	struct guest t;
@@ -912,6 +940,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(writes_qemu_layout),
+		cmocka_unit_test(unknown_attr_not_written),
 		cmocka_unit_test(absent_host_pages_split_loads),
 		cmocka_unit_test(vmcoreinfo_text_and_direct_map),
 		cmocka_unit_test(negative_phys_base),

@@ -13,6 +13,7 @@
 
 #include "src/scan.h"
 #include "src/svm.h"
+#include "notes/vmcsinfo-parse.h"
 #include "src/vmx.h"
 #include "tests/src/fixture.h"
 
@@ -140,7 +141,8 @@ static void svm_vcpus_grouped_by_ncr3(void **state)
 	fx_free(fx);
 }
 
-/* Break one property of a good VMCB at a time: each must be rejected. */
+/* Break one structural property of a good VMCB at a time: each must be
+ * rejected. */
 static void svm_rejects_broken_vmcbs(void **state)
 {
 	static const struct {
@@ -150,17 +152,15 @@ static void svm_rejects_broken_vmcbs(void **state)
 	} breaks[] = {
 		{ 0x58, 0, 4 }, /* ASID 0 */
 		{ 0x90, 0, 8 }, /* nested paging off */
+		{ 0x90, 5, 8 }, /* SEV-ES without SEV */
+		{ 0x90, 7, 8 }, /* SEV-ES without a VMSA */
+		{ 0x90, 1 | (1u << 9), 8 }, /* nested control reserved */
 		{ 0xb0, 0x400123, 8 }, /* nCR3 not aligned */
 		{ 0xb0, 0x40000000, 8 }, /* nCR3 beyond host memory */
 		{ 0x300, 1, 8 }, /* reserved control area */
-		{ 0x4d0, 0x1000 | (1ull << 40), 8 }, /* EFER reserved */
-		{ 0x4d0, 0x1400, 8 }, /* LMA without LME */
-		{ 0x558, 0x80000000, 8 }, /* PG without PE */
-		{ 0x558, 1ull << 33, 8 }, /* CR0 upper bits */
-		{ 0x570, 0x200, 8 }, /* RFLAGS bit 1 clear */
-		{ 0x412, 0xf09b, 2 }, /* CS attrib reserved */
 		{ 0x4a8, 1, 8 }, /* reserved save area */
-		{ 0x4cb, 7, 1 }, /* CPL 7 */
+		{ 0x4cc, 1, 1 }, /* reserved save area after CPL */
+		{ 0x4e0, 1, 8 }, /* reserved save area after EFER */
 	};
 	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
 	uint64_t ncr3 = fx_alloc_page(fx);
@@ -194,6 +194,208 @@ static void svm_rejects_broken_vmcbs(void **state)
 	fx_free(fx);
 }
 
+/* The reason recorded for field, or NULL when it is not marked unknown. */
+static const char *unknown_reason(const struct vg_vcpu *v, const char *field)
+{
+	for (unsigned int i = 0; i < v->nunknown; i++)
+		if (!strcmp(v->unknown[i].field, field))
+			return v->unknown[i].reason;
+	return NULL;
+}
+
+/* What one odd guest field must do: only it becomes unknown. */
+struct odd_field {
+	unsigned int off; /* VMCB offset, or VMCS field encoding */
+	uint64_t val;
+	int width;
+	const char *field;
+	uint32_t known_bit; /* cleared; 0 for a segment's attr */
+	int seg; /* the segment for attr, else -1 */
+};
+
+static void assert_only_unknown(const struct vg_vcpu *v,
+				const struct odd_field *o, uint32_t all_known)
+{
+	const char *why = unknown_reason(v, o->field);
+
+	if (!why)
+		fail_msg("%s not marked unknown", o->field);
+	assert_true(strlen(why) > 5);
+	/* One field per break; CPL follows SS's access rights on VMX. */
+	if (v->nunknown != 1)
+		fail_msg("%s: %u fields unknown", o->field, v->nunknown);
+	if (o->known_bit) {
+		assert_false(v->known & o->known_bit);
+		assert_int_equal(v->known | o->known_bit, all_known);
+	} else {
+		assert_false(vg_seg_attr_known(v, o->seg));
+		for (int s = 0; s < VG_NR_SEGS; s++)
+			if (s != o->seg)
+				assert_true(vg_seg_attr_known(v, s));
+		assert_int_equal(v->seg[o->seg].attr, 0);
+	}
+	/* The rest of the vCPU is still there. */
+	assert_true(v->known & VG_K_RIP);
+	assert_int_equal(v->rip, 0xffffffff81000000ull);
+	assert_true(v->known & VG_K_SEGS);
+}
+
+/* An implausible guest field in a VMCB marks only that field unknown. */
+static void svm_odd_field_marks_it_unknown(void **state)
+{
+	static const struct odd_field odd[] = {
+		{ 0x4d0, 0x1000 | (1ull << 40), 8, "efer", VG_K_EFER, -1 },
+		{ 0x4d0, 0x1400, 8, "efer", VG_K_EFER, -1 },
+		{ 0x558, 0x80000000, 8, "cr0", VG_K_CR0, -1 },
+		{ 0x558, 1ull << 33, 8, "cr0", VG_K_CR0, -1 },
+		{ 0x558, 0x20000001, 8, "cr0", VG_K_CR0, -1 }, /* NW, !CD */
+		{ 0x548, 1ull << 40, 8, "cr4", VG_K_CR4, -1 },
+		{ 0x550, 1ull << 60, 8, "cr3", VG_K_CR3, -1 },
+		{ 0x570, 0x200, 8, "rflags", VG_K_RFLAGS, -1 },
+		{ 0x570, 1ull << 30, 8, "rflags", VG_K_RFLAGS, -1 },
+		{ 0x4cb, 7, 1, "cpl", VG_K_CPL, -1 },
+		{ 0x70, 0x9999, 8, "exit_reason", VG_K_EXIT_REASON, -1 },
+		{ 0x412, 0xf09b, 2, "cs.attr", 0, VG_CS },
+		{ 0x492, 0x108b, 2, "tr.attr", 0, VG_TR },
+	};
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct fx_cpu c;
+	uint32_t all;
+	struct vg_scan_result res;
+
+	(void)state;
+	fx_cpu_long(&c, ncr3);
+	fx_make_vmcb(fx, 0x100000, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	all = res.found[0].vcpu.known;
+	assert_int_equal(res.found[0].vcpu.nunknown, 0);
+	assert_true(all & VG_K_CPL);
+	vg_scan_result_free(&res);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		fx_make_vmcb(fx, 0x100000, &c);
+		memcpy(fx_ptr(fx, 0x100000 + odd[i].off), &odd[i].val,
+		       (size_t)odd[i].width);
+		run_scan(fx, NULL, &res, NULL);
+		if (res.nfound != 1)
+			fail_msg("odd %s (%zu) dropped the vCPU", odd[i].field,
+				 i);
+		assert_only_unknown(&res.found[0].vcpu, &odd[i], all);
+		vg_scan_result_free(&res);
+	}
+	fx_free(fx);
+}
+
+/* The same for a VMCS: guest fields never decide whether it is one. */
+static void vmx_odd_field_marks_it_unknown(void **state)
+{
+	static const struct odd_field odd[] = {
+		{ VMCS_GUEST_CR0, 1ull << 33, 8, "cr0", VG_K_CR0, -1 },
+		{ VMCS_GUEST_CR0, 0x80000020, 8, "cr0", VG_K_CR0, -1 },
+		{ VMCS_GUEST_CR4, 1ull << 40, 8, "cr4", VG_K_CR4, -1 },
+		{ VMCS_GUEST_CR3, 0x1234001, 8, "cr3", VG_K_CR3, -1 },
+		{ VMCS_GUEST_CR3, 1ull << 55, 8, "cr3", VG_K_CR3, -1 },
+		{ VMCS_GUEST_RFLAGS, 0, 8, "rflags", VG_K_RFLAGS, -1 },
+		{ VMCS_GUEST_RFLAGS, 0x8002, 8, "rflags", VG_K_RFLAGS, -1 },
+		{ VMCS_GUEST_IA32_EFER, 0xd01 | (1u << 12), 8, "efer",
+		  VG_K_EFER, -1 },
+		{ VMCS_VM_EXIT_REASON, 0x1234, 4, "exit_reason",
+		  VG_K_EXIT_REASON, -1 },
+		{ VMCS_VM_EXIT_REASON, 0x00010001, 4, "exit_reason",
+		  VG_K_EXIT_REASON, -1 },
+		{ VMCS_GUEST_ES_AR + 2, 0xf9b, 4, "cs.attr", 0, VG_CS },
+		{ VMCS_GUEST_ES_AR + 2, 0x91, 4, "cs.attr", 0, VG_CS },
+		{ VMCS_GUEST_ES_AR + 14, 0x89, 4, "tr.attr", 0, VG_TR },
+		{ VMCS_GUEST_ES_AR + 12, 0x82 | (1u << 20), 4, "ldtr.attr", 0,
+		  VG_LDTR },
+		{ VMCS_GUEST_ES_AR, 0x13, 4, "es.attr", 0, VG_ES },
+	};
+	const struct vmcsinfo *vi = vg_vmcs12_layout();
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t eptp = fx_alloc_page(fx) | 0x5e;
+	struct vg_scan_result res;
+	struct fx_cpu c;
+	uint32_t all;
+
+	(void)state;
+	fx_cpu_long(&c, eptp);
+	fx_make_vmcs(fx, 0x100000, vi, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	all = res.found[0].vcpu.known;
+	assert_int_equal(res.found[0].vcpu.nunknown, 0);
+	assert_true(all & VG_K_SEG_ATTR);
+	assert_true(all & VG_K_CPL);
+	assert_int_equal(res.found[0].vcpu.ar_format, VG_AR_ARCH);
+	assert_string_equal(res.found[0].vcpu.ar_format_from, "layout");
+	vg_scan_result_free(&res);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		int off = vg_vmx_offset(vi, (uint16_t)odd[i].off);
+
+		assert_true(off > 0);
+		fx_make_vmcs(fx, 0x100000, vi, &c);
+		memcpy(fx_ptr(fx, 0x100000 + (uint64_t)off), &odd[i].val,
+		       (size_t)odd[i].width);
+		run_scan(fx, NULL, &res, NULL);
+		if (res.nfound != 1)
+			fail_msg("odd %s (%zu) dropped the vCPU", odd[i].field,
+				 i);
+		assert_only_unknown(&res.found[0].vcpu, &odd[i], all);
+		vg_scan_result_free(&res);
+	}
+	/* SS's access rights hold the CPL: both unknown together. */
+	fx_make_vmcs(fx, 0x100000, vi, &c);
+	fx_put32(fx, 0x100000 + (uint64_t)vg_vmx_offset(vi, 0x4818), 0x9b00);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	assert_non_null(unknown_reason(&res.found[0].vcpu, "ss.attr"));
+	assert_false(res.found[0].vcpu.known & VG_K_CPL);
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+/* The structural checks alone reject a page that is no VMCS. */
+static void vmx_rejects_broken_structure(void **state)
+{
+	static const struct {
+		uint16_t enc; /* 0: the abort indicator at byte 4 */
+		uint64_t val;
+	} breaks[] = {
+		{ 0, 9 },
+		{ VMCS_LINK_POINTER, 0 },
+		{ VMCS_HOST_CR0, 0x33 }, /* no PG */
+		{ VMCS_HOST_CR4, 0x6f0 }, /* no VMXE */
+		{ VMCS_HOST_CR3, 0x80000000ull },
+		{ VMCS_EPT_POINTER, 0 },
+		{ VMCS_EPT_POINTER, 0x40005d }, /* memory type 5 */
+	};
+	const struct vmcsinfo *vi = vg_vmcs12_layout();
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t eptp = fx_alloc_page(fx) | 0x5e;
+	struct fx_cpu c;
+
+	(void)state;
+	fx_cpu_long(&c, eptp);
+	for (size_t i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+		struct vg_scan_result res;
+		uint64_t at = 4;
+
+		fx_make_vmcs(fx, 0x100000, vi, &c);
+		if (breaks[i].enc)
+			at = (uint64_t)vg_vmx_offset(vi, breaks[i].enc);
+		if (breaks[i].enc)
+			fx_put64(fx, 0x100000 + at, breaks[i].val);
+		else
+			fx_put32(fx, 0x100000 + at, (uint32_t)breaks[i].val);
+		run_scan(fx, NULL, &res, NULL);
+		if (res.nfound != 0)
+			fail_msg("structural break %zu accepted", i);
+		vg_scan_result_free(&res);
+	}
+	fx_free(fx);
+}
+
 static void svm_sev_es_state_is_encrypted(void **state)
 {
 	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
@@ -211,6 +413,7 @@ static void svm_sev_es_state_is_encrypted(void **state)
 	run_scan(fx, NULL, &res, NULL);
 	assert_int_equal(res.nfound, 1);
 	assert_true(res.found[0].vcpu.state_encrypted);
+	assert_int_equal(res.found[0].vcpu.protection, VG_PROT_SEV_ES);
 	assert_int_equal(res.found[0].vcpu.known, VG_K_EXIT_REASON);
 	assert_int_equal(res.found[0].vcpu.gpr_known, 0);
 	vg_scan_result_free(&res);
@@ -229,6 +432,206 @@ static void made_up_layout(struct vmcsinfo *vi)
 		vi->fields[i].encoding = v12->fields[i].encoding;
 		vi->fields[i].offset = (uint16_t)(0x800 + 8 * i);
 	}
+}
+
+/* Plain SEV: memory encrypted, the save area is not: registers given. */
+static void svm_sev_registers_are_read(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t ncr3 = fx_alloc_page(fx);
+	struct vg_scan_result res;
+	struct fx_cpu c;
+	const struct vg_vcpu *v;
+
+	(void)state;
+	fx_cpu_long(&c, ncr3);
+	c.sev = 1;
+	fx_make_vmcb(fx, 0x100000, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	v = &res.found[0].vcpu;
+	assert_int_equal(v->protection, VG_PROT_SEV);
+	assert_string_equal(vg_protection_name(v->protection), "sev");
+	assert_false(v->state_encrypted);
+	assert_true(v->known & VG_K_RIP);
+	assert_int_equal(v->rip, 0xffffffff81000000ull);
+	assert_int_equal(v->cr3, 0x1234000);
+	assert_int_equal(v->seg[VG_CS].attr, 0xa09b);
+	vg_scan_result_free(&res);
+	/* Without SEV: no protection. */
+	c.sev = 0;
+	fx_make_vmcb(fx, 0x100000, &c);
+	run_scan(fx, NULL, &res, NULL);
+	assert_int_equal(res.found[0].vcpu.protection, VG_PROT_NONE);
+	assert_null(vg_protection_name(VG_PROT_NONE));
+	vg_scan_result_free(&res);
+	fx_free(fx);
+}
+
+/* The architectural values of the fixture's segments ES ... TR. */
+static const uint32_t fx_ar[VG_NR_SEGS] = { 0x93, 0xa09b, 0x93,	   0x93,
+					    0x93, 0x93,	  0x10000, 0x8b };
+
+static void store_all(uint32_t raw[VG_NR_SEGS], const uint32_t *ar,
+		      enum vg_ar_format f)
+{
+	for (int s = 0; s < VG_NR_SEGS; s++)
+		raw[s] = f == VG_AR_ROT8   ? (ar[s] << 8) | (ar[s] >> 24) :
+			 f == VG_AR_PACK16 ? (ar[s] & 0xf0ffu) |
+						     ((ar[s] >> 5) & 0x800u) :
+					     ar[s];
+}
+
+/* Each format is recognised from the eight values when one decides. */
+static void ar_format_inferred(void **state)
+{
+	uint32_t raw[VG_NR_SEGS], ar;
+	const char *why;
+
+	(void)state;
+	for (int f = VG_AR_ARCH; f <= VG_AR_PACK16; f++) {
+		store_all(raw, fx_ar, (enum vg_ar_format)f);
+		why = "x";
+		assert_int_equal(vg_ar_infer(raw, &why), f);
+		assert_null(why);
+		for (int s = 0; s < VG_NR_SEGS; s++) {
+			assert_int_equal(vg_ar_decode(raw[s],
+						      (enum vg_ar_format)f, s,
+						      &ar),
+					 0);
+			assert_int_equal(ar, fx_ar[s]);
+		}
+	}
+	/* Bochs: 0x93 is kept as 0x9300; in no other format valid. */
+	assert_int_equal(vg_ar_decode(0x9300, VG_AR_ROT8, VG_DS, &ar), 0);
+	assert_int_equal(ar, 0x93);
+	assert_int_equal(vg_ar_decode(0x9300, VG_AR_ARCH, VG_DS, &ar), -1);
+	assert_int_equal(vg_ar_decode(0x9300, VG_AR_PACK16, VG_DS, &ar), -1);
+	/* Unusable: bit 16, at 24 rotated, at 11 packed. */
+	assert_int_equal(vg_ar_decode(0x01000000, VG_AR_ROT8, VG_LDTR, &ar), 0);
+	assert_int_equal(ar, VG_SEG_UNUSABLE);
+	assert_int_equal(vg_ar_decode(0x800, VG_AR_PACK16, VG_LDTR, &ar), 0);
+	assert_int_equal(ar, VG_SEG_UNUSABLE);
+	assert_int_equal(vg_ar_decode(0x800, VG_AR_ARCH, VG_LDTR, &ar), -1);
+	assert_int_equal(vg_ar_format_parse("rotated-8"), VG_AR_ROT8);
+	assert_int_equal(vg_ar_format_parse("packed-16"), VG_AR_PACK16);
+	assert_int_equal(vg_ar_format_parse("architectural"), VG_AR_ARCH);
+	assert_int_equal(vg_ar_format_parse("rot8"), VG_AR_UNKNOWN);
+	assert_string_equal(vg_ar_format_name(VG_AR_ROT8), "rotated-8");
+}
+
+/* Ties and contradictions leave the attributes unknown. */
+static void ar_format_ties_stay_unknown(void **state)
+{
+	/* All usable: architectural and packed-16 read the same values. */
+	static const uint32_t usable[VG_NR_SEGS] = { 0x93, 0xa09b, 0x93, 0x93,
+						     0x93, 0x93,   0x82, 0x8b };
+	uint32_t raw[VG_NR_SEGS];
+	const char *why = NULL;
+	struct vg_vcpu v;
+
+	(void)state;
+	store_all(raw, usable, VG_AR_ARCH);
+	assert_int_equal(vg_ar_infer(raw, &why), VG_AR_UNKNOWN);
+	assert_non_null(strstr(why, "no value fits one format only"));
+	memset(&v, 0, sizeof(v));
+	v.known = VG_K_SEGS;
+	vg_vmx_decode_ar(&v, raw, VG_AR_UNKNOWN);
+	assert_false(v.known & (VG_K_SEG_ATTR | VG_K_CPL));
+	assert_int_equal(v.ar_format, VG_AR_UNKNOWN);
+	assert_null(v.ar_format_from);
+	assert_ptr_equal(v.ar_why, why);
+	for (int s = 0; s < VG_NR_SEGS; s++) {
+		assert_false(vg_seg_attr_known(&v, s));
+		assert_int_equal(v.seg[s].attr, 0);
+	}
+	/* LDTR says architectural, ES says rotated: no answer. */
+	store_all(raw, fx_ar, VG_AR_ARCH);
+	raw[VG_ES] = 0x9300;
+	assert_int_equal(vg_ar_infer(raw, &why), VG_AR_UNKNOWN);
+	assert_non_null(strstr(why, "different formats"));
+	/* Garbage everywhere: nothing fits, nothing decided. */
+	for (int s = 0; s < VG_NR_SEGS; s++)
+		raw[s] = 0xdead0f00u;
+	assert_int_equal(vg_ar_infer(raw, &why), VG_AR_UNKNOWN);
+}
+
+/* One value the decided format rejects: only that segment is unknown. */
+static void ar_format_odd_value_in_inferred_format(void **state)
+{
+	uint32_t raw[VG_NR_SEGS];
+	struct vg_vcpu v;
+
+	(void)state;
+	store_all(raw, fx_ar, VG_AR_ROT8);
+	raw[VG_FS] = 0x13; /* fits none */
+	memset(&v, 0, sizeof(v));
+	vg_vmx_decode_ar(&v, raw, VG_AR_UNKNOWN);
+	assert_int_equal(v.ar_format, VG_AR_ROT8);
+	assert_string_equal(v.ar_format_from, "inferred");
+	assert_true(v.known & VG_K_SEG_ATTR);
+	assert_false(vg_seg_attr_known(&v, VG_FS));
+	assert_true(vg_seg_attr_known(&v, VG_CS));
+	assert_int_equal(v.seg[VG_CS].attr, 0xa09b);
+	assert_int_equal(v.nunknown, 1);
+	assert_string_equal(v.unknown[0].field, "fs.attr");
+	assert_non_null(strstr(v.unknown[0].reason, "rotated-8"));
+	assert_true(v.known & VG_K_CPL);
+	assert_int_equal(v.cpl, 0);
+}
+
+/*
+ * Whole VMCSs: Bochs's rotated values under a layout that states no format
+ * (inferred) and one that states it; a stated format wins over the values.
+ */
+static void vmx_rotated_access_rights_decoded(void **state)
+{
+	struct fx *fx = fx_new(4 * MiB, 2 * MiB);
+	uint64_t eptp = fx_alloc_page(fx) | 0x5e;
+	struct vg_scan_result res;
+	struct vmcsinfo vi;
+	struct fx_cpu c;
+	const struct vg_vcpu *v;
+
+	(void)state;
+	made_up_layout(&vi);
+	fx_cpu_long(&c, eptp);
+	c.ar_format = VG_AR_ROT8;
+	fx_make_vmcs(fx, 0x100000, &vi, &c);
+	run_scan(fx, &vi, &res, NULL);
+	assert_int_equal(res.nfound, 1);
+	v = &res.found[0].vcpu;
+	assert_int_equal(v->ar_format, VG_AR_ROT8);
+	assert_string_equal(v->ar_format_from, "inferred");
+	assert_int_equal(v->seg[VG_CS].attr, 0xa09b); /* L=1, DPL 0 */
+	assert_true(v->seg[VG_LDTR].attr & VG_SEG_UNUSABLE);
+	assert_int_equal(v->nunknown, 0);
+	assert_true(v->known & VG_K_CPL);
+	vg_scan_result_free(&res);
+	assert_int_equal(
+		vmcsinfo_set_info(&vi, VMCSINFO_KEY_AR_FORMAT, "rotated-8"), 0);
+	run_scan(fx, &vi, &res, NULL);
+	v = &res.found[0].vcpu;
+	assert_string_equal(v->ar_format_from, "layout");
+	assert_int_equal(v->seg[VG_CS].attr, 0xa09b);
+	vg_scan_result_free(&res);
+	/* Stated architectural, stored rotated: every attr unknown, none
+	 * of the raw values reported. */
+	assert_int_equal(vmcsinfo_set_info(&vi, VMCSINFO_KEY_AR_FORMAT,
+					   "architectural"),
+			 0);
+	run_scan(fx, &vi, &res, NULL);
+	v = &res.found[0].vcpu;
+	assert_int_equal(res.nfound, 1);
+	assert_int_equal(v->ar_format, VG_AR_ARCH);
+	for (int s = 0; s < VG_NR_SEGS; s++) {
+		assert_false(vg_seg_attr_known(v, s));
+		assert_int_equal(v->seg[s].attr, 0);
+	}
+	assert_int_equal(v->nunknown, 8);
+	assert_true(v->known & VG_K_RIP);
+	vg_scan_result_free(&res);
+	fx_free(fx);
 }
 
 static void vmx_layouts_and_decoys(void **state)
@@ -509,6 +912,14 @@ int main(void)
 		cmocka_unit_test(svm_vcpus_grouped_by_ncr3),
 		cmocka_unit_test(svm_rejects_broken_vmcbs),
 		cmocka_unit_test(svm_sev_es_state_is_encrypted),
+		cmocka_unit_test(svm_odd_field_marks_it_unknown),
+		cmocka_unit_test(svm_sev_registers_are_read),
+		cmocka_unit_test(vmx_odd_field_marks_it_unknown),
+		cmocka_unit_test(vmx_rejects_broken_structure),
+		cmocka_unit_test(ar_format_inferred),
+		cmocka_unit_test(ar_format_ties_stay_unknown),
+		cmocka_unit_test(ar_format_odd_value_in_inferred_format),
+		cmocka_unit_test(vmx_rotated_access_rights_decoded),
 		cmocka_unit_test(vmx_layouts_and_decoys),
 		cmocka_unit_test(vmx_layout_without_access_rights),
 		cmocka_unit_test(vmx_without_layout_is_counted),
