@@ -38,9 +38,26 @@ $(B)/bench/guestcore_bench: $(B)/obj/bench/guestcore_bench.o $(MEM_LIB)
 # Built with everything (so both compilers see it), run only by make bench.
 PROGRAMS += $(B)/bench/guestcore_bench
 
+# make bench, end to end: vmcore-guests on generated sparse host dumps of
+# 1, 4 and 16 GiB (the unit tests' synthetic KVM host scaled up), walk
+# mode against cp --sparse=always, the forced scan against cat + cp.
+$(B)/bench/kvmhost_bench: $(B)/obj/bench/kvmhost_bench.o \
+		$(B)/obj/tests/src/fixture.o $(B)/obj/tests/src/kvmfixture.o \
+		$(B)/obj/tests/src/ksymfixture.o \
+		$(B)/obj/tests/src/kdescfixture.o \
+		$(B)/lib/libvmcoreguests.a $(B)/lib/libvgnotes.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(VGNOTES_LDLIBS) \
+		$(KVMINFO_LDLIBS)
+
+PROGRAMS += $(B)/bench/kvmhost_bench
+
 .PHONY: bench
-bench: $(B)/bench/guestcore_bench
+bench: $(B)/bench/guestcore_bench $(B)/bench/kvmhost_bench \
+		$(B)/bin/vmcore-guests
 	bench/run.sh $(B)/bench/guestcore_bench
+	bench/hosts.sh $(B)/bench/kvmhost_bench $(B)/bin/vmcore-guests \
+		$(B)/bench
 
 # make bench-kvmdesc: the cost of deriving the KVM description from a
 # generated 1 GiB host dump with this machine's vmlinux BTF and kallsyms.

@@ -89,8 +89,9 @@ struct gc {
 	uint64_t cand[MAX_CANDIDATES];
 	unsigned ncand;
 
-	uint8_t rbuf[CHUNK];
-	uint8_t wbuf[CHUNK];
+	/* page aligned (the struct too): the kernel copies at full speed */
+	uint8_t rbuf[CHUNK] __attribute__((aligned(4096)));
+	uint8_t wbuf[CHUNK] __attribute__((aligned(4096)));
 	uint8_t note[24 + VMCOREINFO_MAX + 8];
 	char vmci[VMCOREINFO_MAX + 1];
 	uint32_t vmci_descsz;
@@ -929,11 +930,12 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 			 "vg_guestcore_write: bad arguments");
 		return VG_GC_FAILED;
 	}
-	s = calloc(1, sizeof(*s));
+	s = aligned_alloc(4096, (sizeof(*s) + 4095) & ~(size_t)4095);
 	if (!s) {
 		snprintf(res->error, sizeof(res->error), "out of memory");
 		return VG_GC_FAILED;
 	}
+	memset(s, 0, sizeof(*s));
 	s->fd = fd;
 	s->gm = gm;
 	s->opts = opts;

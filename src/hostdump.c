@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Host dumps through libkdumpfile.  Before libkdumpfile sees the file,
+ * Host dumps through libkdumpfile; the memory of ELF dumps read directly
+ * (direct_read()).  Before libkdumpfile sees the file,
  * src/dumphdr.c checks its headers and the notes libkdumpfile will parse
  * (libkdumpfile 0.5.1 trusts them: docs/libkdumpfile-bugs.md); the notes
  * are read here once, into the handle, for vg_hostdump_find_note().
@@ -36,6 +37,17 @@ struct vg_hostdump {
 	} * ranges;
 	size_t nranges;
 	/*
+	 * ELF: the PT_LOADs' file data, sorted by address, read with
+	 * pread(2) directly (vg_hostdump_set_direct()); a read that any of
+	 * it does not cover goes to libkdumpfile.
+	 */
+	struct hd_seg {
+		uint64_t start, end, offset;
+		uint64_t reach; /* the highest end of this and all before */
+	} * segs;
+	size_t nsegs;
+	int direct;
+	/*
 	 * The file ends before its headers do (a copy cut short): what
 	 * lies past the end is absent, and damage[] says so in one line.
 	 */
@@ -55,6 +67,7 @@ struct vg_hostdump {
 	char no_notes_why[160];
 	char *vmcoreinfo; /* from libkdumpfile, on first use */
 	size_t vmcoreinfo_len;
+	uint64_t bytes_read; /* host memory and notes read through us */
 };
 
 static int cmp_range(const void *a, const void *b)
@@ -81,18 +94,35 @@ static size_t merge_ranges(struct hd_range *r, size_t n)
 	return out;
 }
 
-/* The host RAM the PT_LOADs hold, page aligned, sorted and merged. */
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct hd_seg *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * The host RAM the PT_LOADs hold, page aligned, sorted and merged; and
+ * their file data for the direct reads.
+ */
 static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		      struct vg_error *err)
 {
 	hd->ranges = calloc(h->nloads ? h->nloads : 1, sizeof(*hd->ranges));
-	if (!hd->ranges)
+	hd->segs = calloc(h->nloads ? h->nloads : 1, sizeof(*hd->segs));
+	if (!hd->ranges || !hd->segs)
 		return vg_error_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; i < h->nloads; i++) {
 		const struct vg_dump_load *l = &h->loads[i];
 		uint64_t start = l->paddr & ~(PAGE_SZ - 1);
 		uint64_t end = l->paddr + l->present;
 
+		if (l->present) {
+			hd->segs[hd->nsegs].start = l->paddr;
+			hd->segs[hd->nsegs].end = end;
+			hd->segs[hd->nsegs].offset = l->offset;
+			hd->nsegs++;
+		}
 		if (l->paddr + l->size > hd->mem_end)
 			hd->mem_end = l->paddr + l->size;
 
@@ -104,7 +134,62 @@ static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		}
 	}
 	hd->nranges = merge_ranges(hd->ranges, hd->nranges);
+	qsort(hd->segs, hd->nsegs, sizeof(*hd->segs), cmp_seg);
+	for (size_t i = 0; i < hd->nsegs; i++)
+		hd->segs[i].reach = i && hd->segs[i - 1].reach >
+							    hd->segs[i].end ?
+					    hd->segs[i - 1].reach :
+					    hd->segs[i].end;
+	hd->direct = 1;
 	return 0;
+}
+
+/* A PT_LOAD whose file data holds paddr, or NULL. */
+static const struct hd_seg *find_seg(const struct vg_hostdump *hd,
+				     uint64_t paddr)
+{
+	size_t lo = 0, hi = hd->nsegs;
+
+	/* the last segment starting at or below paddr ... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (hd->segs[mid].start <= paddr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ... or one before it that reaches further (kernel text in RAM) */
+	for (size_t i = lo; i-- > 0 && paddr < hd->segs[i].reach;)
+		if (paddr < hd->segs[i].end)
+			return &hd->segs[i];
+	return NULL;
+}
+
+/*
+ * ELF: read [paddr, paddr + len) from the PT_LOADs' file data with
+ * pread(2), as large as the caller asks (the scan: 1 MiB at a time).
+ * VG_HM_OK, or 1 when some byte is in no PT_LOAD's file data or the
+ * file is short there: libkdumpfile then answers for the whole read.
+ */
+static int direct_read(struct vg_hostdump *hd, uint64_t paddr, uint8_t *buf,
+		       size_t len)
+{
+	while (len) {
+		const struct hd_seg *sg = find_seg(hd, paddr);
+		uint64_t n;
+
+		if (!sg)
+			return 1;
+		n = sg->end - paddr < len ? sg->end - paddr : len;
+		if (vg_pread_full(hd->fd, buf, (size_t)n,
+				  sg->offset + (paddr - sg->start)))
+			return 1;
+		paddr += n;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return VG_HM_OK;
 }
 
 /*
@@ -133,6 +218,7 @@ static int read_note_span(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		return vg_error_wrap(err, "%s: %s at file offset 0x%llx",
 				     hd->path, what,
 				     (unsigned long long)sp->offset);
+	hd->bytes_read += sp->size;
 	hd->notes_len += (size_t)used;
 	while (hd->notes_len % 4) /* a last note without its padding */
 		hd->notes[hd->notes_len++] = 0;
@@ -218,12 +304,15 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 
 	if (paddr + len < paddr)
 		return VG_HM_ERROR;
+	hd->bytes_read += len;
 	/* a cut ELF dump: libkdumpfile would read past the end of the file */
 	if (hd->cut_bytes && hd->ranges && !in_ranges(hd, paddr, len) &&
 	    paddr < hd->mem_end) {
 		hd->cut_reads++;
 		return VG_HM_ABSENT;
 	}
+	if (hd->direct && direct_read(hd, paddr, buf, len) == VG_HM_OK)
+		return VG_HM_OK;
 	if (hd->have_pd && len) {
 		for (uint64_t pfn = paddr / PAGE_SZ;
 		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++) {
@@ -390,6 +479,7 @@ void vg_hostdump_close(struct vg_hostdump *hd)
 	if (hd->have_pd)
 		vg_dumppd_free(&hd->pd);
 	free(hd->ranges);
+	free(hd->segs);
 	free(hd->notes);
 	free(hd->vmcoreinfo);
 	free(hd);
@@ -475,6 +565,19 @@ int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 struct vg_hostmem *vg_hostdump_mem(struct vg_hostdump *hd)
 {
 	return &hd->hm;
+}
+
+int vg_hostdump_set_direct(struct vg_hostdump *hd, int on)
+{
+	if (on && !hd->segs)
+		return -1;
+	hd->direct = on;
+	return 0;
+}
+
+uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd)
+{
+	return hd->bytes_read;
 }
 
 const char *vg_hostdump_damage(const struct vg_hostdump *hd)

@@ -2,7 +2,8 @@
 /*
  * A host dump (/proc/vmcore, an ELF vmcore file, a makedumpfile
  * kdump-compressed file) opened through libkdumpfile and exposed as a
- * struct vg_hostmem plus an iterator over the host RAM it holds.
+ * struct vg_hostmem plus an iterator over the host RAM it holds.  The
+ * memory of ELF dumps is read with pread(2) (vg_hostdump_set_direct()).
  */
 #ifndef VG_HOSTDUMP_H
 #define VG_HOSTDUMP_H
@@ -47,6 +48,23 @@ int vg_hostdump_find_note(const struct vg_hostdump *hd, const char *name,
  */
 int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 			   size_t *len, struct vg_error *err);
+
+/*
+ * ELF dumps and /proc/vmcore: host memory is read with pread(2) from the
+ * PT_LOADs' file data directly, in the sizes asked for (the scan reads 1
+ * MiB at a time), not through libkdumpfile's page-sized reads; a read
+ * that is not all inside PT_LOAD file data still goes to libkdumpfile.
+ * On by default; off: every read through libkdumpfile (the unit tests
+ * compare the two).  kdump-compressed dumps always use libkdumpfile.
+ * 0, or -1 when on is asked of a dump that is not ELF.
+ */
+int vg_hostdump_set_direct(struct vg_hostdump *hd, int on);
+
+/*
+ * Bytes read from the dump so far: its notes and every read of host
+ * memory through vg_hostdump_mem() (a read that fails counts too).
+ */
+uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd);
 
 /* "elf", "kdump-compressed" (what libkdumpfile calls it) */
 /*

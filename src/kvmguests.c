@@ -173,6 +173,67 @@ static void vm_name(const struct vg_kw_vm *vm, char *out, size_t outsz)
 		snprintf(out, outsz, "kvm-%" PRIx64, vm->va);
 }
 
+/* The state pages of one VM into res; 0, 1 (why set) or -ENOMEM. */
+static int vm_states(const struct vg_kw_vm *vm, const struct vg_scan_cfg *cfg,
+		     struct vg_scan_result *res, char *why, size_t whysz)
+{
+	unsigned int with_state = 0;
+	char name[80];
+
+	vm_name(vm, name, sizeof(name));
+	for (unsigned int c = 0; c < vm->nvcpus; c++) {
+		const struct vg_kw_vcpu *kc = &vm->vcpus[c];
+		uint64_t pa[2] = { kc->l1_state_pa, kc->state_pa };
+
+		if (!kc->have_state)
+			continue;
+		with_state++;
+		for (int i = 0; i < (kc->nested ? 2 : 1); i++) {
+			const char *w = NULL;
+			int r = vg_scan_page_at(cfg, res, pa[i], &w);
+
+			if (r < 0)
+				return r;
+			if (r != VG_SCAN_BAD)
+				continue;
+			snprintf(why, whysz,
+				 "VM %.60s vCPU %d: %s at 0x%" PRIx64
+				 ": %.100s",
+				 name, kc->vcpu_idx,
+				 i ? "nested state" : "state", pa[i],
+				 w ? w : "rejected");
+			return 1;
+		}
+	}
+	if (with_state < vm->online_vcpus || (!vm->nvcpus && vm->error[0])) {
+		snprintf(why, whysz, "VM %.60s: %u of %u vCPUs walked (%.120s)",
+			 name, with_state, vm->online_vcpus,
+			 vm->error[0] ? vm->error :
+					"state pointers unreadable");
+		return 1;
+	}
+	return 0;
+}
+
+int vg_kvm_states(const struct vg_kw_result *kw, const struct vg_scan_cfg *cfg,
+		  struct vg_scan_result *res, char *why, size_t whysz)
+{
+	memset(res, 0, sizeof(*res));
+	why[0] = '\0';
+	if (kw->truncated) {
+		snprintf(why, whysz, "vm_list not walked to its end: %.150s",
+			 kw->error);
+		return 1;
+	}
+	for (unsigned int m = 0; m < kw->nvms; m++) {
+		int r = vm_states(&kw->vms[m], cfg, res, why, whysz);
+
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static int cmp_idx(const void *a, const void *b)
 {
 	const struct vg_found *x = a, *y = b;

@@ -37,6 +37,21 @@ int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 		      char *why, size_t whysz);
 
 /*
+ * Walk mode: the vCPU state pages the walk points to (vmcb01/vmcs01, and
+ * vmcb02/vmcs02 of a vCPU running a nested guest) judged one by one as
+ * the scan judges every page (vg_scan_page_at()), into res (reset here;
+ * free with vg_scan_result_free), so that vg_group() and vg_kvm_merge()
+ * work on them as on a scan's.  Returns 0 when every VM was walked to
+ * the end and every state page passed, 1 when the walk cannot stand
+ * alone (why: vm_list cut short, a VM with vCPUs the walk could not
+ * read, a state page that failed its check: the caller scans instead),
+ * or -ENOMEM.  A VMCS of a revision without a layout is no failure: the
+ * scan would find the same page; res->nolayout counts it.
+ */
+int vg_kvm_states(const struct vg_kw_result *kw, const struct vg_scan_cfg *cfg,
+		  struct vg_scan_result *res, char *why, size_t whysz);
+
+/*
  * Claim the scan's guests for the walked VMs: name them (QEMU -name, else
  * argv[0]-pid), link vg_guest.vm and vg_found.kvm, order the vCPUs by
  * vcpu_idx, add the GPRs; name nested L2 guests after their L1.

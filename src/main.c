@@ -26,6 +26,8 @@ static const char usage[] =
 	"  --report FILE        write the JSON report here (default OUTDIR/report.json)\n"
 	"  --only NAME[,NAME..] write only the guests with these names\n"
 	"  --no-kvm             do not walk KVM's structures (scan only)\n"
+	"  --scan               scan all of host RAM for vCPU states even when\n"
+	"                       the KVM walk finds them (cross-check)\n"
 	"  --stall SECONDS      flag vCPU threads that had not run for this\n"
 	"                       long before the crash (default 5)\n"
 	"  --time-budget SECS   stop scanning, walking and writing guests\n"
@@ -72,6 +74,9 @@ static void option(int c, struct vg_run_opts *o)
 		break;
 	case 'K':
 		o->no_kvm = 1;
+		break;
+	case 's':
+		o->scan = 1;
 		break;
 	case 'S':
 		o->stall = strtod(optarg, &end);
@@ -123,6 +128,7 @@ int main(int argc, char **argv)
 		{ "report", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "no-kvm", no_argument, NULL, 'K' },
+		{ "scan", no_argument, NULL, 's' },
 		{ "stall", required_argument, NULL, 'S' },
 		{ "time-budget", required_argument, NULL, 't' },
 		{ "reserve", required_argument, NULL, 'R' },

@@ -373,6 +373,11 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	js_str(&j, "host_dump", r->host_dump);
 	js_str(&j, "format", r->format);
 	js_u64(&j, "exit_code", (uint64_t)r->exit_code);
+	js_open(&j, "capture", '{');
+	js_str(&j, "mode", r->capture.mode);
+	js_str(&j, "why", r->capture.why[0] ? r->capture.why : NULL);
+	js_u64(&j, "host_bytes_read", r->capture.bytes_read);
+	js_close(&j, '}');
 	js_open(&j, "scan", '{');
 	if (s) {
 		js_u64(&j, "pages_scanned", s->pages_scanned);
@@ -490,7 +495,21 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 	if (r->kvm_status[0])
 		fprintf(f, "KVM structures: %s\n", r->kvm_status);
 
-	if (s)
+	if (r->capture.mode)
+		fprintf(f,
+			"guests from the %s%s%s; %llu MiB read from the host dump\n",
+			!strcmp(r->capture.mode, "walk") ?
+				"KVM walk alone" :
+			!strcmp(r->capture.mode, "scan") ?
+				"host scan" :
+				"KVM walk and the host scan",
+			r->capture.why[0] ? ": " : "", r->capture.why,
+			(unsigned long long)(r->capture.bytes_read >> 20));
+	if (s && r->capture.mode && !strcmp(r->capture.mode, "walk"))
+		fprintf(f,
+			"checked %llu vCPU state pages the walk points to: %zu vCPU state(s)\n",
+			(unsigned long long)s->pages_scanned, s->nfound);
+	else if (s)
 		fprintf(f,
 			"scanned %llu host pages (%llu absent, %llu unreadable): %zu vCPU state(s), %u VMCS and %u VMCB candidates rejected\n",
 			(unsigned long long)s->pages_scanned,

@@ -39,6 +39,13 @@ struct vg_report_limits {
 	const char *reason; /* why, when stopped */
 };
 
+/* How the guests were found, and what it cost (report.json capture.*). */
+struct vg_report_capture {
+	const char *mode; /* "walk", "scan", "walk+scan" (--scan) */
+	char why[400]; /* why the scan ran; "" in walk mode */
+	uint64_t bytes_read; /* from the host dump (vg_hostdump_bytes_read) */
+};
+
 struct vg_report {
 	const char *version;
 	const char *host_dump;
@@ -57,6 +64,7 @@ struct vg_report {
 	unsigned int nerrors;
 	int exit_code;
 	struct vg_report_limits limits;
+	struct vg_report_capture capture;
 };
 
 void vg_report_error(struct vg_report *r, const char *fmt, ...)

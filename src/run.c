@@ -270,8 +270,8 @@ static int module_layout(struct vg_run *run)
 	return 0;
 }
 
-/* Step 2: the layouts, in order of trust, and the scan.  0 or <0. */
-static int run_scan(struct vg_run *run, struct vg_error *err)
+/* Step 2: the layouts, in order of trust. */
+static void run_layouts(struct vg_run *run)
 {
 	struct vg_scan_cfg *cfg = &run->cfg;
 
@@ -292,10 +292,90 @@ static int run_scan(struct vg_run *run, struct vg_error *err)
 	cfg->stop_ctx = &run->bud;
 	run->rep.layouts = cfg->layouts;
 	run->rep.nlayouts = cfg->nlayouts;
-	if (vg_scan(cfg, &run->res, err) < 0)
-		return -1;
+}
+
+/*
+ * Step 3: walk KVM's own structures, as the KVMINFO note (dump, else
+ * carrier) or the dump's own description says (vg_kvm_from_notes()).
+ */
+static void run_walk(struct vg_run *run)
+{
+	struct vg_report *rep = &run->rep;
+	struct vg_error err = { 0 };
+	const char *from;
+	const void *ki;
+	size_t klen;
+	int r;
+
+	if (run->o.no_kvm) {
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "--no-kvm: scan only");
+		return;
+	}
+	if (vg_budget_expired(&run->bud)) {
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "not walked: %s", run->bud.reason);
+		run->exit_code = VG_EXIT_SOME;
+		return;
+	}
+	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
+			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
+	/* the note's, else (or to check it) the dump's own description */
+	run->walked = vg_kvm_from_notes(
+		r == 0 ? ki : NULL, r == 0 ? klen : 0,
+		from == run->lt.dump_path ? "note" : "carrier",
+		r == 0 ? NULL : vg_error_msg(&err), run->vmcoreinfo,
+		run->vmcoreinfo_len, &run->kvm_mem.hm, &run->kv, &run->kw,
+		&rep->kvm, rep->kvm_status, sizeof(rep->kvm_status));
+	if (run->kvm_mem.refused) {
+		/* What the walk says of the reads it was refused is noise. */
+		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
+			 "KVM walk stopped: %s", run->bud.reason);
+		say("KVM walk stopped: %s", run->bud.reason);
+		run->exit_code = VG_EXIT_SOME;
+	}
+	if (run->walked)
+		rep->kw = &run->kw;
+}
+
+/*
+ * Step 4: the vCPU states.  Walk first: the state pages the walk points
+ * to, each checked as the scan checks a page; the pass over all of host
+ * RAM only when the walk is unavailable or cannot stand alone, or with
+ * --scan (the cross-check).  0 or <0.
+ */
+static int run_find(struct vg_run *run, struct vg_error *err)
+{
+	struct vg_report_capture *cap = &run->rep.capture;
+	char why[sizeof(cap->why) - 40];
+	int r;
+
 	run->rep.scan = &run->res;
-	return 0;
+	if (run->walked && !run->o.scan && run->kvm_mem.refused) {
+		snprintf(cap->why, sizeof(cap->why),
+			 "the walk cannot stand alone: %s", run->bud.reason);
+	} else if (run->walked && !run->o.scan) {
+		r = vg_kvm_states(&run->kw, &run->cfg, &run->res, why,
+				  sizeof(why));
+		if (r < 0)
+			return vg_error_set(err, r, "out of memory");
+		if (r == 0) {
+			cap->mode = "walk";
+			return 0;
+		}
+		vg_scan_result_free(&run->res);
+		snprintf(cap->why, sizeof(cap->why),
+			 "the walk cannot stand alone: %s", why);
+		if (run->o.verbose)
+			say("%s: scanning all of host RAM", cap->why);
+	} else if (run->walked) {
+		snprintf(cap->why, sizeof(cap->why), "--scan: cross-check");
+	} else {
+		snprintf(cap->why, sizeof(cap->why), "%s",
+			 run->o.no_kvm ? "--no-kvm" : "no KVM walk");
+	}
+	cap->mode = run->walked && run->o.scan ? "walk+scan" : "scan";
+	return vg_scan(&run->cfg, &run->res, err) < 0 ? -1 : 0;
 }
 
 /*
@@ -329,7 +409,7 @@ static int host_is_amd(const char *dump, const struct vg_scan_result *res)
 	return amd;
 }
 
-/* Step 3: what the scan's findings mean for the report. */
+/* Step 5: what the scan's (or the walk's) findings mean for the report. */
 static void scan_verdict(struct vg_run *run)
 {
 	struct vg_scan_result *res = &run->res;
@@ -395,49 +475,11 @@ static void scan_verdict(struct vg_run *run)
 	}
 }
 
-/*
- * Step 4: walk KVM's own structures, as the KVMINFO note (dump, else
- * carrier) or the dump's own description says (vg_kvm_from_notes()).
- */
-static void run_kvm(struct vg_run *run)
+/* Step 6: the walk names the guests, orders their vCPUs, adds regs[]. */
+static void run_merge(struct vg_run *run)
 {
-	struct vg_report *rep = &run->rep;
-	struct vg_error err = { 0 };
-	const char *from;
-	const void *ki;
-	size_t klen;
-	int r;
-
-	if (run->o.no_kvm) {
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "--no-kvm: scan only");
-		return;
-	}
-	if (vg_budget_expired(&run->bud)) {
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "not walked: %s", run->bud.reason);
-		run->exit_code = VG_EXIT_SOME;
-		return;
-	}
-	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
-			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
-	/* the note's, else (or to check it) the dump's own description */
-	run->walked = vg_kvm_from_notes(
-		r == 0 ? ki : NULL, r == 0 ? klen : 0,
-		from == run->lt.dump_path ? "note" : "carrier",
-		r == 0 ? NULL : vg_error_msg(&err), run->vmcoreinfo,
-		run->vmcoreinfo_len, &run->kvm_mem.hm, &run->kv, &run->kw,
-		&rep->kvm, rep->kvm_status, sizeof(rep->kvm_status));
-	if (run->kvm_mem.refused) {
-		/* What the walk says of the reads it was refused is noise. */
-		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
-			 "KVM walk stopped: %s", run->bud.reason);
-		say("KVM walk stopped: %s", run->bud.reason);
-		run->exit_code = VG_EXIT_SOME;
-	}
 	if (!run->walked)
 		return;
-	rep->kw = &run->kw;
 	vg_kvm_merge(&run->kw, &run->res, run->guests, run->nguests);
 	for (size_t i = 0; i < run->nguests; i++) {
 		struct vg_guest *g = &run->guests[i];
@@ -580,7 +622,7 @@ static int skip_protected(struct vg_run *run, struct vg_report_guest *rg)
 	return 1;
 }
 
-/* Step 5: every selected guest, within the budget. */
+/* Step 7: every selected guest, within the budget. */
 static int run_guests(struct vg_run *run)
 {
 	struct vg_report *rep = &run->rep;
@@ -653,7 +695,7 @@ static FILE *open_report(struct vg_run *run, struct vg_error *err)
 	return f;
 }
 
-/* Step 6: the summary on stdout and report.json. */
+/* Step 8: the summary on stdout and report.json. */
 static void run_report(struct vg_run *run)
 {
 	struct vg_report *rep = &run->rep;
@@ -668,6 +710,7 @@ static void run_report(struct vg_run *run)
 	if (rep->nerrors && run->exit_code == VG_EXIT_ALL)
 		run->exit_code = VG_EXIT_SOME;
 	rep->exit_code = run->exit_code;
+	rep->capture.bytes_read = vg_hostdump_bytes_read(run->hd);
 	for (unsigned int i = 0; i < rep->nerrors; i++)
 		say("%s", rep->errors[i]);
 	vg_report_summary(stdout, rep);
@@ -716,7 +759,15 @@ int vg_run(const struct vg_run_opts *opts)
 	run->rep.version = VG_VERSION;
 	run->rep.host_dump = opts->dump;
 	run->rep.stall_seconds = opts->stall;
-	if (run_open(run, &err) < 0 || run_scan(run, &err) < 0) {
+	rc = run_open(run, &err);
+	if (rc == 0) {
+		run_layouts(run);
+		run_walk(run);
+		if (opts->verbose)
+			say("KVM: %s", run->rep.kvm_status);
+		rc = run_find(run, &err);
+	}
+	if (rc < 0) {
 		say("%s", err.msg);
 		run_free(run);
 		return VG_EXIT_NOINPUT;
@@ -729,9 +780,7 @@ int vg_run(const struct vg_run_opts *opts)
 		return VG_EXIT_NOINPUT;
 	}
 	run->nguests = (size_t)ng;
-	run_kvm(run);
-	if (opts->verbose)
-		say("KVM: %s", run->rep.kvm_status);
+	run_merge(run);
 	if (run_guests(run) < 0) {
 		say("out of memory");
 		run_free(run);

@@ -37,6 +37,7 @@ struct vg_run_opts {
 	const char *report_path; /* --report FILE */
 	const char *only; /* --only NAME[,NAME...] */
 	int no_kvm, verbose, progress;
+	int scan; /* --scan: the full host scan also when the walk ran */
 	double stall; /* seconds */
 	double time_budget; /* seconds, < 0: none */
 	uint64_t reserve; /* bytes */

@@ -50,8 +50,14 @@ static void note_nolayout(struct vg_scan_result *res, uint32_t rev)
 	}
 }
 
+static const char no_layout_why[] = "a VMCS of a revision without a layout";
+
+/*
+ * One page: kept as a vCPU state (1), not one (0, *whyp says why when
+ * whyp is given), or -1 when a found vCPU could not be kept.
+ */
 static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
-		     const uint8_t *page, uint64_t paddr)
+		     const uint8_t *page, uint64_t paddr, const char **whyp)
 {
 	uint64_t max = cfg->hm->max_paddr, root;
 	struct vg_vcpu v;
@@ -67,8 +73,13 @@ static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 		why = vg_vmx_check(page, cfg->layouts[i].vi, max, &v, &root);
 		if (!why) {
 			v.state_paddr = paddr;
-			return add_found(res, &v, root, cfg->layouts[i].source);
+			return add_found(res, &v, root,
+					 cfg->layouts[i].source) < 0 ?
+				       -1 :
+				       1;
 		}
+		if (whyp)
+			*whyp = why;
 		if (!strncmp(why, "all zero", 8))
 			res->vmxon_like++;
 		else
@@ -83,8 +94,10 @@ static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 		why = vg_svm_check(page, max, &v, &root);
 		if (!why) {
 			v.state_paddr = paddr;
-			return add_found(res, &v, root, NULL);
+			return add_found(res, &v, root, NULL) < 0 ? -1 : 1;
 		}
+		if (whyp)
+			*whyp = why;
 		res->rejected_vmcb++;
 		if (cfg->verbose)
 			fprintf(cfg->verbose,
@@ -92,8 +105,13 @@ static int scan_page(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 				(unsigned long long)paddr, why);
 		return 0;
 	}
-	if (vg_vmx_looks_like_vmcs(page))
+	if (whyp)
+		*whyp = "neither a VMCB nor a VMCS of a known revision";
+	if (vg_vmx_looks_like_vmcs(page)) {
 		note_nolayout(res, rev);
+		if (whyp)
+			*whyp = no_layout_why;
+	}
 	return 0;
 }
 
@@ -132,7 +150,7 @@ static int scan_range(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 				continue;
 			}
 			res->pages_scanned++;
-			if (scan_page(cfg, res, buf + o, p + o) < 0)
+			if (scan_page(cfg, res, buf + o, p + o, NULL) < 0)
 				return -ENOMEM;
 		}
 		p += len;
@@ -148,7 +166,8 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	buf = malloc(CHUNK);
+	buf = aligned_alloc(PAGE_SZ,
+			    CHUNK); /* page aligned: copies at full speed */
 	if (!buf)
 		return vg_error_set(err, -ENOMEM, "out of memory");
 	for (;;) {
@@ -189,6 +208,41 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 			(unsigned long long)res->pages_absent,
 			(unsigned long long)res->pages_unreadable);
 	return 0;
+}
+
+int vg_scan_page_at(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+		    uint64_t paddr, const char **why)
+{
+	uint8_t page[PAGE_SZ] __attribute__((aligned(8)));
+	int r;
+
+	*why = NULL;
+	for (size_t i = 0; i < res->nfound; i++)
+		if (res->found[i].vcpu.state_paddr == paddr)
+			return VG_SCAN_KEPT; /* two pointers to one page */
+	if (paddr % PAGE_SZ || paddr >= cfg->hm->max_paddr) {
+		*why = "not a page of the dump";
+		res->pages_absent++;
+		return VG_SCAN_BAD;
+	}
+	r = vg_hostmem_read(cfg->hm, paddr, page, PAGE_SZ);
+	if (r != VG_HM_OK) {
+		*why = r == VG_HM_ABSENT ? "not in the dump" : "unreadable";
+		if (r == VG_HM_ABSENT)
+			res->pages_absent++;
+		else
+			res->pages_unreadable++;
+		return VG_SCAN_BAD;
+	}
+	res->pages_scanned++;
+	r = scan_page(cfg, res, page, paddr, why);
+	if (r < 0)
+		return -ENOMEM;
+	if (r > 0)
+		return res->too_many ? VG_SCAN_BAD : VG_SCAN_KEPT;
+	if (*why == no_layout_why)
+		return VG_SCAN_NO_LAYOUT;
+	return VG_SCAN_BAD;
 }
 
 void vg_scan_result_free(struct vg_scan_result *res)

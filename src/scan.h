@@ -79,6 +79,21 @@ int vg_scan(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 	    struct vg_error *err);
 void vg_scan_result_free(struct vg_scan_result *res);
 
+/* What vg_scan_page_at() made of a page. */
+#define VG_SCAN_KEPT 1 /* a VMCS or VMCB: in res->found */
+#define VG_SCAN_BAD 0 /* absent, unreadable, or it failed a check: why */
+#define VG_SCAN_NO_LAYOUT 2 /* a VMCS of a revision without a layout */
+
+/*
+ * Judge the one page at paddr as the scan judges every page (walk mode:
+ * the state pages the KVM walk points to, src/kvmguests.h), adding to
+ * res what the scan would add.  A page already in res is KEPT again
+ * without a second entry.  Returns VG_SCAN_*, with *why set unless
+ * KEPT, or -ENOMEM.
+ */
+int vg_scan_page_at(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
+		    uint64_t paddr, const char **why);
+
 /* One guest: the vCPUs found[first .. first + n) after vg_group(). */
 struct vg_guest {
 	enum vg_vendor vendor;

@@ -104,15 +104,6 @@ static const char *check_save(const uint8_t *page)
 	return NULL;
 }
 
-static void keep(struct vg_vcpu *v, uint32_t bit, const char *field,
-		 const char *why)
-{
-	if (why)
-		vg_vcpu_unknown(v, field, why);
-	else
-		v->known |= bit;
-}
-
 static const char *efer_why(uint64_t efer)
 {
 	if (efer & ~EFER_DEFINED)
@@ -145,20 +136,22 @@ static void decode_ctl_regs(const uint8_t *page, struct vg_vcpu *v)
 	uint64_t f = g64(page, VMCB_RFLAGS);
 
 	v->rflags = f;
-	keep(v, VG_K_RFLAGS, "rflags",
-	     (f & 0x8028) || !(f & 2) || (f >> 22) ? "reserved bits wrong" :
-						     NULL);
+	vg_vcpu_keep(v, VG_K_RFLAGS, "rflags",
+		     (f & 0x8028) || !(f & 2) || (f >> 22) ?
+			     "reserved bits wrong" :
+			     NULL);
 	v->cr0 = g64(page, VMCB_CR0);
-	keep(v, VG_K_CR0, "cr0", cr0_why(v->cr0));
+	vg_vcpu_keep(v, VG_K_CR0, "cr0", cr0_why(v->cr0));
 	v->cr3 = g64(page, VMCB_CR3);
-	keep(v, VG_K_CR3, "cr3", v->cr3 >> 52 ? "reserved bits set" : NULL);
+	vg_vcpu_keep(v, VG_K_CR3, "cr3",
+		     v->cr3 >> 52 ? "reserved bits set" : NULL);
 	v->cr4 = g64(page, VMCB_CR4);
-	keep(v, VG_K_CR4, "cr4",
-	     v->cr4 >> 32 ? "reserved bits 63:32 set" : NULL);
+	vg_vcpu_keep(v, VG_K_CR4, "cr4",
+		     v->cr4 >> 32 ? "reserved bits 63:32 set" : NULL);
 	v->efer = g64(page, VMCB_EFER);
-	keep(v, VG_K_EFER, "efer", efer_why(v->efer));
+	vg_vcpu_keep(v, VG_K_EFER, "efer", efer_why(v->efer));
 	v->cpl = page[VMCB_CPL];
-	keep(v, VG_K_CPL, "cpl", v->cpl > 3 ? "above 3" : NULL);
+	vg_vcpu_keep(v, VG_K_CPL, "cpl", v->cpl > 3 ? "above 3" : NULL);
 	v->rflags *= !!(v->known & VG_K_RFLAGS);
 	v->cr0 *= !!(v->known & VG_K_CR0);
 	v->cr3 *= !!(v->known & VG_K_CR3);
@@ -222,8 +215,9 @@ const char *vg_svm_check(const uint8_t *page, uint64_t max_paddr,
 		return why;
 	memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vendor = VG_VENDOR_SVM;
-	keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
-	     exitcode_ok(code) ? NULL : "not an exit code the APM defines");
+	vg_vcpu_keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
+		     exitcode_ok(code) ? NULL :
+					 "not an exit code the APM defines");
 	vcpu->exit_reason = exitcode_ok(code) ? code : 0;
 	/* SEV-SNP also sets SEV-ES here: the VMCB cannot tell them apart. */
 	vcpu->protection = sev_es	       ? VG_PROT_SEV_ES :

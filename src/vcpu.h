@@ -161,6 +161,19 @@ static inline void vg_vcpu_unknown(struct vg_vcpu *v, const char *field,
 	}
 }
 
+/*
+ * Per-field trust: a register whose plausibility check found nothing
+ * wrong (why NULL) becomes known (bit), else it is marked unknown.
+ */
+static inline void vg_vcpu_keep(struct vg_vcpu *v, uint32_t bit,
+				const char *field, const char *why)
+{
+	if (why)
+		vg_vcpu_unknown(v, field, why);
+	else
+		v->known |= bit;
+}
+
 static inline int vg_seg_attr_known(const struct vg_vcpu *v, int s)
 {
 	return (v->known & VG_K_SEG_ATTR) && !(v->attr_unknown & (1u << s));

@@ -225,16 +225,6 @@ static uint64_t guest_view(const uint8_t *page, const struct vmcsinfo *vi,
 	return ok ? (v & ~mask) | (shadow & mask) : v;
 }
 
-/* Keep a register only when it is plausible, else say why not. */
-static void keep(struct vg_vcpu *v, uint32_t bit, const char *field,
-		 const char *why)
-{
-	if (why)
-		vg_vcpu_unknown(v, field, why);
-	else
-		v->known |= bit;
-}
-
 static const char *cr0_why(uint64_t cr0)
 {
 	if (cr0 >> 32)
@@ -263,34 +253,35 @@ static void decode_regs(const uint8_t *page, const struct vmcsinfo *vi,
 	vcpu->gpr_known = 1u << VG_RSP;
 	vcpu->known = VG_K_RIP;
 	/* Bit 1 always reads 1; 3, 5, 15 and 63:22 are reserved zero. */
-	keep(vcpu, VG_K_RFLAGS, "rflags",
-	     (f & 2) && !(f & 0x8028) && !(f >> 22) ? NULL :
-						      "reserved bits wrong");
+	vg_vcpu_keep(vcpu, VG_K_RFLAGS, "rflags",
+		     (f & 2) && !(f & 0x8028) && !(f >> 22) ?
+			     NULL :
+			     "reserved bits wrong");
 	vcpu->rflags = f;
-	keep(vcpu, VG_K_CR0, "cr0", cr0_why(gcr0));
+	vg_vcpu_keep(vcpu, VG_K_CR0, "cr0", cr0_why(gcr0));
 	vcpu->cr0 = guest_view(page, vi, VMCS_GUEST_CR0,
 			       VMCS_CR0_GUEST_HOST_MASK, VMCS_CR0_READ_SHADOW);
-	keep(vcpu, VG_K_CR4, "cr4",
-	     gcr4 >> 32 ? "reserved bits 63:32 set" : NULL);
+	vg_vcpu_keep(vcpu, VG_K_CR4, "cr4",
+		     gcr4 >> 32 ? "reserved bits 63:32 set" : NULL);
 	vcpu->cr4 = guest_view(page, vi, VMCS_GUEST_CR4,
 			       VMCS_CR4_GUEST_HOST_MASK, VMCS_CR4_READ_SHADOW);
-	keep(vcpu, VG_K_CR3, "cr3",
-	     (cr3 >> 52) || (!(gcr4 & (1u << 17)) && (cr3 & 0xfe7)) ?
-		     "not a page-aligned address" :
-		     NULL);
+	vg_vcpu_keep(vcpu, VG_K_CR3, "cr3",
+		     (cr3 >> 52) || (!(gcr4 & (1u << 17)) && (cr3 & 0xfe7)) ?
+			     "not a page-aligned address" :
+			     NULL);
 	vcpu->cr3 = cr3;
 	/* The field is only live when VM entry loads IA32_EFER. */
 	if (eok && cok && (entry & (1u << 15))) {
 		/* Intel defines SCE, LME, LMA and NXE. */
-		keep(vcpu, VG_K_EFER, "efer",
-		     efer & ~0xd01ull ? "reserved bits set" : NULL);
+		vg_vcpu_keep(vcpu, VG_K_EFER, "efer",
+			     efer & ~0xd01ull ? "reserved bits set" : NULL);
 		vcpu->efer = efer;
 	}
 	if (ok) {
-		keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
-		     exit_reason_ok(reason) ?
-			     NULL :
-			     "not an exit reason the SDM defines");
+		vg_vcpu_keep(vcpu, VG_K_EXIT_REASON, "exit_reason",
+			     exit_reason_ok(reason) ?
+				     NULL :
+				     "not an exit reason the SDM defines");
 		vcpu->exit_reason = reason;
 	}
 	/* Whatever is unknown is not kept either. */

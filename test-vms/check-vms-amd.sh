@@ -20,7 +20,9 @@
 #   F  a broken vmcore-guests that never ends (ignores SIGTERM): killed at
 #      time_budget + kill_grace, host vmcore saved, final action happens
 #   G  as A, with a systemd capture initramfs: the module's
-#      vmcore-guests-capture.service does the job instead of shell hooks
+#      vmcore-guests-capture.service does the job instead of shell hooks;
+#      its config says scan = yes: the host scan cross-checks the walk
+#      (the other scenarios find their guests by the walk alone)
 #   H  as D, but loaded with Debian's own /usr/sbin/kexec -s -p: no
 #      KVMINFO note, no carrier, no fixture; the KVM walk runs from the
 #      dump's own description (kallsyms, BTF, module list) and must give
@@ -110,7 +112,8 @@ build_images() {
 		VG_KEXEC=$stock_kexec test-vms/mkinitramfs-l1.sh --l2 "$VG_BUILD/capture.img" "$VG_BUILD/l1-stock.cpio.gz"
 	fi
 	if has_scen G; then
-		test-vms/mkinitramfs-dracut.sh --systemd "$VG_BUILD/capture-systemd.img"
+		test-vms/mkinitramfs-dracut.sh --systemd --conf "$TV_DIR/dracut/vmcore-guests-scan.conf" \
+			"$VG_BUILD/capture-systemd.img"
 		VG_KEXEC=$kexec test-vms/mkinitramfs-l1.sh "$VG_BUILD/capture-systemd.img" "$VG_BUILD/l1-systemd.cpio.gz"
 	fi
 	echo "check-vms-amd: images built in $((SECONDS - tb)) s"
@@ -193,6 +196,7 @@ scenario_A() {
 	check "vmcsinfo read on the saved host dump = fixture layout" saved_dump_layout "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
 	with_one_guest "$r" svm tiny_guest_checks
 }
 
@@ -213,6 +217,7 @@ scenario_B() {
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
 	check "the carrier's KVMINFO and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
 	check "guest memory: all $KG_PAGES pages (memslots)" guest_memory "$r"
 }
 
@@ -263,6 +268,7 @@ scenario_C() {
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
 }
 
 # A guest vmcore whose kernel log (vmcore-dmesg) has the marker.
@@ -378,6 +384,7 @@ scenario_D() {
 	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
 	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
 	phase_times "$r" "$VG_OUT/D"
 }
 
@@ -451,6 +458,8 @@ scenario_G() {
 	check "host dump saved, its log has the sysrq crash" host_dump_ok "$r"
 	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVMINFO note and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
+	check "scan = yes: the host scan ran as well (cross-check), its guest the walk's" capture_mode "$r/guests/report.json" walk+scan
+	check "  ... and the walk claimed the scan's guest" jq -e '.guests[0].source == "kvm"' "$r/guests/report.json"
 }
 
 scenario_H() {
@@ -475,6 +484,7 @@ scenario_H() {
 	check "the Linux guest's vmcore is named after -name, report has its uuid and pid" l2_named "$r"
 	check "report.json: every GPR the tiny guest's runner set" tiny_gprs_among "$r/guests/report.json"
 	check "report.json: thread and last-ran figures for every vCPU" last_ran_all "$r/guests/report.json"
+	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
 }
 
 t0=$SECONDS

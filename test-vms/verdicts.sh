@@ -269,6 +269,25 @@ mode_0600() {
 }
 
 # ---- the KVM walk (KVMINFO note): names, all GPRs, complete memory
+# How the guests were found (report.json capture.mode, docs/report-json.md);
+# in walk mode the host dump is read for the guests' pages and the walk
+# only: at most 1.25 x the pages written + 48 MiB (issue 15).
+capture_mode() { # REPORT MODE
+	local got
+	got=$(jq -r '.capture.mode' "$1" 2>&1)
+	[ "$got" = "$2" ] || {
+		echo "capture.mode $got (want $2): $(jq -r '.capture.why' "$1" 2>&1)"
+		return 1
+	}
+	[ "$2" = walk ] || return 0
+	jq -e '.capture.host_bytes_read <=
+		([.guests[].memory.pages_present] | add // 0) * 4096 * 1.25 + 48 * 1048576' \
+		"$1" >/dev/null || {
+		echo "read $(jq .capture.host_bytes_read "$1") bytes of the host dump for $(jq '[.guests[].memory.pages_present] | add' "$1") guest pages"
+		return 1
+	}
+}
+
 kvm_walked() { # REPORT
 	[ "$(jq -r '.kvm.walked' "$1")" = true ] || {
 		echo "the KVM walk did not run: $(jq -r '.kvm.status' "$1")"

@@ -41,6 +41,7 @@ vg_conf_defaults() {
 	VG_TIME_BUDGET=300
 	VG_RESERVE=256
 	VG_PROGRESS=yes
+	VG_SCAN=no
 	VG_KILL_GRACE=30
 	VG_DUMP_TARGET=
 	VG_DUMP_FSTYPE=auto
@@ -127,7 +128,7 @@ vg_conf_load() {
 		_key=$(printf '%s' "${_line%%=*}" | sed 's/[[:space:]]*$//')
 		_val=$(printf '%s' "${_line#*=}" | sed 's/^[[:space:]]*//')
 		case "$_key" in
-		enable | progress)
+		enable | progress | scan)
 			case "$_val" in
 			yes | true | 1) _val=yes ;;
 			no | false | 0) _val=no ;;
@@ -136,7 +137,11 @@ vg_conf_load() {
 				continue
 				;;
 			esac
-			if [ "$_key" = enable ]; then VG_ENABLE=$_val; else VG_PROGRESS=$_val; fi
+			case "$_key" in
+			enable) VG_ENABLE=$_val ;;
+			progress) VG_PROGRESS=$_val ;;
+			scan) VG_SCAN=$_val ;;
+			esac
 			;;
 		guests)
 			# Names separated by commas and/or blanks; "all" = every guest.
@@ -339,6 +344,7 @@ vg_run_guests() {
 	# shellcheck disable=SC2086 # checked options, split on purpose
 	set -- "$@" $VG_GUEST_COLLECTOR
 	[ "$VG_PROGRESS" = yes ] && set -- "$@" --progress
+	[ "$VG_SCAN" = yes ] && set -- "$@" --scan
 	[ "$VG_GUESTS" = all ] || set -- "$@" --only "$VG_GUESTS"
 	if [ -s "$_notes" ]; then
 		# Offline use of a kexec -s dump needs the carrier: keep it.

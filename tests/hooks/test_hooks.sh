@@ -62,6 +62,7 @@ guests =  web1, db2   x
 time_budget = 45
 reserve=1024
 progress = false
+scan = yes
 compression = zstd
 dump_target = LABEL=crash
 dump_fstype = ext4
@@ -70,8 +71,8 @@ dump_level = 17
 final_action = poweroff
 EOF
 vg_conf_load "$T/conf" 2>"$T/err"
-t "every key read" eq "$VG_ENABLE|$VG_GUESTS|$VG_TIME_BUDGET|$VG_RESERVE|$VG_PROGRESS|$VG_COMPRESSION|$VG_DUMP_TARGET|$VG_DUMP_FSTYPE|$VG_DUMP_PATH|$VG_DUMP_LEVEL|$VG_FINAL_ACTION|$VG_CONF_ERRORS" \
-	"no|web1,db2,x|45|1024|no|zstd|LABEL=crash|ext4|/srv/dumps|17|poweroff|0"
+t "every key read" eq "$VG_ENABLE|$VG_GUESTS|$VG_TIME_BUDGET|$VG_RESERVE|$VG_PROGRESS|$VG_SCAN|$VG_COMPRESSION|$VG_DUMP_TARGET|$VG_DUMP_FSTYPE|$VG_DUMP_PATH|$VG_DUMP_LEVEL|$VG_FINAL_ACTION|$VG_CONF_ERRORS" \
+	"no|web1,db2,x|45|1024|no|yes|zstd|LABEL=crash|ext4|/srv/dumps|17|poweroff|0"
 t "compression maps to makedumpfile's flag" eq "$(vg_compression_flag)" "-z"
 cat >"$T/conf" <<'EOF'
 time_budget = 10m

@@ -1076,6 +1076,8 @@ static void memory_does_not_grow(void **state)
 	fx_rm_rf(dir);
 }
 
+static void walk_mode_costs(const char *report);
+
 /*
  * With a KVMINFO note: the guest is named after QEMU's -name, holds every
  * resident page (not just the one the NPT maps), all GPRs, and the report
@@ -1125,6 +1127,7 @@ static void kvm_end_to_end(void **state)
 		strstr(report, "\"last_ran_seconds_before_crash\": 0.500"));
 	assert_non_null(strstr(report, "\"exit_reason_name\": "));
 	assert_non_null(strstr(report, "\"uuid\": \"" KFX_UUID "\""));
+	walk_mode_costs(report);
 
 	/* --no-kvm: the scan alone, one NPT-mapped page. */
 	snprintf(out, sizeof(out), "%s/scan", dir);
@@ -1134,6 +1137,88 @@ static void kvm_end_to_end(void **state)
 	slurp(path, report, sizeof(report));
 	assert_non_null(strstr(report, "\"pages_present\": 1,"));
 	assert_null(strstr(report, "\"source\": \"kvm\""));
+	assert_non_null(
+		strstr(report, "\"mode\": \"scan\",\n  \"why\": \"--no-kvm\""));
+	fx_rm_rf(dir);
+}
+
+static uint64_t json_u64(const char *report, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\": ", key);
+	p = strstr(report, k);
+	if (!p)
+		fail_msg("no %s in the report", key);
+	return strtoull(p + strlen(k), NULL, 10);
+}
+
+/*
+ * Walk mode: the two VMCBs the walk points to are the only pages judged,
+ * and what is read of the host dump is the guest's pages plus the walk
+ * (page tables, KVM's structures, the VMCOREINFO, the notes), far less
+ * than the 32 MiB of host RAM the fixture has.
+ */
+static void walk_mode_costs(const char *report)
+{
+	uint64_t bytes = json_u64(report, "host_bytes_read");
+	uint64_t guest = (uint64_t)KFX_PRESENT_PAGES * 4096;
+
+	assert_non_null(strstr(report, "\"mode\": \"walk\",\n  \"why\": null"));
+	assert_int_equal(json_u64(report, "pages_scanned"), 2);
+	if (bytes < guest || bytes > guest + guest / 4 + MiB)
+		fail_msg("walk mode read %llu bytes for %llu guest bytes",
+			 (unsigned long long)bytes, (unsigned long long)guest);
+}
+
+/*
+ * A state page the walk points to that is no VMCB: the walk cannot stand
+ * alone, the whole host is scanned and the scan's result is used, as it
+ * was before walk mode; --scan scans although the walk is good, and
+ * gives the walk's guest.
+ */
+static void walk_falls_back_and_scan_option(void **state)
+{
+	struct kfx_opts bad = { .vcpu1_vmcb_elsewhere = 1 };
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536];
+	struct fx *fx = kfx_build(&bad);
+	struct run r;
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/fallback", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"mode\": \"scan\""));
+	assert_non_null(strstr(report,
+			       "the walk cannot stand alone: VM " KFX_NAME
+			       " vCPU 1: state at 0x102000"));
+	assert_non_null(strstr(report, "disagree"));
+	assert_true(json_u64(report, "pages_scanned") > 2);
+	assert_non_null(strstr(r.out, "guests from the host scan: the walk"));
+
+	fx = kfx_build(NULL);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	snprintf(out, sizeof(out), "%s/scan", dir);
+	run_tool(&r, dir, 0, (const char *[]){ "--scan", dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"mode\": \"walk+scan\""));
+	assert_non_null(strstr(report, "\"why\": \"--scan: cross-check\""));
+	assert_true(json_u64(report, "pages_scanned") > 2);
+	assert_true(json_u64(report, "host_bytes_read") > 16 * MiB);
+	assert_non_null(strstr(report, "\"source\": \"kvm\""));
+	snprintf(path, sizeof(path), "%s/" KFX_NAME ".vmcore", out);
+	assert_int_equal(access(path, F_OK), 0);
 	fx_rm_rf(dir);
 }
 
@@ -1235,7 +1320,8 @@ static void vmcs_layout_from_module(void **state)
 	snprintf(out, sizeof(out), "%s/guests", dir);
 	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
 	fx_free(fx);
-	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	/* the VMCS is in no VM of vm_list: only the scan finds it */
+	run_tool(&r, dir, 0, (const char *[]){ "--scan", dump, out, NULL });
 	snprintf(path, sizeof(path), "%s/report.json", out);
 	slurp(path, report, sizeof(report));
 	if (!strstr(report, "\"source\": \"module memory\""))
@@ -1405,6 +1491,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(amd_host_ignores_vmcs_like_pages),
 		cmocka_unit_test(vmx_layout_sources),
 		cmocka_unit_test(kvm_end_to_end),
+		cmocka_unit_test(walk_falls_back_and_scan_option),
 		cmocka_unit_test(kvm_from_the_dump_itself),
 		cmocka_unit_test(kvm_note_and_dump_agree),
 		cmocka_unit_test(vmcs_layout_from_module),

@@ -23,7 +23,10 @@
 
 #include "notes/elfnote.h"
 #include "src/hostdump.h"
+#include "src/scan.h"
+#include "src/vmx.h"
 #include "tests/src/fixture.h"
+#include "tests/src/kvmfixture.h"
 
 static const char vmcs_text[] = "VMCSINFO_VERSION=1\nREVISION_ID=0x2b\n"
 				"FIELD(0x0800)=0x10\n";
@@ -49,6 +52,86 @@ static struct fx *host(void)
 	fx_hole(fx, 0, FX_PAGE);
 	memset(fx_ptr(fx, 0x200000), 0xab, FX_PAGE);
 	return fx;
+}
+
+/* Scan the whole dump through hd (layouts: vmcs12). */
+static void scan_dump(struct vg_hostdump *hd, struct vg_scan_result *res)
+{
+	struct vg_scan_cfg cfg;
+	struct vg_error err;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = vg_hostdump_mem(hd);
+	cfg.next_range = vg_hostdump_next_range;
+	cfg.range_ctx = hd;
+	cfg.layouts[0].vi = vg_vmcs12_layout();
+	cfg.layouts[0].source = "built-in vmcs12";
+	cfg.nlayouts = 1;
+	assert_int_equal(vg_scan(&cfg, res, &err), 0);
+}
+
+/*
+ * ELF memory read with pread(2) straight from the PT_LOADs (the scan's 1
+ * MiB reads) and through libkdumpfile: the same bytes, the same absent
+ * pages, the same scan.  The synthetic KVM host with its two VMCBs, a
+ * hole, and a kernel-text PT_LOAD over RAM as /proc/vmcore has it.
+ */
+static void direct_reads_equal_libkdumpfile(void **state)
+{
+	struct fx_write_opts o = { .kernel_text_start = 0x800000,
+				   .kernel_text_len = 0x400000 };
+	struct fx_scratch *t = *state;
+	struct vg_scan_result a, b;
+	static uint8_t x[1 << 20], y[1 << 20];
+	struct vg_hostdump *hd;
+	struct vg_hostmem *hm;
+	struct vg_error err;
+	struct fx *fx = kfx_build(NULL);
+
+	fx_hole(fx, 0x1a00000, 0x1a80000);
+	for (uint64_t i = 0; i < 0x100000; i += 8)
+		fx_put64(fx, 0x1c00000 + i, i * 0x9e3779b97f4a7c15ull);
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	fx_free(fx);
+	hd = vg_hostdump_open(t->path, &err);
+	if (!hd)
+		fail_msg("%s", err.msg);
+	hm = vg_hostdump_mem(hd);
+	for (uint64_t pa = 0; pa < hm->max_paddr; pa += sizeof(x)) {
+		int rx, ry;
+
+		assert_int_equal(vg_hostdump_set_direct(hd, 1), 0);
+		rx = vg_hostmem_read(hm, pa, x, sizeof(x));
+		assert_int_equal(vg_hostdump_set_direct(hd, 0), 0);
+		ry = vg_hostmem_read(hm, pa, y, sizeof(y));
+		assert_int_equal(rx, ry);
+		if (rx == VG_HM_OK)
+			assert_memory_equal(x, y, sizeof(x));
+		else
+			assert_true(pa == 0x1a00000); /* the hole */
+	}
+	/* a read across the end of the kernel text PT_LOAD, in RAM */
+	assert_int_equal(vg_hostdump_set_direct(hd, 1), 0);
+	assert_int_equal(vg_hostmem_read(hm, 0xbff000, x, 8192), VG_HM_OK);
+	assert_int_equal(vg_hostdump_set_direct(hd, 0), 0);
+	assert_int_equal(vg_hostmem_read(hm, 0xbff000, y, 8192), VG_HM_OK);
+	assert_memory_equal(x, y, 8192);
+
+	scan_dump(hd, &b); /* libkdumpfile */
+	assert_int_equal(vg_hostdump_set_direct(hd, 1), 0);
+	scan_dump(hd, &a);
+	assert_int_equal(a.nfound, 2);
+	assert_int_equal(a.nfound, b.nfound);
+	assert_true(a.pages_scanned == b.pages_scanned);
+	assert_true(a.pages_absent == b.pages_absent);
+	assert_int_equal(a.pages_scanned, 32 * 256 - 128); /* but the hole */
+	for (size_t i = 0; i < a.nfound; i++)
+		assert_memory_equal(&a.found[i], &b.found[i],
+				    sizeof(a.found[i]));
+	assert_true(a.found[0].vcpu.state_paddr == KFX_VMCB0);
+	vg_scan_result_free(&a);
+	vg_scan_result_free(&b);
+	vg_hostdump_close(hd);
 }
 
 static uint64_t peek64(const char *path, uint64_t off)
@@ -390,6 +473,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elf_several_pt_notes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_no_notes, setup, teardown),
+		cmocka_unit_test_setup_teardown(direct_reads_equal_libkdumpfile,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(elf_truncated_and_corrupt,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(oversized_note, setup,

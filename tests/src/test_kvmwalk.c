@@ -321,6 +321,57 @@ static void disagreement_falls_back(void **state)
 	host_close(&h);
 }
 
+/*
+ * Walk mode: the two VMCBs the walk points to, judged as the scan judges
+ * pages, give the scan's guest, vCPUs and registers; a state pointer at
+ * a plain page makes the walk unable to stand alone.
+ */
+static void walk_states_equal_scan(void **state)
+{
+	struct kfx_opts o = { .vcpu1_vmcb_elsewhere = 1 };
+	struct vg_scan_result res, wres;
+	struct vg_guest *guests = NULL, *wguests = NULL;
+	struct vg_scan_cfg cfg;
+	struct vg_error err;
+	struct host h;
+	char why[256];
+
+	(void)state;
+	host_open(&h, NULL);
+	assert_true(h.walked);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = vg_hostdump_mem(h.hd);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
+	assert_int_equal(vg_group(&res, &guests), 1);
+	vg_kvm_merge(&h.kw, &res, guests, 1);
+	assert_int_equal(vg_kvm_states(&h.kw, &cfg, &wres, why, sizeof(why)),
+			 0);
+	assert_int_equal(wres.pages_scanned, 2);
+	assert_int_equal(vg_group(&wres, &wguests), 1);
+	vg_kvm_merge(&h.kw, &wres, wguests, 1);
+	assert_ptr_equal(wguests[0].vm, &h.kw.vms[0]);
+	assert_string_equal(wguests[0].name, guests[0].name);
+	assert_true(wguests[0].root == guests[0].root);
+	assert_int_equal(wres.nfound, res.nfound);
+	for (size_t i = 0; i < res.nfound; i++)
+		assert_memory_equal(&wres.found[i].vcpu, &res.found[i].vcpu,
+				    sizeof(res.found[i].vcpu));
+	free(guests);
+	free(wguests);
+	vg_scan_result_free(&res);
+	vg_scan_result_free(&wres);
+	host_close(&h);
+
+	host_open(&h, &o);
+	assert_true(h.walked);
+	cfg.hm = vg_hostdump_mem(h.hd);
+	assert_int_equal(vg_kvm_states(&h.kw, &cfg, &wres, why, sizeof(why)),
+			 1);
+	assert_non_null(strstr(why, "vCPU 1: state at 0x102000: neither"));
+	vg_scan_result_free(&wres);
+	host_close(&h);
+}
+
 static void stale_or_missing_note(void **state)
 {
 	struct kfx_opts stale = { .osrelease = "5.10.0-old" };
@@ -468,6 +519,7 @@ int main(void)
 		cmocka_unit_test(memslots_give_all_memory),
 		cmocka_unit_test(merge_names_and_regs),
 		cmocka_unit_test(disagreement_falls_back),
+		cmocka_unit_test(walk_states_equal_scan),
 		cmocka_unit_test(stale_or_missing_note),
 		cmocka_unit_test(description_source),
 		cmocka_unit_test(hostile_structures),
