@@ -7,6 +7,9 @@
 #                          kexec -p with the real sysfs, crash, capture
 #                          and a second crash with the stock kexec -s -p
 #                          (in CHECKS; about 25 minutes)
+#   make check-vms-debian  a real Debian 12 host (mmdebstrap) crashed under
+#                          its own kdump-tools with a libvirt guest (in
+#                          CHECKS; root)
 
 TV_BIN := $(B)/test-vms
 
@@ -58,3 +61,13 @@ check-vms-intel: all kexec-tools test-vms-kernel vmcsinfo-intel
 	test-vms/check-vms-intel.sh
 
 CHECKS += check-vms-intel
+
+# A real Debian 12 host (mmdebstrap image, cached) crashed under its own
+# kdump-tools with a libvirt guest; our packages come from make deb
+# through apt.  Root only.  In CHECKS: about 5 minutes with the image
+# cached, 3 more once to make it (docs/testing.md).
+.PHONY: check-vms-debian
+check-vms-debian: deb
+	test-vms/check-vms-debian.sh
+
+CHECKS += check-vms-debian
