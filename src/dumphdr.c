@@ -541,21 +541,32 @@ static int read_kdump(int fd, const char *name, struct vg_dumphdr *h,
 
 /* ---- notes as libkdumpfile parses them -------------------------------- */
 
-/* A VMCOREINFO PAGESIZE line libkdumpfile would take (strtoul, base 10). */
+/*
+ * A VMCOREINFO PAGESIZE line libkdumpfile would take: its key is the
+ * part before the first '=', or the whole line when there is none (an
+ * empty value), the line ending at a newline or a NUL ("PAGESIZE" then
+ * NUL padding, found by fuzzing).  libkdumpfile 0.5.1 reads the value with strtoul and
+ * takes 0 for a power of two: page shift -1, then a page size of 2^63
+ * whose cache allocation fails, and kdump_free() crashes after that
+ * failed open (docs/libkdumpfile-bugs.md, K9).  Only 4096 is let by.
+ */
 static int vmcoreinfo_pagesize_ok(const char *t, size_t len,
 				  struct vg_error *err)
 {
-	static const char key[] = "PAGESIZE=";
+	static const char key[] = "PAGESIZE";
+	const size_t klen = sizeof(key) - 1;
 	size_t i = 0;
 
 	while (i < len) {
-		const char *nl = memchr(t + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - t) : len;
+		size_t end = i;
 
-		if (end - i >= sizeof(key) - 1 &&
-		    !memcmp(t + i, key, sizeof(key) - 1)) {
-			size_t vlen = end - i - (sizeof(key) - 1);
-			const char *v = t + i + sizeof(key) - 1;
+		/* a NUL ends a line too: libkdumpfile reads the text as a C string */
+		while (end < len && t[end] != '\n' && t[end] != '\0')
+			end++;
+		if (end - i >= klen && !memcmp(t + i, key, klen) &&
+		    (end - i == klen || t[i + klen] == '=')) {
+			size_t vlen = end - i > klen ? end - i - klen - 1 : 0;
+			const char *v = t + i + klen + (vlen ? 1 : 0);
 
 			if (vlen != 4 || memcmp(v, "4096", 4))
 				return vg_error_set(

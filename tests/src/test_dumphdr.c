@@ -93,16 +93,22 @@ static void opens(const char *path)
 }
 
 /* A small good ELF vmcore; VMCOREINFO text vmci when not NULL. */
-static void good_elf(const char *path, const char *vmci)
+/* A good ELF dump whose VMCOREINFO is the len bytes at vmci (NULs too). */
+static void good_elf_n(const char *path, const char *vmci, size_t len)
 {
 	struct fx *fx = fx_new(256ull << 10, 64ull << 10);
 
 	fx_hole(fx, 0, FX_PAGE);
 	fx_note(fx, "CORE", NT_PRSTATUS, (char[336]){ 0 }, 336);
 	if (vmci)
-		fx_note(fx, "VMCOREINFO", 0, vmci, strlen(vmci));
+		fx_note(fx, "VMCOREINFO", 0, vmci, len);
 	assert_int_equal(fx_write_elf(fx, path, NULL), 0);
 	fx_free(fx);
+}
+
+static void good_elf(const char *path, const char *vmci)
+{
+	good_elf_n(path, vmci, vmci ? strlen(vmci) : 0);
 }
 
 /* Append a section header to the file; returns its offset. */
@@ -240,6 +246,29 @@ static void vmcoreinfo_pagesize(void **state)
 	refused(t->path, "e5-pagesize-1t", "PAGESIZE=1099511627776");
 	good_elf(t->path, "PAGESIZE=0\n");
 	refused(t->path, "e5-pagesize-0", "PAGESIZE=0;");
+	/*
+	 * libkdumpfile's key is the whole line when it has no '=', its
+	 * value empty: strtoul("") is 0 as well (the fuzzer, 2026-12-01).
+	 */
+	good_elf(t->path, "OSRELEASE=6.1\nPAGESIZE\nSYMBOL(x)=1\n");
+	refused(t->path, "e5-pagesize-no-equals", "PAGESIZE=;");
+	good_elf(t->path, "PAGESIZE=\n");
+	refused(t->path, "e5-pagesize-empty", "PAGESIZE=;");
+	/*
+	 * A line ended by a NUL, not a newline (the note's padding after
+	 * it): libkdumpfile reads the text as a C string, so this is the
+	 * bare key again.  The CLI died with SIGSEGV (the fuzzer, round 5).
+	 */
+	{
+		static const char nul[] =
+			"OSRELEASE=6.1\nOFFSET(p=4096\nPAGESIZE\0\0\0\0\0\0";
+
+		good_elf_n(t->path, nul, sizeof(nul) - 1);
+		refused(t->path, "e5-pagesize-nul-ended", "PAGESIZE=;");
+	}
+	/* other keys that start with it are not it */
+	good_elf(t->path, "PAGESIZEX=0\nPAGESIZE_=1\nPAGESIZE=4096\n");
+	opens(t->path);
 	good_elf(t->path, "OSRELEASE=6.1\nPAGESIZE=4096\n");
 	opens(t->path);
 }
