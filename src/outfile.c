@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -82,9 +83,26 @@ int vg_create_unique(int dirfd, const char *stem, const char *suffix,
 	return -1;
 }
 
+int vg_writeback_window(uint64_t off, uint64_t len, uint64_t *start,
+			uint64_t *n)
+{
+	uint64_t b0 = off / VG_WRITEBACK_WINDOW;
+	uint64_t b1 = (len > UINT64_MAX - off ? UINT64_MAX : off + len) /
+		      VG_WRITEBACK_WINDOW;
+
+	if (b1 == b0)
+		return 0;
+	*start = b0 * VG_WRITEBACK_WINDOW;
+	*n = (b1 - b0) * VG_WRITEBACK_WINDOW;
+	return 1;
+}
+
 int vg_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 {
 	const char *p = buf;
+	uint64_t wb_start, wb_len;
+	int kick = off >= 0 &&
+		   vg_writeback_window((uint64_t)off, len, &wb_start, &wb_len);
 
 	while (len) {
 		ssize_t w = pwrite(fd, p, len, off);
@@ -102,5 +120,12 @@ int vg_pwrite_all(int fd, const void *buf, size_t len, off_t off)
 		len -= (size_t)w;
 		off += w;
 	}
+	/*
+	 * Advisory: an error (a pipe, a file system without it) changes
+	 * nothing; the data is written either way.
+	 */
+	if (kick)
+		(void)sync_file_range(fd, (off_t)wb_start, (off_t)wb_len,
+				      SYNC_FILE_RANGE_WRITE);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define VG_OUTFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Longest file name stem we produce (without suffix and uniqueness tag). */
@@ -34,8 +35,25 @@ int vg_create_unique(int dirfd, const char *stem, const char *suffix,
 
 /*
  * Write all of buf at offset off.  Returns 0, or -1 with errno set (ENOSPC
- * for a full disk, EIO when the device gave up).
+ * for a full disk, EIO when the device gave up).  A write that crosses a
+ * VG_WRITEBACK_WINDOW boundary of the file also starts the kernel's
+ * writeback of the windows it completed (sync_file_range(2),
+ * SYNC_FILE_RANGE_WRITE, not waiting for it): the guest files go to the
+ * disk while the next pages are read and compressed, instead of piling up
+ * as dirty page cache in the capture kernel's little memory for the final
+ * sync to write out while the capture waits.
  */
 int vg_pwrite_all(int fd, const void *buf, size_t len, off_t off);
+
+#define VG_WRITEBACK_WINDOW (8ULL << 20)
+
+/*
+ * For a write of len bytes at off: 1 and the range [*start, *start + *n)
+ * of whole windows to hand to writeback when the write crosses a window
+ * boundary (from the start of the window it began in to the last boundary
+ * it crossed), else 0.
+ */
+int vg_writeback_window(uint64_t off, uint64_t len, uint64_t *start,
+			uint64_t *n);
 
 #endif

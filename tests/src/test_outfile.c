@@ -142,6 +142,62 @@ static void pwrite_all_reports_full_disk(void **state)
 	close(fd);
 }
 
+static void writeback_windows(void **state)
+{
+	const uint64_t W = VG_WRITEBACK_WINDOW;
+	uint64_t start = 7, n = 7;
+
+	(void)state;
+	/* Inside one window, or ending right before a boundary: nothing. */
+	assert_int_equal(vg_writeback_window(0, W - 1, &start, &n), 0);
+	assert_int_equal(vg_writeback_window(W + 5, W - 5 - 1, &start, &n), 0);
+	assert_int_equal(start, 7);
+	/* Ending on the boundary completes the window. */
+	assert_int_equal(vg_writeback_window(W - 4096, 4096, &start, &n), 1);
+	assert_int_equal(start, 0);
+	assert_int_equal(n, W);
+	/* Crossing two boundaries: the window it began in and the next. */
+	assert_int_equal(vg_writeback_window(W + 1, 2 * W, &start, &n), 1);
+	assert_int_equal(start, W);
+	assert_int_equal(n, 2 * W);
+	/* No overflow at the end of the offset space. */
+	assert_int_equal(vg_writeback_window(UINT64_MAX - 10, 100, &start, &n),
+			 0);
+	assert_int_equal(vg_writeback_window(0, 0, &start, &n), 0);
+}
+
+/* Writes that start writeback write what they were given, nothing else. */
+static void pwrite_all_with_writeback(void **state)
+{
+	char path[] = "/tmp/vg-test-wb-XXXXXX";
+	const size_t chunk = 3 << 20, total = 7 * chunk; /* 21 MiB, 2 kicks */
+	uint8_t *buf = malloc(chunk), *back = malloc(chunk);
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(back);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	for (size_t off = 0; off < total; off += chunk) {
+		memset(buf, (int)(off / chunk) + 1, chunk);
+		assert_int_equal(vg_pwrite_all(fd, buf, chunk, (off_t)off), 0);
+	}
+	for (size_t off = 0; off < total; off += chunk) {
+		memset(buf, (int)(off / chunk) + 1, chunk);
+		assert_int_equal(pread(fd, back, chunk, (off_t)off),
+				 (ssize_t)chunk);
+		assert_memory_equal(back, buf, chunk);
+	}
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, (off_t)total);
+	close(fd);
+	unlink(path);
+	free(buf);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +208,8 @@ int main(void)
 		cmocka_unit_test(create_is_private_and_unique),
 		cmocka_unit_test(create_refuses_symlink),
 		cmocka_unit_test(pwrite_all_reports_full_disk),
+		cmocka_unit_test(writeback_windows),
+		cmocka_unit_test(pwrite_all_with_writeback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
