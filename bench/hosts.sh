@@ -6,6 +6,8 @@
 # paired runs, medians printed:
 #   walk   vmcore-guests (walk mode)      / cp --sparse=always of its guests
 #   scan   vmcore-guests --scan (forced)  / (cat of the dump + cp of its guests)
+#   fc     vmcore-guests --dump-level 31 --compress lzo (the capture's default
+#          guest_core_collector): time, the guest files' size, peak RSS
 # with peak RSS and the bytes read from the host dump (report.json
 # capture.host_bytes_read).  The page cache is warm (the dump is read
 # once first), as in the capture kernel right after makedumpfile.
@@ -41,16 +43,16 @@ bytes_read() { sed -n 's/.*"host_bytes_read": \([0-9]*\).*/\1/p' "$1/report.json
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 
 df -h "$top" | tail -1 | awk '{ print "bench: " $4 " free on " $6 }'
-printf '\n| host dump | guests present | walk s | cp s | walk/cp | walk read | walk RSS | scan s | cat s | cp s | scan/(cat+cp) | scan read | scan RSS |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| host dump | guests present | walk s | cp s | walk/cp | walk read | walk RSS | scan s | cat s | cp s | scan/(cat+cp) | scan read | scan RSS | fc s | fc/cp | fc size | fc RSS |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 for s in $sizes; do
 	d=$dir/host.elf
 	present=$("$gen" "$s" "$d")
 	cat "$d" >/dev/null
-	: >"$dir/walk" && : >"$dir/scan"
-	wrss=0 srss=0
+	: >"$dir/walk" && : >"$dir/scan" && : >"$dir/fc"
+	wrss=0 srss=0 frss=0
 	for _ in $(seq "$runs"); do
-		rm -rf "$out/w" "$out/c" "$out/s" "$out/c2"
+		rm -rf "$out/w" "$out/c" "$out/s" "$out/c2" "$out/f"
 		mkdir "$out/c" "$out/c2"
 		tw=$(secs "$vg" "$d" "$out/w")
 		r=$(cat "$dir/rss") && [ "$r" -gt "$wrss" ] && wrss=$r
@@ -60,14 +62,22 @@ for s in $sizes; do
 		r=$(cat "$dir/rss") && [ "$r" -gt "$srss" ] && srss=$r
 		tk=$(secs sh -c 'exec cat "$1" >/dev/null' cat "$d")
 		tc2=$(secs cp --sparse=always "$out"/s/*.vmcore "$out/c2/")
+		tf=$(secs "$vg" --dump-level 31 --compress lzo "$d" "$out/f")
+		r=$(cat "$dir/rss") && [ "$r" -gt "$frss" ] && frss=$r
 		echo "$tw $tc" >>"$dir/walk"
 		echo "$ts $tk $tc2" >>"$dir/scan"
+		echo "$tf $tc" >>"$dir/fc"
 	done
+	grep -q '"format": "kdump-compressed"' "$out/f/report.json" || {
+		echo "bench: the --compress lzo run on $s MiB wrote no kdump-compressed guest" >&2
+		exit 1
+	}
+	fsize=$(cat "$out"/f/*.vmcore | wc -c)
 	grep -q '"mode": "walk"' "$out/w/report.json" || {
 		echo "bench: the run on $s MiB was not in walk mode" >&2
 		exit 1
 	}
-	printf '| %s GiB | %s MiB | %s | %s | %s | %s MiB | %s MiB | %s | %s | %s | %s | %s MiB | %s MiB |\n' \
+	printf '| %s GiB | %s MiB | %s | %s | %s | %s MiB | %s MiB | %s | %s | %s | %s | %s MiB | %s MiB | %s | %s | %s MiB | %s MiB |\n' \
 		"$(awk -v m="$s" 'BEGIN { print m / 1024 }')" "$(mib "$present")" \
 		"$(cut -d' ' -f1 "$dir/walk" | median)" "$(cut -d' ' -f2 "$dir/walk" | median)" \
 		"$(awk '{ printf "%.2f\n", $1 / $2 }' "$dir/walk" | median)" \
@@ -75,8 +85,11 @@ for s in $sizes; do
 		"$(cut -d' ' -f1 "$dir/scan" | median)" "$(cut -d' ' -f2 "$dir/scan" | median)" \
 		"$(cut -d' ' -f3 "$dir/scan" | median)" \
 		"$(awk '{ printf "%.2f\n", $1 / ($2 + $3) }' "$dir/scan" | median)" \
-		"$(mib "$(bytes_read "$out/s")")" "$(mib $((srss * 1024)))"
-	rm -rf "$d" "$out/w" "$out/s" "$out/c2"
+		"$(mib "$(bytes_read "$out/s")")" "$(mib $((srss * 1024)))" \
+		"$(cut -d' ' -f1 "$dir/fc" | median)" \
+		"$(awk '{ printf "%.2f\n", $1 / $2 }' "$dir/fc" | median)" \
+		"$(mib "$fsize")" "$(mib $((frss * 1024)))"
+	rm -rf "$d" "$out/w" "$out/s" "$out/c2" "$out/f"
 done
 echo
 echo "(medians of $runs paired runs; ratios per pair, then the median)"

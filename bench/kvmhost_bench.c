@@ -11,7 +11,9 @@
  * vm_list.  Each guest has RESIDENT_MIB of it in host RAM, in 2 MiB
  * pages of QEMU's page tables (as THP gives QEMU), one near the bottom
  * of host RAM and one at the top; the rest of the slot was never
- * touched.  Guest pages hold a marker and a pattern, every 8th is zero.
+ * touched.  Guest pages hold a marker, 2 KiB of a pseudo-random pattern
+ * and 2 KiB of one repeated word (so a page compresses to about half, as
+ * kernel memory roughly does), every 8th page is zero.
  * The dump is a sparse ELF file: the first 32 MiB (the fixture's image),
  * then the guests' pages; everything else of host RAM is a hole.
  * Prints the guests' present bytes.
@@ -137,7 +139,12 @@ static int guest_pages(int fd, uint64_t off, uint64_t seed)
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
-			buf[i] = i % 512 ? x : kfx_marker(o + i * 8);
+			if (i % 512 == 0)
+				buf[i] = kfx_marker(o + i * 8);
+			else if (i % 512 < 256)
+				buf[i] = x;
+			else /* the page's number, repeated */
+				buf[i] = (o + i * 8) / FX_PAGE;
 		}
 		for (size_t p = 0; p < sizeof(buf) / FX_PAGE; p++) {
 			if ((o / FX_PAGE + p) % 8 == 7)

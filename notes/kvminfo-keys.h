@@ -7,7 +7,8 @@
  * kallsyms (hex), NUMBER(name) (decimal), OFFSET/SIZE/LENGTH(struct[.member
  * ...]) from BTF (decimal).  Where kernel versions renamed a member both
  * names have a key and the kernel has one of them (task_struct.__state,
- * task_struct.state before 5.14).
+ * task_struct.state before 5.14).  A member only newer kernels have
+ * (kvm.arch.vm_type, Linux >= 6.8) is simply left out by older ones.
  *
  * libc only, header only: the kexec-tools series carries it.
  */
@@ -36,6 +37,8 @@ enum kvminfo_kind {
 	X(KI_LEN_KVM_MEMSLOTS, LENGTH, "kvm.memslots")                        \
 	X(KI_OFF_KVM_ONLINE_VCPUS, OFFSET, "kvm.online_vcpus")                \
 	X(KI_OFF_KVM_USERSPACE_PID, OFFSET, "kvm.userspace_pid")              \
+	X(KI_OFF_KVM_VM_TYPE, OFFSET, "kvm.arch.vm_type")                     \
+	X(KI_SIZE_KVM_VM_TYPE, SIZE, "kvm.arch.vm_type")                      \
 	X(KI_OFF_KVM_VCPU_ARRAY, OFFSET, "kvm.vcpu_array")                    \
 	X(KI_OFF_KVM_VCPUS, OFFSET, "kvm.vcpus")                              \
 	X(KI_LEN_KVM_VCPUS, LENGTH, "kvm.vcpus")                              \

@@ -144,8 +144,22 @@ static int find_member(const struct btf *btf, const struct btf_type *t,
  * the type of the last member (of the struct itself without members) in
  * *in; 0 when this kernel does not have it.
  */
+/*
+ * The struct a key path starts with, as last looked up: the keys come
+ * grouped by struct, and btf__find_by_name_kind is a linear search over
+ * every type of vmlinux (also for a module's split BTF), ~26 of them for
+ * the 67 keys instead of one per key.
+ */
+struct last_struct {
+	const char *path; /* the key whose path named it (static table) */
+	size_t len; /* length of the struct's name in path */
+	const struct btf *btf; /* NULL: in none of the BTFs */
+	__s32 sid;
+};
+
 static int resolve(struct btf *const btfs[], size_t nbtfs, const char *path,
-		   uint64_t *off, __u32 *type, const struct btf **in)
+		   uint64_t *off, __u32 *type, const struct btf **in,
+		   struct last_struct *last)
 {
 	const char *dot = strchr(path, '.'), *p;
 	char name[NAME_MAX_LEN];
@@ -159,13 +173,26 @@ static int resolve(struct btf *const btfs[], size_t nbtfs, const char *path,
 		return 0;
 	memcpy(name, path, len);
 	name[len] = '\0';
-	for (i = 0; i < nbtfs; i++) {
-		if (!btfs[i])
-			continue;
-		sid = btf__find_by_name_kind(btfs[i], name, BTF_KIND_STRUCT);
-		if (sid > 0) {
-			btf = btfs[i];
-			break;
+	if (last && last->path && last->len == len &&
+	    !memcmp(last->path, path, len)) {
+		btf = last->btf;
+		sid = last->sid;
+	} else {
+		for (i = 0; i < nbtfs; i++) {
+			if (!btfs[i])
+				continue;
+			sid = btf__find_by_name_kind(btfs[i], name,
+						     BTF_KIND_STRUCT);
+			if (sid > 0) {
+				btf = btfs[i];
+				break;
+			}
+		}
+		if (last) {
+			last->path = path;
+			last->len = len;
+			last->btf = btf;
+			last->sid = sid;
 		}
 	}
 	if (!btf)
@@ -196,9 +223,9 @@ static int resolve(struct btf *const btfs[], size_t nbtfs, const char *path,
 }
 
 /* One OFFSET/SIZE/LENGTH value; 0 when the kernel does not have it. */
-int kvminfo_btf_value(struct btf *const btfs[], size_t n,
-		      enum kvminfo_kind kind, const char *path,
-		      unsigned long long *val)
+static int value(struct btf *const btfs[], size_t n, enum kvminfo_kind kind,
+		 const char *path, unsigned long long *val,
+		 struct last_struct *last)
 {
 	const struct btf_type *t;
 	const struct btf *btf;
@@ -206,7 +233,7 @@ int kvminfo_btf_value(struct btf *const btfs[], size_t n,
 	__s64 size;
 	__u32 id;
 
-	if (!resolve(btfs, n, path, &off, &id, &btf))
+	if (!resolve(btfs, n, path, &off, &id, &btf, last))
 		return 0;
 	switch (kind) {
 	case KVMINFO_OFFSET:
@@ -229,6 +256,13 @@ int kvminfo_btf_value(struct btf *const btfs[], size_t n,
 		break; /* not from BTF */
 	}
 	return 0;
+}
+
+int kvminfo_btf_value(struct btf *const btfs[], size_t n,
+		      enum kvminfo_kind kind, const char *path,
+		      unsigned long long *val)
+{
+	return value(btfs, n, kind, path, val, NULL);
 }
 
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -473,6 +507,7 @@ static int write_text(struct btf *const btfs[BTF_COUNT],
 		      const struct kvminfo_syms *s, const char *osrelease,
 		      struct out *o, struct vg_error *err)
 {
+	struct last_struct last = { 0 };
 	unsigned long long v;
 	size_t i;
 
@@ -508,7 +543,8 @@ static int write_text(struct btf *const btfs[BTF_COUNT],
 
 		if (kind == KVMINFO_SYMBOL || kind == KVMINFO_NUMBER)
 			continue; /* written above, from the symbols */
-		if (KEY_VALUE(btfs, kind, kvminfo_keys[i].path, &v))
+		if (value(btfs, BTF_COUNT, kind, kvminfo_keys[i].path, &v,
+			  &last))
 			put(o, "%s(%s)=%llu\n", kvminfo_kind_name(kind),
 			    kvminfo_keys[i].path, v);
 	}

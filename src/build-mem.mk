@@ -3,14 +3,15 @@
 # This fragment is read before src/build.mk ('-' sorts before '.'), so
 # VG_LIB is not set yet: the library is named by its path here, and the
 # objects are extra prerequisites of it ($^ in its rule picks them up).
-MEM_SRCS := src/gmem.c src/gpmap.c src/guestcore.c src/pageclass.c src/kdumpcore.c
+MEM_SRCS := src/gmem.c src/gpmap.c src/guestcore.c src/pageclass.c src/kdumpcore.c \
+	src/nestmem.c
 # The kdump-compressed guest dump compresses with these.
 COMPRESS_LDLIBS := -lz -llzo2 -lsnappy -lzstd
 MEM_LIB := $(B)/lib/libvmcoreguests.a
 $(MEM_LIB): $(patsubst %.c,$(B)/obj/%.o,$(MEM_SRCS))
 
 # Tests: cmocka + libelf (the cores are checked with gelf).
-MEM_TESTS := test_gpmap test_guestcore test_slotmem
+MEM_TESTS := test_gpmap test_guestcore test_slotmem test_nestmem
 MEM_TEST_LIBS = $(CMOCKA_LIBS) -lelf $(COMPRESS_LDLIBS)
 
 $(B)/tests/test_gpmap: $(B)/obj/tests/src/test_gpmap.o \
@@ -24,6 +25,11 @@ $(B)/tests/test_guestcore: $(B)/obj/tests/src/test_guestcore.o \
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
 
 $(B)/tests/test_slotmem: $(B)/obj/tests/src/test_slotmem.o \
+		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)
+
+$(B)/tests/test_nestmem: $(B)/obj/tests/src/test_nestmem.o \
 		$(B)/obj/tests/src/memfixture.o $(MEM_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(MEM_TEST_LIBS)

@@ -348,6 +348,7 @@ static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 			for (uint64_t o = 0; o < n; o += PAGE)
 				do_page(s, gpa + done + o, s->rbuf + o);
 		} else {
+			report_progress(s); /* a read refused by the budget? */
 			/* Find out page by page which ones are missing. */
 			for (uint64_t o = 0; o < n && !s->stop; o += PAGE) {
 				r = vg_hostmem_read(s->gm->hm, hpa + done + o,
@@ -943,14 +944,21 @@ int vg_guestcore_write(int fd, struct vg_gmem *gm, const struct vg_vcpu *vcpus,
 
 	/* Pass 1: how many gpa-contiguous ranges. */
 	walked = gm->walk(gm, count_cb, s);
-	if (walked < 0)
+	s->pages_total = gm->stats.pages_present;
+	/*
+	 * The first walk is under the caller's clock too: look at it before
+	 * judging the walk (its reads fail once a time budget is used up).
+	 */
+	report_progress(s);
+	if (s->stop)
+		walked = -1; /* nothing is copied */
+	else if (walked < 0)
 		problem(s, 1, "guest memory: %s", gm->stats.first_error);
 	else if (gm->stats.truncated || gm->stats.table_absent ||
 		 gm->stats.table_errors)
 		problem(s, 1, "guest memory incomplete: %s",
 			gm->stats.first_error);
 
-	s->pages_total = gm->stats.pages_present;
 	splits = opts && opts->split_reserve ? opts->split_reserve :
 					       DEFAULT_SPLITS;
 	if (s->p1_ranges > MAX_RANGES) {

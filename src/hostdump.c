@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "notes/elfnote.h"
@@ -21,6 +23,13 @@
 #include "src/dumppd.h"
 
 #define PAGE_SZ 4096ull
+#define HD_IO_MAX 64 /* failed ranges kept */
+#define HD_IO_CONSEC 16 /* page reads failed in a row: the rest is dead */
+#define HD_WIN (4ull << 20) /* mmap window of /proc/vmcore */
+#define HD_WIN_MIN (64u << 10) /* smaller reads outside the window: pread */
+#ifndef PROC_SUPER_MAGIC
+#define PROC_SUPER_MAGIC 0x9fa0
+#endif
 
 struct vg_hostdump {
 	int fd;
@@ -28,8 +37,9 @@ struct vg_hostdump {
 	kdump_ctx_t *ctx;
 	kdump_bmp_t *pagemap; /* kdump-compressed: the dump's page bitmap */
 	/*
-	 * ELF: host physical ranges of the PT_LOADs, sorted and merged.
-	 * libkdumpfile's pagemap of an ELF vmcore stops short when the
+	 * ELF: host physical ranges of the PT_LOADs' file data, page
+	 * aligned, sorted and merged: only what vg_hostdump_next_range()
+	 * lists (reads ask segs[] below).  libkdumpfile's pagemap of an ELF vmcore stops short when the
 	 * kernel-text PT_LOAD overlaps a RAM PT_LOAD, as in /proc/vmcore.
 	 */
 	struct hd_range {
@@ -37,16 +47,30 @@ struct vg_hostdump {
 	} * ranges;
 	size_t nranges;
 	/*
-	 * ELF: the PT_LOADs' file data, sorted by address, read with
-	 * pread(2) directly (vg_hostdump_set_direct()); a read that any of
-	 * it does not cover goes to libkdumpfile.
+	 * ELF: every PT_LOAD, sorted by address: the one lookup of what a
+	 * host physical address is (find_seg()): in file data [start, end),
+	 * in the missing tail of a dump cut short [end, mem_end), or in no
+	 * PT_LOAD (a hole).  File data is read with pread(2) directly
+	 * (vg_hostdump_set_direct()).
 	 */
 	struct hd_seg {
-		uint64_t start, end, offset;
-		uint64_t reach; /* the highest end of this and all before */
+		uint64_t start, end, mem_end, offset;
+		uint64_t reach; /* the highest mem_end of this and all before */
 	} * segs;
 	size_t nsegs;
 	int direct;
+	/*
+	 * /proc/vmcore: file data through a window of HD_WIN bytes mapped
+	 * with mmap(2), as makedumpfile reads it: a read(2) of old memory
+	 * maps and unmaps every page in the kernel (copy_oldmem_page()).
+	 * The kernel maps the window with remap_pfn_range(): no page of it
+	 * counts in our RSS.  Off for other files (their page cache would
+	 * count), and for good after the first mmap that fails (map_why).
+	 */
+	int map_on;
+	uint8_t *win;
+	uint64_t win_off, win_len, file_size;
+	char map_why[96];
 	/*
 	 * The file ends before its headers do (a copy cut short): what
 	 * lies past the end is absent, and damage[] says so in one line.
@@ -55,6 +79,23 @@ struct vg_hostdump {
 	uint64_t mem_end; /* ELF: where the PT_LOADs end, cut or not */
 	uint64_t cut_reads; /* reads answered absent because of the cut */
 	char damage[256];
+	/*
+	 * Ranges that failed to read (EIO and other read errors): absent,
+	 * like a cut.  io[] holds the failed pages merged into ranges,
+	 * sorted; a range that is dead (HD_IO_CONSEC failures in a row, or
+	 * the list full) reaches to the end of the dump's range of RAM it
+	 * lies in, which is then never read again.
+	 */
+	struct hd_io {
+		uint64_t start, end;
+		int dead;
+	} io[HD_IO_MAX];
+	size_t nio;
+	unsigned io_consec; /* page reads failed in a row */
+	uint64_t io_reads; /* reads answered absent because of them */
+	char io_why[128]; /* the first error, e.g. "Input/output error" */
+	char io_line[512];
+	uint8_t page[PAGE_SZ]; /* a page read while finding the bad ones */
 	struct vg_hostmem hm;
 	/* kdump-compressed: each page descriptor checked before a read */
 	struct vg_dumppd pd;
@@ -103,7 +144,7 @@ static int cmp_seg(const void *a, const void *b)
 
 /*
  * The host RAM the PT_LOADs hold, page aligned, sorted and merged; and
- * their file data for the direct reads.
+ * every PT_LOAD for the reads.
  */
 static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		      struct vg_error *err)
@@ -117,9 +158,10 @@ static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 		uint64_t start = l->paddr & ~(PAGE_SZ - 1);
 		uint64_t end = l->paddr + l->present;
 
-		if (l->present) {
+		if (l->size) {
 			hd->segs[hd->nsegs].start = l->paddr;
 			hd->segs[hd->nsegs].end = end;
+			hd->segs[hd->nsegs].mem_end = l->paddr + l->size;
 			hd->segs[hd->nsegs].offset = l->offset;
 			hd->nsegs++;
 		}
@@ -136,20 +178,26 @@ static int elf_ranges(struct vg_hostdump *hd, const struct vg_dumphdr *h,
 	hd->nranges = merge_ranges(hd->ranges, hd->nranges);
 	qsort(hd->segs, hd->nsegs, sizeof(*hd->segs), cmp_seg);
 	for (size_t i = 0; i < hd->nsegs; i++)
-		hd->segs[i].reach = i && hd->segs[i - 1].reach >
-							    hd->segs[i].end ?
-					    hd->segs[i - 1].reach :
-					    hd->segs[i].end;
+		hd->segs[i].reach =
+			i && hd->segs[i - 1].reach > hd->segs[i].mem_end ?
+				hd->segs[i - 1].reach :
+				hd->segs[i].mem_end;
 	hd->direct = 1;
 	return 0;
 }
 
-/* A PT_LOAD whose file data holds paddr, or NULL. */
+/*
+ * The PT_LOAD paddr lies in: one whose file data holds it if any (the
+ * kernel-text PT_LOAD overlaps a RAM one), else one whose missing tail
+ * holds it (*tail = 1), else NULL (a hole between PT_LOADs, or past them).
+ */
 static const struct hd_seg *find_seg(const struct vg_hostdump *hd,
-				     uint64_t paddr)
+				     uint64_t paddr, int *tail)
 {
+	const struct hd_seg *cut = NULL;
 	size_t lo = 0, hi = hd->nsegs;
 
+	*tail = 0;
 	/* the last segment starting at or below paddr ... */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -159,32 +207,121 @@ static const struct hd_seg *find_seg(const struct vg_hostdump *hd,
 		else
 			hi = mid;
 	}
-	/* ... or one before it that reaches further (kernel text in RAM) */
-	for (size_t i = lo; i-- > 0 && paddr < hd->segs[i].reach;)
+	/* ... or one before it that reaches further */
+	for (size_t i = lo; i-- > 0 && paddr < hd->segs[i].reach;) {
 		if (paddr < hd->segs[i].end)
 			return &hd->segs[i];
-	return NULL;
+		if (paddr < hd->segs[i].mem_end && !cut)
+			cut = &hd->segs[i];
+	}
+	*tail = cut != NULL;
+	return cut;
 }
 
+#define HD_HOLE 1 /* some byte in no PT_LOAD */
+#define HD_TAIL 2 /* some byte in the missing tail of a cut PT_LOAD */
+
+/* What [paddr, paddr + len) touches besides file data: HD_* bits. */
+static int elf_class(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
+{
+	uint64_t end = paddr + len;
+	int c = 0, tail;
+
+	while (paddr < end) {
+		const struct hd_seg *sg = find_seg(hd, paddr, &tail);
+
+		if (sg && !tail) {
+			paddr = sg->end;
+			continue;
+		}
+		c |= sg ? HD_TAIL : HD_HOLE;
+		paddr = (paddr | (PAGE_SZ - 1)) + 1; /* the next page */
+	}
+	return c;
+}
+
+/* An I/O error: absent like a cut, found out page by page (hd_read()). */
+#define HD_IO_ERR 2
+
 /*
- * ELF: read [paddr, paddr + len) from the PT_LOADs' file data with
+ * ELF: read [paddr, paddr + len), all of it in PT_LOAD file data, with
  * pread(2), as large as the caller asks (the scan: 1 MiB at a time).
- * VG_HM_OK, or 1 when some byte is in no PT_LOAD's file data or the
- * file is short there: libkdumpfile then answers for the whole read.
+ * VG_HM_OK, or HD_IO_ERR with hd->io_why set when the read fails.
  */
+/*
+ * Copy [off, off + n) of the file from the mmap window, moving it when
+ * the read is large enough to pay for that.  0 when copied, 1 when the
+ * caller is to pread(2) it (small read outside the window, or mmap off).
+ */
+static int map_read(struct vg_hostdump *hd, uint8_t *buf, uint64_t n,
+		    uint64_t off)
+{
+	while (n) {
+		uint64_t k;
+
+		if (!hd->win || off < hd->win_off ||
+		    off >= hd->win_off + hd->win_len) {
+			uint64_t ws = off & ~(HD_WIN - 1), wl;
+			void *p;
+
+			if (!hd->map_on || n < HD_WIN_MIN ||
+			    ws >= hd->file_size)
+				return 1;
+			if (hd->win)
+				munmap(hd->win, hd->win_len);
+			hd->win = NULL;
+			wl = hd->file_size - ws < HD_WIN ? hd->file_size - ws :
+							   HD_WIN;
+			wl = (wl + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
+			p = mmap(NULL, wl, PROT_READ, MAP_PRIVATE, hd->fd,
+				 (off_t)ws);
+			if (p == MAP_FAILED) {
+				hd->map_on = 0;
+				snprintf(hd->map_why, sizeof(hd->map_why),
+					 "mmap: %s", strerror(errno));
+				return 1;
+			}
+			hd->win = p;
+			hd->win_off = ws;
+			hd->win_len = wl;
+		}
+		k = hd->win_off + hd->win_len - off;
+		if (k > n)
+			k = n;
+		memcpy(buf, hd->win + (off - hd->win_off), k);
+		buf += k;
+		off += k;
+		n -= k;
+	}
+	return 0;
+}
+
 static int direct_read(struct vg_hostdump *hd, uint64_t paddr, uint8_t *buf,
 		       size_t len)
 {
 	while (len) {
-		const struct hd_seg *sg = find_seg(hd, paddr);
-		uint64_t n;
+		int tail, rc;
+		const struct hd_seg *sg = find_seg(hd, paddr, &tail);
+		uint64_t n, off;
 
-		if (!sg)
-			return 1;
+		if (!sg || tail) /* elf_class() said no: cannot happen */
+			return VG_HM_ERROR;
 		n = sg->end - paddr < len ? sg->end - paddr : len;
-		if (vg_pread_full(hd->fd, buf, (size_t)n,
-				  sg->offset + (paddr - sg->start)))
-			return 1;
+		off = sg->offset + (paddr - sg->start);
+		/* the window ends inside the file: n bytes there are data */
+		if ((hd->win || hd->map_on) && !map_read(hd, buf, n, off)) {
+			paddr += n;
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		rc = vg_pread_full(hd->fd, buf, (size_t)n, off);
+		if (rc) {
+			if (!hd->io_why[0])
+				snprintf(hd->io_why, sizeof(hd->io_why), "%s",
+					 strerror(-rc));
+			return HD_IO_ERR;
+		}
 		paddr += n;
 		buf += n;
 		len -= (size_t)n;
@@ -279,45 +416,35 @@ static int check_kdump_vmcoreinfo(struct vg_hostdump *hd,
 	return rc;
 }
 
-/* Is all of [paddr, paddr + len) in the file's PT_LOAD data? */
-static int in_ranges(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
+/* One read, no retry: VG_HM_OK, VG_HM_ABSENT, VG_HM_ERROR or HD_IO_ERR. */
+static int read_once(struct vg_hostdump *hd, uint64_t paddr, void *buf,
+		     size_t len)
 {
-	size_t lo = 0, hi = hd->nranges;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (hd->ranges[mid].end <= paddr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < hd->nranges && hd->ranges[lo].start <= paddr &&
-	       len <= hd->ranges[lo].end - paddr;
-}
-
-static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
-{
-	struct vg_hostdump *hd = hm->priv;
 	size_t got = len;
 	kdump_status st;
 
-	if (paddr + len < paddr)
-		return VG_HM_ERROR;
-	hd->bytes_read += len;
-	/* a cut ELF dump: libkdumpfile would read past the end of the file */
-	if (hd->cut_bytes && hd->ranges && !in_ranges(hd, paddr, len) &&
-	    paddr < hd->mem_end) {
-		hd->cut_reads++;
-		return VG_HM_ABSENT;
+	if (hd->segs) {
+		int c = elf_class(hd, paddr, len);
+
+		/* a cut ELF dump: libkdumpfile would read past the end */
+		if (c & HD_TAIL) {
+			hd->cut_reads++;
+			return VG_HM_ABSENT;
+		}
+		if (!c && hd->direct)
+			return direct_read(hd, paddr, buf, len);
+		/* a hole: libkdumpfile answers, as on an intact dump */
 	}
-	if (hd->direct && direct_read(hd, paddr, buf, len) == VG_HM_OK)
-		return VG_HM_OK;
 	if (hd->have_pd && len) {
 		for (uint64_t pfn = paddr / PAGE_SZ;
 		     pfn <= (paddr + len - 1) / PAGE_SZ; pfn++) {
 			int r = vg_dumppd_check(&hd->pd, pfn);
 
+			if (r == -EIO && !hd->io_why[0])
+				snprintf(hd->io_why, sizeof(hd->io_why),
+					 "cannot read a page descriptor");
+			if (r == -EIO)
+				return HD_IO_ERR;
 			if (r < 0)
 				return VG_HM_ERROR;
 			if (r > 0) {
@@ -331,7 +458,126 @@ static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 		return VG_HM_OK;
 	if (st == KDUMP_ERR_NODATA)
 		return VG_HM_ABSENT;
+	if (st == KDUMP_ERR_SYSTEM) { /* read(2) failed: "...: <errno>" */
+		if (!hd->io_why[0])
+			snprintf(hd->io_why, sizeof(hd->io_why), "%s",
+				 kdump_get_err(hd->ctx));
+		return HD_IO_ERR;
+	}
 	return VG_HM_ERROR;
+}
+
+/* Does [paddr, paddr + len) touch a range known to fail? */
+static int io_known(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
+{
+	for (size_t i = 0; i < hd->nio; i++)
+		if (hd->io[i].start < paddr + len && paddr < hd->io[i].end)
+			return 1;
+	return 0;
+}
+
+/* Add [start, end) to the sorted, merged list of failed ranges. */
+static void io_add(struct vg_hostdump *hd, uint64_t start, uint64_t end,
+		   int dead)
+{
+	size_t i = 0;
+
+	while (i < hd->nio && hd->io[i].end < start)
+		i++;
+	if (i < hd->nio && hd->io[i].start <= end) { /* touches io[i] */
+		if (start < hd->io[i].start)
+			hd->io[i].start = start;
+		if (end > hd->io[i].end)
+			hd->io[i].end = end;
+		hd->io[i].dead |= dead;
+		while (i + 1 < hd->nio &&
+		       hd->io[i + 1].start <= hd->io[i].end) {
+			if (hd->io[i + 1].end > hd->io[i].end)
+				hd->io[i].end = hd->io[i + 1].end;
+			hd->io[i].dead |= hd->io[i + 1].dead;
+			memmove(&hd->io[i + 1], &hd->io[i + 2],
+				(hd->nio - i - 2) * sizeof(hd->io[0]));
+			hd->nio--;
+		}
+		return;
+	}
+	if (hd->nio == HD_IO_MAX) { /* full: widen a neighbour, never read */
+		i = i ? i - 1 : 0;
+		if (start < hd->io[i].start)
+			hd->io[i].start = start;
+		if (end > hd->io[i].end)
+			hd->io[i].end = end;
+		hd->io[i].dead = 1;
+		return;
+	}
+	memmove(&hd->io[i + 1], &hd->io[i], (hd->nio - i) * sizeof(hd->io[0]));
+	hd->io[i] = (struct hd_io){ start, end, dead };
+	hd->nio++;
+}
+
+/*
+ * The page at paddr failed to read.  After HD_IO_CONSEC failures in a
+ * row (a dead device: each failure can cost seconds of the device's own
+ * retries), or with the list full, the rest of the dump's range of RAM
+ * that holds it is dead: absent without being read.
+ */
+static void io_fail(struct vg_hostdump *hd, uint64_t paddr)
+{
+	uint64_t start, end = paddr + PAGE_SZ;
+
+	if (++hd->io_consec >= HD_IO_CONSEC || hd->nio >= HD_IO_MAX - 1) {
+		if (vg_hostdump_next_range(hd, paddr, &start, &end) != 1 ||
+		    start > paddr || end < paddr + PAGE_SZ)
+			end = paddr + PAGE_SZ;
+		io_add(hd, paddr, end, 1);
+		return;
+	}
+	io_add(hd, paddr, end, 0);
+}
+
+/*
+ * A read that failed with an I/O error: find its bad pages one by one
+ * (so one bad page costs that page, not the chunk), record them.
+ */
+static void io_find(struct vg_hostdump *hd, uint64_t paddr, size_t len)
+{
+	for (uint64_t p = paddr & ~(PAGE_SZ - 1); p < paddr + len;
+	     p += PAGE_SZ) {
+		int r;
+
+		if (io_known(hd, p, PAGE_SZ))
+			continue;
+		/* a read inside one page: that page failed */
+		r = (paddr ^ (paddr + len - 1)) < PAGE_SZ ?
+			    HD_IO_ERR :
+			    read_once(hd, p, hd->page, PAGE_SZ);
+		if (r == HD_IO_ERR)
+			io_fail(hd, p);
+		else
+			hd->io_consec = 0;
+	}
+}
+
+static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
+{
+	struct vg_hostdump *hd = hm->priv;
+	int r;
+
+	if (paddr + len < paddr)
+		return VG_HM_ERROR;
+	hd->bytes_read += len;
+	if (hd->nio && io_known(hd, paddr, len)) {
+		hd->io_reads++;
+		return VG_HM_ABSENT;
+	}
+	r = read_once(hd, paddr, buf, len);
+	if (r == VG_HM_OK)
+		hd->io_consec = 0;
+	if (r != HD_IO_ERR)
+		return r;
+	io_find(hd, paddr, len);
+	hd->io_reads++;
+	return VG_HM_ABSENT;
 }
 
 /* Hand the checked file to libkdumpfile. */
@@ -440,6 +686,14 @@ struct vg_hostdump *vg_hostdump_open(const char *path, struct vg_error *err)
 	}
 	if (!rc && h.format == VG_DUMP_ELF)
 		rc = elf_ranges(hd, &h, err);
+	if (!rc && h.format == VG_DUMP_ELF) {
+		struct statfs sf;
+
+		hd->file_size = h.file_size;
+		hd->map_on = h.file_size != UINT64_MAX &&
+			     fstatfs(hd->fd, &sf) == 0 &&
+			     sf.f_type == PROC_SUPER_MAGIC;
+	}
 	if (!rc)
 		rc = read_notes(hd, &h, err);
 	if (!rc)
@@ -470,6 +724,8 @@ void vg_hostdump_close(struct vg_hostdump *hd)
 {
 	if (!hd)
 		return;
+	if (hd->win)
+		munmap(hd->win, hd->win_len);
 	if (hd->pagemap)
 		kdump_bmp_decref(hd->pagemap);
 	if (hd->ctx)
@@ -575,6 +831,27 @@ int vg_hostdump_set_direct(struct vg_hostdump *hd, int on)
 	return 0;
 }
 
+int vg_hostdump_set_mmap(struct vg_hostdump *hd, int on)
+{
+	if (on && (!hd->segs || hd->file_size == UINT64_MAX))
+		return -1;
+	if (!on && hd->win) {
+		munmap(hd->win, hd->win_len);
+		hd->win = NULL;
+	}
+	hd->map_on = on;
+	return 0;
+}
+
+const char *vg_hostdump_read_method(const struct vg_hostdump *hd)
+{
+	if (!hd->segs)
+		return "libkdumpfile";
+	if (hd->map_on)
+		return "mmap";
+	return hd->map_why[0] ? hd->map_why : "pread";
+}
+
 uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd)
 {
 	return hd->bytes_read;
@@ -588,6 +865,45 @@ const char *vg_hostdump_damage(const struct vg_hostdump *hd)
 uint64_t vg_hostdump_cut_reads(const struct vg_hostdump *hd)
 {
 	return hd->cut_reads;
+}
+
+uint64_t vg_hostdump_io_reads(const struct vg_hostdump *hd)
+{
+	return hd->io_reads;
+}
+
+const char *vg_hostdump_io_errors(struct vg_hostdump *hd)
+{
+	char *p = hd->io_line, *e = hd->io_line + sizeof(hd->io_line);
+	uint64_t pages = 0;
+	int dead = 0;
+
+	hd->io_line[0] = '\0';
+	if (!hd->nio)
+		return hd->io_line;
+	for (size_t i = 0; i < hd->nio; i++) {
+		pages += (hd->io[i].end - hd->io[i].start + PAGE_SZ - 1) /
+			 PAGE_SZ;
+		dead |= hd->io[i].dead;
+	}
+	p += snprintf(p, (size_t)(e - p),
+		      "read errors in %s (%s): %llu pages absent, host "
+		      "physical",
+		      hd->path, hd->io_why[0] ? hd->io_why : "I/O error",
+		      (unsigned long long)pages);
+	for (size_t i = 0; i < hd->nio && i < 4 && p < e - 1; i++)
+		p += snprintf(p, (size_t)(e - p), "%s 0x%llx-0x%llx",
+			      i ? "," : "", (unsigned long long)hd->io[i].start,
+			      (unsigned long long)hd->io[i].end);
+	if (hd->nio > 4 && p < e - 1)
+		p += snprintf(p, (size_t)(e - p), " and %zu more ranges",
+			      hd->nio - 4);
+	if (dead && p < e - 1)
+		snprintf(p, (size_t)(e - p),
+			 "; after %u failures in a row the rest of the range "
+			 "was not read",
+			 HD_IO_CONSEC);
+	return hd->io_line;
 }
 
 const char *vg_hostdump_format(const struct vg_hostdump *hd)

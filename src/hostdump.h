@@ -61,6 +61,23 @@ int vg_hostdump_vmcoreinfo(struct vg_hostdump *hd, const char **text,
 int vg_hostdump_set_direct(struct vg_hostdump *hd, int on);
 
 /*
+ * /proc/vmcore (procfs): that file data is read through a 4 MiB window
+ * mapped with mmap(2), moved for reads of 64 KiB or more, as makedumpfile
+ * does (read(2) of old memory maps and unmaps each page in the kernel);
+ * smaller reads outside the window, and every read after an mmap that
+ * failed, use pread(2).  On by default for /proc/vmcore only: the page
+ * cache of a mapped regular file would count in our RSS.  on = 1 asks it
+ * of another ELF dump (the unit tests).  0, or -1 when not ELF.
+ */
+int vg_hostdump_set_mmap(struct vg_hostdump *hd, int on);
+
+/*
+ * How host memory was read: "mmap", "pread", "mmap: <error>" (mmap
+ * failed, pread since), or "libkdumpfile" (kdump-compressed).
+ */
+const char *vg_hostdump_read_method(const struct vg_hostdump *hd);
+
+/*
  * Bytes read from the dump so far: its notes and every read of host
  * memory through vg_hostdump_mem() (a read that fails counts too).
  */
@@ -74,8 +91,28 @@ uint64_t vg_hostdump_bytes_read(const struct vg_hostdump *hd);
  */
 const char *vg_hostdump_damage(const struct vg_hostdump *hd);
 
-/* Reads so far answered absent because they lie past such a cut. */
+/*
+ * Reads so far answered absent because they lie in the missing tail of
+ * a PT_LOAD past such a cut (a read in a hole between PT_LOADs is absent
+ * as on an intact dump and not counted).
+ */
 uint64_t vg_hostdump_cut_reads(const struct vg_hostdump *hd);
+
+/*
+ * Ranges of the dump that fail to read (pread(2) or libkdumpfile's read
+ * fails: EIO from a bad disk, an error of /proc/vmcore) are absent, like
+ * a cut: a read that touches one returns VG_HM_ABSENT.  A read that
+ * fails is retried page by page inside the handle, so only the bad pages
+ * are lost and recorded; after 16 page reads failed in a row (a dead
+ * device) the rest of that range of RAM (the vg_hostdump_next_range()
+ * range: an ELF dump's PT_LOADs, a kdump-compressed dump's run of pages)
+ * is absent without being read.  vg_hostdump_io_reads(): reads answered
+ * absent so far because of such errors; vg_hostdump_io_errors(): "" or
+ * one line naming the error and the ranges ("read errors in DUMP
+ * (Input/output error): N pages absent, host physical 0x..-0x..").
+ */
+uint64_t vg_hostdump_io_reads(const struct vg_hostdump *hd);
+const char *vg_hostdump_io_errors(struct vg_hostdump *hd);
 
 const char *vg_hostdump_format(const struct vg_hostdump *hd);
 

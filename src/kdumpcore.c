@@ -118,7 +118,7 @@ struct kd {
 
 	uint8_t rbuf[CHUNK];
 	uint8_t cbuf[CBUF_SIZE];
-	uint8_t lzo_wrk[LZO1X_1_MEM_COMPRESS];
+	uint8_t lzo_wrk[LZO1X_1_11_MEM_COMPRESS];
 	ZSTD_CCtx *zctx;
 };
 
@@ -502,7 +502,15 @@ static size_t compress_page(struct kd *k, const uint8_t *src, uint32_t *flag)
 	case VG_GC_LZO: {
 		lzo_uint ll = CBUF_SIZE;
 
-		if (lzo1x_1_compress(src, PAGE, k->cbuf, &ll, k->lzo_wrk) ==
+		/*
+		 * LZO1X-1(11): the same LZO1X stream as makedumpfile's
+		 * lzo1x_1_compress (lzo1x_decompress_safe reads both), with
+		 * a 2^11-entry dictionary that it clears per call.  The
+		 * default's 2^14 entries are 32 KiB cleared for every 4 KiB
+		 * page: 57 % of the instructions on the test guest's pages,
+		 * for 0.7 % smaller output.
+		 */
+		if (lzo1x_1_11_compress(src, PAGE, k->cbuf, &ll, k->lzo_wrk) ==
 		    LZO_E_OK)
 			n = ll;
 		*flag = DH_LZO;
@@ -602,6 +610,8 @@ static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
 		int r = vg_hostmem_read(k->gm->hm, hpa + done, k->rbuf, n);
 
+		if (r != VG_HM_OK) /* a read refused once the budget is up */
+			progress(k);
 		for (uint64_t o = 0; o < n && !k->stop; o += PAGE) {
 			uint64_t pfn = (gpa + done + o) / PAGE;
 
@@ -743,16 +753,25 @@ static int write_headers(struct kd *k, const struct vg_vcpu *vcpus,
 
 static int setup(struct kd *k, struct vg_gmem *gm)
 {
-	if (gm->walk(gm, max_cb, k) < 0) {
+	int w = gm->walk(gm, max_cb, k);
+
+	/* Each walk starts its statistics again: keep the total. */
+	k->pages_total = gm->stats.pages_present;
+
+	/*
+	 * The walks and the VMCOREINFO search before the copy are under the
+	 * caller's clock too: look at it after each (the reads of a walk
+	 * the budget cut short fail, which is not the guest's fault).
+	 */
+	progress(k);
+	if (w < 0 && !k->stop) {
 		problem(k, 1, "guest memory: %s", gm->stats.first_error);
 		return -1;
 	}
-	if (gm->stats.truncated || gm->stats.table_absent ||
-	    gm->stats.table_errors)
+	if (!k->stop && (gm->stats.truncated || gm->stats.table_absent ||
+			 gm->stats.table_errors))
 		problem(k, 1, "guest memory incomplete: %s",
 			gm->stats.first_error);
-	/* Each walk starts its statistics again: keep the total. */
-	k->pages_total = gm->stats.pages_present;
 	k->bmbytes = ((k->max_pfn + 7) / 8 + PAGE - 1) / PAGE * PAGE;
 	if (!k->bmbytes)
 		k->bmbytes = PAGE;
@@ -773,7 +792,9 @@ static int setup(struct kd *k, struct vg_gmem *gm)
 	}
 	k->res->bitmap_bytes = 3 * k->bmbytes +
 			       (k->max_pfn / RANK_BLOCK + 1) * sizeof(*k->rank);
-	gm->walk(gm, present_cb, k);
+	if (!k->stop)
+		gm->walk(gm, present_cb, k);
+	progress(k);
 	memcpy(k->bm2, k->bm1, k->bmbytes);
 	return 0;
 }
@@ -785,8 +806,11 @@ static int run(struct kd *k, const struct vg_vcpu *vcpus, unsigned nvcpus)
 	size_t notes_len;
 	int sub_blocks, r;
 
-	find_vmcoreinfo(k);
-	classify(k, vcpus, nvcpus);
+	if (!k->stop)
+		find_vmcoreinfo(k);
+	progress(k);
+	if (!k->stop)
+		classify(k, vcpus, nvcpus);
 	build_rank(k);
 	notes = malloc(vg_gc_notes_size(nvcpus));
 	if (!notes) {

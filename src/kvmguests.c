@@ -4,6 +4,7 @@
  */
 #include "src/kvmguests.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,17 +58,34 @@ static int dump_usable(struct vg_hostkv *kv, const char *vmci, size_t vlen,
 	return 1;
 }
 
+/* Compare the note with the dump's description; 0 when the note is kept. */
+static int note_differs(const struct vg_kvminfo *nki, const char *note_source,
+			const struct vg_kvminfo *dki, struct vg_kvm_choice *ch,
+			char *nwhy, size_t nwhysz)
+{
+	ch->compared = 1;
+	ch->ndiff = vg_kvminfo_diff(nki, note_source, dki, "dump", ch->diff,
+				    sizeof(ch->diff));
+	if (!ch->ndiff)
+		return 0;
+	snprintf(nwhy, nwhysz,
+		 "the %s's KVMINFO differs from the dump's own description in "
+		 "%u key%s: note ignored",
+		 note_source, ch->ndiff, ch->ndiff == 1 ? "" : "s");
+	return 1;
+}
+
 int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 		      const char *note_absent, const char *vmci, size_t vlen,
-		      struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      int check, struct vg_hostmem *hm, struct vg_hostkv *kv,
 		      struct vg_kw_result *kw, struct vg_kvm_choice *ch,
 		      char *why, size_t whysz)
 {
 	static struct vg_kvminfo nki, dki;
 	const struct vg_kvminfo *use;
 	struct vg_error verr = { 0 };
-	char nwhy[300] = "";
-	int have_note, have_dump;
+	char nwhy[300] = "", first[300] = "";
+	int have_note, have_dump, walked_note = 0, wr = -1;
 
 	memset(kw, 0, sizeof(*kw));
 	memset(ch, 0, sizeof(*ch));
@@ -84,19 +102,57 @@ int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 	}
 	have_note = note_usable(note, nlen, note_source, note_absent, kv, &nki,
 				nwhy, sizeof(nwhy));
-	have_dump = dump_usable(kv, vmci, vlen, &dki, ch);
-	if (have_note && have_dump) {
-		ch->compared = 1;
-		ch->ndiff = vg_kvminfo_diff(&nki, note_source, &dki, "dump",
-					    ch->diff, sizeof(ch->diff));
-		if (ch->ndiff) {
-			have_note = 0;
-			snprintf(nwhy, sizeof(nwhy),
-				 "the %s's KVMINFO differs from the dump's own "
-				 "description in %u key%s: note ignored",
-				 note_source, ch->ndiff,
-				 ch->ndiff == 1 ? "" : "s");
+	if (have_note && !check) {
+		/*
+		 * The note was written for this kernel at load time: walk with
+		 * it as it is.  A walk that fails or finds no VM asks the
+		 * dump's own description below (a kvm module reloaded after
+		 * the load moves vm_list).
+		 */
+		walked_note = 1;
+		snprintf(ch->source, sizeof(ch->source), "%s", note_source);
+		wr = vg_kvm_walk(kv, &nki, kw);
+		if (wr == 0 && kw->nvms > 0) {
+			snprintf(ch->dump, sizeof(ch->dump),
+				 "not derived: the %s's KVMINFO was used as it "
+				 "is (--check-note compares the two)",
+				 note_source);
+			snprintf(why, whysz,
+				 "walked %u VM%s (KVMINFO from the %s)",
+				 kw->nvms, kw->nvms == 1 ? "" : "s",
+				 ch->source);
+			return 1;
 		}
+		snprintf(first, sizeof(first),
+			 "the walk with the %s's KVMINFO %.200s", note_source,
+			 wr < 0 ? kw->error : "found no VM");
+	}
+	have_dump = dump_usable(kv, vmci, vlen, &dki, ch);
+	if (have_note && have_dump &&
+	    note_differs(&nki, note_source, &dki, ch, nwhy, sizeof(nwhy)))
+		have_note = 0;
+	if (have_note && walked_note) {
+		/* the same KVMINFO (or no other): the first walk stands */
+		if (wr < 0) {
+			snprintf(
+				why, whysz,
+				"KVM walk (KVMINFO from the %s): %s%s%.250s%s: "
+				"scan only",
+				ch->source, kw->error,
+				have_dump ? "" :
+					    "; no description in the dump (",
+				have_dump ? "" : ch->dump,
+				have_dump ? "" : ")");
+			vg_kw_result_free(kw);
+			return 0;
+		}
+		snprintf(why, whysz, "walked 0 VMs (KVMINFO from the %s)",
+			 ch->source);
+		return 1;
+	}
+	if (walked_note) {
+		vg_kw_result_free(kw);
+		memset(kw, 0, sizeof(*kw));
 	}
 	if (!have_note && !have_dump) {
 		snprintf(why, whysz,
@@ -110,15 +166,17 @@ int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 		 have_note ? note_source : "dump");
 	if (vg_kvm_walk(kv, use, kw) < 0) {
 		snprintf(why, whysz,
-			 "KVM walk (KVMINFO from the %s): %s: "
+			 "KVM walk (KVMINFO from the %s): %s%s%.250s: "
 			 "scan only",
-			 ch->source, kw->error);
+			 ch->source, kw->error, first[0] ? "; " : "", first);
 		vg_kw_result_free(kw);
 		return 0;
 	}
-	snprintf(why, whysz, "walked %u VM%s (KVMINFO from the %s%s%.300s)",
+	snprintf(why, whysz,
+		 "walked %u VM%s (KVMINFO from the %s%s%.300s%s%.250s)",
 		 kw->nvms, kw->nvms == 1 ? "" : "s", ch->source,
-		 have_note ? "" : "; ", have_note ? "" : nwhy);
+		 have_note ? "" : "; ", have_note ? "" : nwhy,
+		 first[0] ? "; " : "", first);
 	return 1;
 }
 
@@ -180,6 +238,8 @@ static int vm_states(const struct vg_kw_vm *vm, const struct vg_scan_cfg *cfg,
 	unsigned int with_state = 0;
 	char name[80];
 
+	if (vg_kw_vm_is_td(vm))
+		return 0; /* no VMCS to judge: vg_kvm_add_tds() lists it */
 	vm_name(vm, name, sizeof(name));
 	for (unsigned int c = 0; c < vm->nvcpus; c++) {
 		const struct vg_kw_vcpu *kc = &vm->vcpus[c];
@@ -314,15 +374,109 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 			    guests[g].nested)
 				continue;
 			guests[g].nested = 1;
+			guests[g].l1_vm = vm;
+			guests[g].l1_vcpu = kc;
+			snprintf(guests[g].l1_name, sizeof(guests[g].l1_name),
+				 "%s", name);
 			/* While L2 runs, regs[] are L2's registers. */
 			res->found[fi].kvm = kc;
 			vg_kvm_overlay_regs(&res->found[fi].vcpu, kc);
 			snprintf(guests[g].name, sizeof(guests[g].name),
 				 "%.70s-L2", name);
-			snprintf(
-				guests[g].note, sizeof(guests[g].note),
-				"L2 guest run by %s (nested): memory through its nested tables",
-				name);
+			snprintf(guests[g].note, sizeof(guests[g].note),
+				 "L2 guest run by %s (nested)", name);
 		}
 	}
+}
+
+enum vg_protection vg_kvm_protection(const struct vg_kw_vm *vm)
+{
+	if (!vm || !vm->have_vm_type)
+		return VG_PROT_NONE;
+	switch (vm->vm_type) {
+	case VG_KW_VM_SW_PROTECTED:
+		return VG_PROT_SW_PROTECTED;
+	case VG_KW_VM_SEV:
+		return VG_PROT_SEV;
+	case VG_KW_VM_SEV_ES:
+		return VG_PROT_SEV_ES;
+	case VG_KW_VM_SNP:
+		return VG_PROT_SEV_SNP;
+	case VG_KW_VM_TDX:
+		return VG_PROT_TDX;
+	default:
+		return VG_PROT_NONE;
+	}
+}
+
+int vg_kvm_gmem_slots(const struct vg_kw_vm *vm)
+{
+	if (!vm->slot_flags_known)
+		return -1;
+	for (unsigned int i = 0; i < vm->nslots; i++)
+		if (vm->slots[i].flags & VG_KW_MEM_GUEST_MEMFD)
+			return 1;
+	return 0;
+}
+
+static int vm_claimed(const struct vg_kw_vm *vm, const struct vg_guest *g,
+		      size_t ng)
+{
+	for (size_t i = 0; i < ng; i++)
+		if (g[i].vm == vm)
+			return 1;
+	return 0;
+}
+
+/* One TD vCPU: known to exist, its state kept by the TDX module. */
+static void td_vcpu(struct vg_found *f, const struct vg_kw_vcpu *kc, int idx)
+{
+	memset(f, 0, sizeof(*f));
+	f->kvm = kc;
+	f->vcpu.index = idx;
+	f->vcpu.vendor = VG_VENDOR_VMX;
+	f->vcpu.no_state = 1;
+	f->vcpu.state_encrypted = 1;
+	f->vcpu.protection = VG_PROT_TDX;
+	vg_vcpu_unknown(&f->vcpu, "state",
+			"TD vCPU: the TDX module keeps its registers in "
+			"encrypted memory, KVM has no VMCS guest state of it");
+}
+
+int vg_kvm_add_tds(const struct vg_kw_result *kw, struct vg_scan_result *res,
+		   struct vg_guest **guests, size_t *ng)
+{
+	for (unsigned int m = 0; m < kw->nvms; m++) {
+		const struct vg_kw_vm *vm = &kw->vms[m];
+		struct vg_guest *g;
+
+		if (!vg_kw_vm_is_td(vm) || vm_claimed(vm, *guests, *ng))
+			continue;
+		if (res->nfound + vm->nvcpus > res->cap) {
+			size_t cap = res->nfound + vm->nvcpus;
+			struct vg_found *f = realloc(
+				res->found, (cap ? cap : 1) * sizeof(*f));
+
+			if (!f)
+				return -ENOMEM;
+			res->found = f;
+			res->cap = cap;
+		}
+		g = realloc(*guests, (*ng + 1) * sizeof(*g));
+		if (!g)
+			return -ENOMEM;
+		*guests = g;
+		g = &g[(*ng)++];
+		memset(g, 0, sizeof(*g));
+		g->vendor = VG_VENDOR_VMX;
+		g->vm = vm;
+		g->stateless = 1;
+		g->first = res->nfound;
+		g->n = vm->nvcpus;
+		vm_name(vm, g->name, sizeof(g->name));
+		for (unsigned int c = 0; c < vm->nvcpus; c++)
+			td_vcpu(&res->found[res->nfound++], &vm->vcpus[c],
+				(int)c);
+	}
+	return 0;
 }

@@ -21,18 +21,20 @@
  * the KVMINFO text from note_source ("note": the dump's, "carrier": the
  * kexec -s carrier), or when note is NULL note_absent says why (the
  * note lookup's message; NULL: "no KVMINFO note"); vmci the host's
- * VMCOREINFO.  The dump's own
- * description (src/kvmdesc.h) is always derived: it is used when there
- * is no note, when the note's OSRELEASE is not the dump's, when the note
- * does not parse, and when the note differs from it in any key (a note
- * is load-time data: a module reloaded after the load moves vm_list);
- * ch says which was used and what differed.  Returns 1 when the walk
+ * VMCOREINFO.  A usable note (it parses, its OSRELEASE is the dump's)
+ * is walked as it is, unless check is set; when that walk fails or finds
+ * no VM (a note is load-time data: a kvm module reloaded after the load
+ * moves vm_list), and with check, the dump's own description
+ * (src/kvmdesc.h) is derived and compared with the note key by key, and
+ * it is used instead when they differ.  With no usable note it is the
+ * only description.  ch says which was used and what differed.
+ * Returns 1 when the walk
  * ran (kw filled; free with vg_kw_result_free), 0 when it did not (why
  * says why, naming the missing pieces).
  */
 int vg_kvm_from_notes(const void *note, size_t nlen, const char *note_source,
 		      const char *note_absent, const char *vmci, size_t vlen,
-		      struct vg_hostmem *hm, struct vg_hostkv *kv,
+		      int check, struct vg_hostmem *hm, struct vg_hostkv *kv,
 		      struct vg_kw_result *kw, struct vg_kvm_choice *ch,
 		      char *why, size_t whysz);
 
@@ -58,6 +60,31 @@ int vg_kvm_states(const struct vg_kw_result *kw, const struct vg_scan_cfg *cfg,
  */
 void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 		  struct vg_guest *guests, size_t ng);
+
+/*
+ * TDs (vm_type TDX): their vCPUs have no VMCS, so neither the scan nor
+ * vg_kvm_states() finds them.  Each walked TD no guest claims yet is
+ * appended as a guest (stateless, vm set) with one vCPU per walked
+ * vcpu: no state, registers unknown, state_encrypted, protection TDX.
+ * *guests and res->found may move.  0, or -ENOMEM.
+ */
+int vg_kvm_add_tds(const struct vg_kw_result *kw, struct vg_scan_result *res,
+		   struct vg_guest **guests, size_t *ng);
+
+/*
+ * What kvm->arch.vm_type says of the guest's protection: VG_PROT_NONE
+ * when vm is NULL, the kernel has no vm_type, the type is the default
+ * (legacy KVM_SEV_INIT keeps that type: the VMCB still tells) or one
+ * this tool does not know.
+ */
+enum vg_protection vg_kvm_protection(const struct vg_kw_vm *vm);
+
+/*
+ * Does the VM have a guest_memfd memslot (KVM_MEM_GUEST_MEMFD: private
+ * memory outside QEMU's mapping)?  1 yes, 0 no, -1 unknown (the
+ * description gave no memslot flags).
+ */
+int vg_kvm_gmem_slots(const struct vg_kw_vm *vm);
 
 /*
  * vcpu->arch.regs[] into v: every GPR, except that the VMCS (RSP, RIP)

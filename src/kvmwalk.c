@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/vmx.h"
+
 #define KVM_MEMSLOT_INVALID (1u << 16)
 #define RB_MAX_DEPTH 64
 #define XA_MAX_DEPTH 11
@@ -311,6 +313,74 @@ static void walk_task(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		c->have_exec_start = 1;
 }
 
+/*
+ * A vCPU running L2 on VMX: L1's EPT for L2 is vmcs12's EPT_POINTER, in
+ * KVM's copy of L1's vmcs12 (vcpu_vmx.nested.cached_vmcs12, the one KVM
+ * itself reads: nested_ept_get_eptp()), in the fixed vmcs12 layout.
+ */
+static void nested_vmcs12(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
+			  uint64_t vmx, struct vg_kw_vcpu *c)
+{
+	const struct vmcsinfo *v12 = vg_vmcs12_layout();
+	int o_eptp = vg_vmx_offset(v12, VMCS_EPT_POINTER),
+	    o_pri = vg_vmx_offset(v12, VMCS_CPU_BASED_EXEC_CONTROL),
+	    o_sec = vg_vmx_offset(v12, VMCS_SECONDARY_EXEC_CONTROL);
+	uint32_t rev, pri, sec;
+	uint64_t p, eptp;
+
+	if (!H(KI_OFF_VMX_NESTED_CACHED_VMCS12)) {
+		snprintf(c->l2_why, sizeof(c->l2_why),
+			 "KVMINFO lacks vcpu_vmx.nested.cached_vmcs12");
+		return;
+	}
+	if (rd_ptr(kv, vmx + O(KI_OFF_VMX_NESTED_CACHED_VMCS12), &p) || !p ||
+	    vg_kv_u32(kv, p, &rev) ||
+	    vg_kv_u32(kv, p + (unsigned)o_pri, &pri) ||
+	    vg_kv_u32(kv, p + (unsigned)o_sec, &sec) ||
+	    vg_kv_u64(kv, p + (unsigned)o_eptp, &eptp)) {
+		snprintf(c->l2_why, sizeof(c->l2_why),
+			 "cached_vmcs12 unreadable");
+		return;
+	}
+	if (rev != VG_VMCS12_REVISION) {
+		snprintf(c->l2_why, sizeof(c->l2_why),
+			 "cached_vmcs12 has revision 0x%x, not a vmcs12", rev);
+		return;
+	}
+	/* activate secondary controls (bit 31), enable EPT (bit 1) */
+	if (!(pri & (1u << 31)) || !(sec & 2)) {
+		c->l2_tdp = VG_KW_L2_NO_EPT;
+		return;
+	}
+	c->l2_root = eptp;
+	c->l2_tdp = VG_KW_L2_EPT;
+}
+
+/*
+ * On SVM: L1's nCR3 for L2 is in L1's vmcb12, in L1 memory at
+ * svm->nested.vmcb12_gpa (KVM copies it into svm->nested.ctl at VMRUN);
+ * it is read from there once L1's memory is known (src/run.c).
+ */
+static void nested_vmcb12(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
+			  uint64_t svm, struct vg_kw_vcpu *c)
+{
+	uint64_t gpa;
+
+	if (!H(KI_OFF_SVM_NESTED_VMCB12_GPA)) {
+		snprintf(c->l2_why, sizeof(c->l2_why),
+			 "KVMINFO lacks vcpu_svm.nested.vmcb12_gpa");
+		return;
+	}
+	if (rd_ptr(kv, svm + O(KI_OFF_SVM_NESTED_VMCB12_GPA), &gpa) ||
+	    (gpa & 4095)) {
+		snprintf(c->l2_why, sizeof(c->l2_why),
+			 "vmcb12_gpa unreadable or not page aligned");
+		return;
+	}
+	c->vmcb12_gpa = gpa;
+	c->l2_tdp = VG_KW_L2_VMCB12;
+}
+
 static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		       struct vg_kw_vcpu *c)
 {
@@ -367,6 +437,10 @@ static void walk_state(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 	}
 	c->have_state = 1;
 	c->nested = c->state_pa != c->l1_state_pa;
+	if (c->nested && svm)
+		nested_vmcb12(kv, ki, c->va - O(KI_OFF_SVM_VCPU), c);
+	else if (c->nested)
+		nested_vmcs12(kv, ki, c->va - O(KI_OFF_VMX_VCPU), c);
 }
 
 static void walk_vcpu(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
@@ -409,7 +483,9 @@ static void walk_vcpu(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 			vg_kv_u32(kv, va + O(KI_OFF_VCPU_REGS_DIRTY),
 				  &c->regs_dirty);
 	}
-	walk_state(kv, ki, c);
+	/* A TD vCPU (struct vcpu_tdx) has no vcpu_vmx and no VMCS. */
+	if (!vg_kw_vm_is_td(vm))
+		walk_state(kv, ki, c);
 	walk_task(kv, ki, c);
 }
 
@@ -508,6 +584,60 @@ void vg_kw_parse_argv(const char *args, size_t len, struct vg_kw_vm *vm)
 		prev = p;
 		p = z + 1;
 	}
+}
+
+/*
+ * kvm->arch.vm_type: u8 since Linux 6.10, unsigned long in 6.8 and 6.9;
+ * its width is SIZE(kvm.arch.vm_type) (1 when only the offset is given).
+ */
+static void walk_vm_type(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
+			 struct vg_kw_vm *vm)
+{
+	uint64_t size = H(KI_SIZE_KVM_VM_TYPE) ? O(KI_SIZE_KVM_VM_TYPE) : 1;
+	uint64_t va = vm->va + O(KI_OFF_KVM_VM_TYPE);
+	uint32_t v32;
+	uint16_t v16;
+	uint8_t v8;
+	int r;
+
+	if (!H(KI_OFF_KVM_VM_TYPE))
+		return;
+	switch (size) {
+	case 1:
+		r = vg_kv_u8(kv, va, &v8);
+		vm->vm_type = v8;
+		break;
+	case 2:
+		r = vg_kv_u16(kv, va, &v16);
+		vm->vm_type = v16;
+		break;
+	case 4:
+		r = vg_kv_u32(kv, va, &v32);
+		vm->vm_type = v32;
+		break;
+	case 8:
+		r = vg_kv_u64(kv, va, &vm->vm_type);
+		break;
+	default:
+		vmerr(vm, "SIZE(kvm.arch.vm_type)=%" PRIu64 " is no integer",
+		      size);
+		return;
+	}
+	if (r) {
+		vmerr(vm, "kvm->arch.vm_type unreadable");
+		vm->vm_type = 0;
+		return;
+	}
+	vm->have_vm_type = 1;
+}
+
+const char *vg_kw_vm_type_name(uint64_t vm_type)
+{
+	static const char *const names[] = { "default", "sw-protected", "sev",
+					     "sev-es",	"sev-snp",	"tdx" };
+
+	return vm_type < sizeof(names) / sizeof(names[0]) ? names[vm_type] :
+							    NULL;
 }
 
 static void walk_process(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
@@ -679,7 +809,9 @@ int vg_kvm_walk(struct vg_hostkv *kv, const struct vg_kvminfo *ki,
 		}
 		vm = &res->vms[res->nvms++];
 		vm->va = next - O(KI_OFF_KVM_VM_LIST);
+		walk_vm_type(kv, ki, vm);
 		walk_process(kv, ki, vm);
+		vm->slot_flags_known = H(KI_OFF_SLOT_FLAGS);
 		walk_slots(kv, ki, vm);
 		walk_vcpus(kv, ki, vm);
 		if (rd_ptr(kv, next + lnext, &next)) {

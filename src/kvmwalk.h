@@ -31,6 +31,14 @@ enum {
 	VG_KW_READING_SHADOW_PAGE_TABLES
 };
 
+/* vg_kw_vcpu.l2_tdp */
+enum {
+	VG_KW_L2_UNKNOWN, /* L1's tables for L2 not found: l2_why */
+	VG_KW_L2_EPT, /* l2_root is vmcs12's EPTP */
+	VG_KW_L2_NO_EPT, /* L1 runs L2 without EPT: L2-physical = L1-physical */
+	VG_KW_L2_VMCB12, /* vmcb12_gpa: read nCR3 from L1 memory */
+};
+
 struct vg_kw_slot {
 	uint64_t base_gfn, npages, hva;
 	uint32_t flags;
@@ -44,6 +52,15 @@ struct vg_kw_vcpu {
 	uint64_t l1_state_pa; /* vmcb01 / vmcs01: the guest's own state */
 	int have_state;
 	int nested; /* state_pa != l1_state_pa: running an L2 guest */
+	/*
+	 * Running L2: L1's own tables for it.  VMX: vmcs12's EPT_POINTER
+	 * (L1-physical) from KVM's cached_vmcs12; SVM: vmcb12's address in
+	 * L1 memory (its nCR3 is read from there, src/run.c).
+	 */
+	int l2_tdp; /* VG_KW_L2_* */
+	uint64_t l2_root; /* VMX: the vmcs12 EPTP */
+	uint64_t vmcb12_gpa; /* SVM: svm->nested.vmcb12_gpa */
+	char l2_why[80]; /* l2_tdp == VG_KW_L2_UNKNOWN: why */
 	uint64_t regs[VG_KW_NREGS];
 	uint32_t regs_avail, regs_dirty;
 	int nregs; /* regs[] read (0: unknown) */
@@ -58,9 +75,28 @@ struct vg_kw_vcpu {
 	char error[120];
 };
 
+/*
+ * kvm->arch.vm_type (Linux >= 6.8; arch/x86/include/uapi/asm/kvm.h).
+ * Older kernels have no such member: have_vm_type stays 0 there.
+ */
+enum {
+	VG_KW_VM_DEFAULT = 0,
+	VG_KW_VM_SW_PROTECTED = 1, /* guest_memfd private memory, testing */
+	VG_KW_VM_SEV = 2,
+	VG_KW_VM_SEV_ES = 3,
+	VG_KW_VM_SNP = 4,
+	VG_KW_VM_TDX = 5,
+};
+
+/* kvm_memory_slot.flags: KVM_MEM_GUEST_MEMFD (include/uapi/linux/kvm.h) */
+#define VG_KW_MEM_GUEST_MEMFD (1u << 2)
+
 struct vg_kw_vm {
 	uint64_t va; /* struct kvm */
 	int pid; /* kvm->userspace_pid, 0 unknown */
+	uint64_t vm_type; /* kvm->arch.vm_type, when have_vm_type */
+	int have_vm_type;
+	int slot_flags_known; /* OFFSET(kvm_memory_slot.flags) was given */
 	char name[80]; /* QEMU -name guest=..., "" unknown */
 	char uuid[48]; /* QEMU -uuid, "" unknown */
 	char argv0[64]; /* basename of argv[0] */
@@ -115,6 +151,18 @@ uint64_t vg_kw_last_ran(const struct vg_kw_result *res,
 
 /* "running", "sleeping", ... for task_struct.__state (TASK_* bits). */
 const char *vg_kw_task_state(uint32_t state);
+
+/*
+ * "default", "sw-protected", "sev", "sev-es", "sev-snp", "tdx", or NULL
+ * for a value this tool does not know.
+ */
+const char *vg_kw_vm_type_name(uint64_t vm_type);
+
+/* A TD (vm_type TDX): its vCPUs have no VMCS guest state to read. */
+static inline int vg_kw_vm_is_td(const struct vg_kw_vm *vm)
+{
+	return vm->have_vm_type && vm->vm_type == VG_KW_VM_TDX;
+}
 
 /* "outside", "in-guest", "exiting", "reading-spt". */
 const char *vg_kw_mode_name(int mode);

@@ -28,6 +28,10 @@ static const char usage[] =
 	"  --no-kvm             do not walk KVM's structures (scan only)\n"
 	"  --scan               scan all of host RAM for vCPU states even when\n"
 	"                       the KVM walk finds them (cross-check)\n"
+	"  --check-note         also derive KVM's layout from the dump's own\n"
+	"                       kallsyms and BTF, compare it with the KVMINFO\n"
+	"                       note key by key, and walk with the dump's when\n"
+	"                       they differ (cross-check)\n"
 	"  --stall SECONDS      flag vCPU threads that had not run for this\n"
 	"                       long before the crash (default 5)\n"
 	"  --time-budget SECS   stop scanning, walking and writing guests\n"
@@ -77,6 +81,9 @@ static void option(int c, struct vg_run_opts *o)
 		break;
 	case 's':
 		o->scan = 1;
+		break;
+	case 'N':
+		o->check_note = 1;
 		break;
 	case 'S':
 		o->stall = strtod(optarg, &end);
@@ -129,6 +136,7 @@ int main(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "no-kvm", no_argument, NULL, 'K' },
 		{ "scan", no_argument, NULL, 's' },
+		{ "check-note", no_argument, NULL, 'N' },
 		{ "stall", required_argument, NULL, 'S' },
 		{ "time-budget", required_argument, NULL, 't' },
 		{ "reserve", required_argument, NULL, 'R' },

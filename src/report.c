@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/exitnames.h"
+#include "src/kvmguests.h"
 
 void vg_report_error(struct vg_report *r, const char *fmt, ...)
 {
@@ -198,8 +199,11 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 
 	js_open(j, NULL, '{');
 	js_u64(j, "index", (uint64_t)v->index);
-	js_hex(j, "state_paddr", v->state_paddr, 1);
-	js_str(j, "state", v->vendor == VG_VENDOR_SVM ? "vmcb" : "vmcs");
+	js_hex(j, "state_paddr", v->state_paddr, !v->no_state);
+	js_str(j, "state",
+	       v->no_state		  ? NULL :
+	       v->vendor == VG_VENDOR_SVM ? "vmcb" :
+					    "vmcs");
 	if (f->layout)
 		js_str(j, "layout", f->layout);
 	js_bool(j, "state_encrypted", v->state_encrypted);
@@ -267,36 +271,130 @@ static void js_vcpu(struct js *j, const struct vg_report *r,
 	js_close(j, '}');
 }
 
-static const char *vg_protection_note(enum vg_protection p)
+/* The strongest protection the guest's VMCBs/VMCSs say (TD vCPUs: none). */
+static enum vg_protection state_protection(const struct vg_report_guest *rg,
+					   int *have_state)
 {
-	if (p == VG_PROT_SEV_ES)
-		return "SEV-ES or SEV-SNP: the VMCB alone does not tell them apart";
-	return NULL;
+	enum vg_protection p = VG_PROT_NONE;
+
+	*have_state = 0;
+	for (size_t i = 0; i < rg->g->n; i++) {
+		const struct vg_vcpu *v = &rg->vcpus[i].vcpu;
+
+		if (v->no_state)
+			continue;
+		*have_state = 1;
+		if (v->protection > p)
+			p = v->protection;
+	}
+	return p;
 }
 
 enum vg_protection vg_report_protection(const struct vg_report_guest *rg)
 {
-	enum vg_protection p = VG_PROT_NONE;
+	enum vg_protection w = vg_kvm_protection(rg->g->vm), s;
+	int have_state;
 
-	for (size_t i = 0; i < rg->g->n; i++)
-		if (rg->vcpus[i].vcpu.protection > p)
-			p = rg->vcpus[i].vcpu.protection;
-	return p;
+	s = state_protection(rg, &have_state);
+	if (rg->g->stateless)
+		s = VG_PROT_TDX; /* a TD without any VMCS */
+	return w > s ? w : s;
+}
+
+/* What the VMCB/VMCS shows of a guest of this vm_type (SNP: "sev-es"). */
+static enum vg_protection state_shows(uint64_t vm_type)
+{
+	switch (vm_type) {
+	case VG_KW_VM_SEV:
+		return VG_PROT_SEV;
+	case VG_KW_VM_SEV_ES:
+	case VG_KW_VM_SNP:
+		return VG_PROT_SEV_ES;
+	default:
+		return VG_PROT_NONE;
+	}
+}
+
+static const char *prot_or_none(enum vg_protection p)
+{
+	return vg_protection_name(p) ? vg_protection_name(p) : "none";
+}
+
+/*
+ * What the protection kind cannot tell, or where kvm->arch.vm_type and
+ * the vCPU state pages disagree (the stronger of the two is reported);
+ * "" for nothing to say.
+ */
+void vg_report_protection_note(const struct vg_report_guest *rg, char *out,
+			       size_t outsz)
+{
+	const struct vg_kw_vm *vm = rg->g->vm;
+	const char *st = rg->g->vendor == VG_VENDOR_SVM ? "VMCB" : "VMCS";
+	int have_state;
+	enum vg_protection s = state_protection(rg, &have_state), want;
+
+	out[0] = '\0';
+	if (!vm || !vm->have_vm_type) {
+		if (s == VG_PROT_SEV_ES)
+			snprintf(out, outsz,
+				 "SEV-ES or SEV-SNP: the VMCB alone does not "
+				 "tell them apart%s",
+				 vm ? " (the KVM walk gave no vm_type)" : "");
+		return;
+	}
+	if (!vg_kw_vm_type_name(vm->vm_type)) {
+		snprintf(out, outsz,
+			 "KVM vm_type %llu is not one this version knows: "
+			 "protection from the %s alone",
+			 (unsigned long long)vm->vm_type, st);
+		return;
+	}
+	if (vm->vm_type == VG_KW_VM_DEFAULT) {
+		if (s != VG_PROT_NONE)
+			snprintf(out, outsz,
+				 "vm_type default with a %s %s: set up by the "
+				 "legacy KVM_SEV_INIT or KVM_SEV_ES_INIT",
+				 prot_or_none(s), st);
+		return;
+	}
+	want = state_shows(vm->vm_type);
+	if (vm->vm_type == VG_KW_VM_TDX ? have_state : s != want) {
+		snprintf(out, outsz,
+			 "KVM's vm_type says %s, the %s says %s: protection "
+			 "from the stronger",
+			 vg_kw_vm_type_name(vm->vm_type), st,
+			 have_state ? prot_or_none(s) : "nothing (no state)");
+		return;
+	}
+	if (vm->vm_type == VG_KW_VM_SW_PROTECTED)
+		snprintf(out, outsz,
+			 "KVM_X86_SW_PROTECTED_VM: nothing is encrypted, but "
+			 "private memory is in guest_memfd, outside QEMU's "
+			 "mapping");
 }
 
 static void js_guest(struct js *j, const struct vg_report *r,
 		     const struct vg_report_guest *rg)
 {
 	const struct vg_guest *g = rg->g;
+	char pnote[200];
 
 	js_open(j, NULL, '{');
 	js_str(j, "name", g->name);
 	js_str(j, "source", g->vm ? "kvm" : "scan");
 	js_str(j, "note", g->note[0] ? g->note : NULL);
 	js_bool(j, "nested_l2", g->nested);
+	js_str(j, "l1", g->nested && g->l1_name[0] ? g->l1_name : NULL);
 	js_str(j, "protection", vg_protection_name(vg_report_protection(rg)));
-	js_str(j, "protection_note",
-	       vg_protection_note(vg_report_protection(rg)));
+	vg_report_protection_note(rg, pnote, sizeof(pnote));
+	js_str(j, "protection_note", pnote[0] ? pnote : NULL);
+	js_key(j, "vm_type");
+	if (!g->vm || !g->vm->have_vm_type)
+		fputs("null", j->f);
+	else if (vg_kw_vm_type_name(g->vm->vm_type))
+		fprintf(j->f, "\"%s\"", vg_kw_vm_type_name(g->vm->vm_type));
+	else
+		fprintf(j->f, "%llu", (unsigned long long)g->vm->vm_type);
 	if (g->vm) {
 		js_hex(j, "kvm_address", g->vm->va, 1);
 		if (g->vm->pid > 0)
@@ -311,7 +409,8 @@ static void js_guest(struct js *j, const struct vg_report *r,
 		js_str(j, "kvm_error", g->vm->error[0] ? g->vm->error : NULL);
 	}
 	js_str(j, "vendor", g->vendor == VG_VENDOR_SVM ? "svm" : "vmx");
-	js_hex(j, g->vendor == VG_VENDOR_SVM ? "ncr3" : "eptp", g->root, 1);
+	js_hex(j, g->vendor == VG_VENDOR_SVM ? "ncr3" : "eptp", g->root,
+	       !g->stateless);
 	js_bool(j, "selected", rg->selected);
 	js_str(j, "file", rg->written ? rg->file : NULL);
 	js_bool(j, "written", rg->written);
@@ -320,10 +419,15 @@ static void js_guest(struct js *j, const struct vg_report *r,
 	js_str(j, "error", rg->error[0] ? rg->error : NULL);
 	js_open(j, "memory", '{');
 	js_str(j, "source",
+	       rg->mem_source		  ? rg->mem_source :
 	       g->vm && !rg->mem_note[0]  ? "memslots" :
 	       g->vendor == VG_VENDOR_VMX ? "ept" :
 					    "npt");
 	js_str(j, "note", rg->mem_note[0] ? rg->mem_note : NULL);
+	if (g->nested) {
+		js_hex(j, "l1_root", rg->l1_root, rg->l1_root_from != NULL);
+		js_str(j, "l1_root_from", rg->l1_root_from);
+	}
 	if (rg->have_core) {
 		const struct vg_guestcore_result *c = &rg->core;
 
@@ -377,6 +481,17 @@ int vg_report_json(FILE *f, const struct vg_report *r)
 	js_str(&j, "mode", r->capture.mode);
 	js_str(&j, "why", r->capture.why[0] ? r->capture.why : NULL);
 	js_u64(&j, "host_bytes_read", r->capture.bytes_read);
+	js_str(&j, "host_read", r->capture.read_method);
+	js_open(&j, "seconds", '{');
+	js_key(&j, "open");
+	fprintf(f, "%.2f", r->capture.secs_open);
+	js_key(&j, "kvm");
+	fprintf(f, "%.2f", r->capture.secs_kvm);
+	js_key(&j, "states");
+	fprintf(f, "%.2f", r->capture.secs_states);
+	js_key(&j, "guests");
+	fprintf(f, "%.2f", r->capture.secs_guests);
+	js_close(&j, '}');
 	js_close(&j, '}');
 	js_open(&j, "scan", '{');
 	if (s) {
@@ -497,14 +612,22 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 
 	if (r->capture.mode)
 		fprintf(f,
-			"guests from the %s%s%s; %llu MiB read from the host dump\n",
+			"guests from the %s%s%s; %llu MiB read from the host "
+			"dump (%s)\n",
 			!strcmp(r->capture.mode, "walk") ?
 				"KVM walk alone" :
 			!strcmp(r->capture.mode, "scan") ?
 				"host scan" :
 				"KVM walk and the host scan",
 			r->capture.why[0] ? ": " : "", r->capture.why,
-			(unsigned long long)(r->capture.bytes_read >> 20));
+			(unsigned long long)(r->capture.bytes_read >> 20),
+			r->capture.read_method ? r->capture.read_method : "?");
+	if (r->capture.mode)
+		fprintf(f,
+			"time: %.2f s opening the dump, %.2f s layouts and KVM "
+			"walk, %.2f s vCPU states, %.2f s guests\n",
+			r->capture.secs_open, r->capture.secs_kvm,
+			r->capture.secs_states, r->capture.secs_guests);
 	if (s && r->capture.mode && !strcmp(r->capture.mode, "walk"))
 		fprintf(f,
 			"checked %llu vCPU state pages the walk points to: %zu vCPU state(s)\n",
@@ -543,14 +666,17 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 			const struct vg_vcpu *v = &rg->vcpus[c].vcpu;
 
 			if (v->state_encrypted) {
-				fprintf(f,
-					"  vcpu %d: state encrypted (%s), exit 0x%llx\n",
+				fprintf(f, "  vcpu %d: state encrypted (%s)",
 					v->index,
 					vg_protection_name(v->protection) ?
 						vg_protection_name(
 							v->protection) :
-						"encrypted",
-					(unsigned long long)v->exit_reason);
+						"encrypted");
+				if (v->known & VG_K_EXIT_REASON)
+					fprintf(f, ", exit 0x%llx",
+						(unsigned long long)
+							v->exit_reason);
+				fputs(v->no_state ? ", no VMCS\n" : "\n", f);
 				continue;
 			}
 			fprintf(f,
@@ -568,6 +694,14 @@ void vg_report_summary(FILE *f, const struct vg_report *r)
 		}
 		if (rg->g->note[0])
 			fprintf(f, "  note: %s\n", rg->g->note);
+		if (rg->g->nested && rg->l1_root_from)
+			fprintf(f,
+				"  memory: through %s's own tables at L1 gpa 0x%llx (%s), then %s's memslots\n",
+				rg->g->l1_name, (unsigned long long)rg->l1_root,
+				rg->l1_root_from, rg->g->l1_name);
+		else if (rg->g->nested && rg->mem_source)
+			fprintf(f, "  memory: %s%s%s\n", rg->mem_source,
+				rg->mem_note[0] ? ": " : "", rg->mem_note);
 		if (rg->written)
 			fprintf(f, "  file %s%s\n", rg->file,
 				rg->partial ? " (partial)" : "");

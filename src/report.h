@@ -24,6 +24,15 @@ struct vg_report_guest {
 	char file[128];
 	char error[400];
 	char mem_note[200]; /* why guest memory came from another source */
+	/*
+	 * memory.source when not the default ("memslots" / "ept" / "npt"):
+	 * for L2 guests "l1-ept", "l1-npt" (L1's own tables, then L1's
+	 * memslots), "l1-memslots" (L1 runs L2 without EPT/NPT), or
+	 * "shadow-ept", "shadow-npt" (KVM's shadow tables only).
+	 */
+	const char *mem_source;
+	uint64_t l1_root; /* l1-ept/l1-npt: the L1-physical EPTP / nCR3 */
+	const char *l1_root_from; /* "vmcs12" (cached_vmcs12), "vmcb12" */
 	int have_core; /* core is meaningful */
 	struct vg_guestcore_result core;
 };
@@ -44,6 +53,11 @@ struct vg_report_capture {
 	const char *mode; /* "walk", "scan", "walk+scan" (--scan) */
 	char why[400]; /* why the scan ran; "" in walk mode */
 	uint64_t bytes_read; /* from the host dump (vg_hostdump_bytes_read) */
+	const char *read_method; /* vg_hostdump_read_method() */
+	/* Seconds on the budget's clock: layouts and KVM walk, finding the
+	 * vCPU states (walk or scan), writing the guests. */
+	double secs_open; /* opening the dump, before the budget clock */
+	double secs_kvm, secs_states, secs_guests;
 };
 
 struct vg_report {
@@ -70,8 +84,19 @@ struct vg_report {
 void vg_report_error(struct vg_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The strongest protection of the guest's vCPUs (VG_PROT_NONE: none). */
+/*
+ * The guest's protection: the stronger of what its vCPUs' VMCBs say and
+ * what the KVM walk's kvm->arch.vm_type says (VG_PROT_NONE: none).
+ */
 enum vg_protection vg_report_protection(const struct vg_report_guest *rg);
+
+/*
+ * report.json guests[].protection_note into out: what the kind cannot
+ * tell (SEV-ES vs SNP without vm_type), or where vm_type and the VMCB
+ * disagree; "" when there is nothing to say.
+ */
+void vg_report_protection_note(const struct vg_report_guest *rg, char *out,
+			       size_t outsz);
 
 /* report.json; returns 0 or -1 (errno from the stream). */
 int vg_report_json(FILE *f, const struct vg_report *r);

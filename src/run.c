@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "notes/keyval.h"
@@ -19,8 +20,10 @@
 #include "src/gpmap.h"
 #include "src/kvmdesc.h"
 #include "src/kvmguests.h"
+#include "src/nestmem.h"
 #include "src/outfile.h"
 #include "src/slotmem.h"
+#include "src/svm.h"
 #include "src/vmx.h"
 
 static const char *const prog = "vmcore-guests";
@@ -186,6 +189,14 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 		return -1;
 	run->rep.format = vg_hostdump_format(run->hd);
 	/* The clock of --time-budget starts here, before the scan. */
+	{
+		struct timespec t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		run->rep.capture.secs_open =
+			(double)(t1.tv_sec - run->t0.tv_sec) +
+			(double)(t1.tv_nsec - run->t0.tv_nsec) / 1e9;
+	}
 	vg_budget_init(&run->bud, run->o.time_budget, run->o.reserve,
 		       run->dirfd, run->o.progress ? stderr : NULL);
 	run->gopts.progress = vg_budget_progress;
@@ -193,6 +204,7 @@ static int run_open(struct vg_run *run, struct vg_error *err)
 	run->gopts.compress = run->o.compress;
 	run->gopts.dump_level = run->o.dump_level;
 	vg_budget_mem_init(&run->kvm_mem, run->hm, &run->bud);
+	vg_budget_mem_init(&run->guest_mem, run->hm, &run->bud);
 	r = vg_loadtime_init(&run->lt, run->hd, run->o.dump, run->o.notes_path,
 			     err);
 	if (r < 0)
@@ -320,13 +332,14 @@ static void run_walk(struct vg_run *run)
 	}
 	r = vg_loadtime_find(&run->lt, VG_KVMINFO_NOTE_NAME,
 			     VG_KVMINFO_NOTE_TYPE, &ki, &klen, &from, &err);
-	/* the note's, else (or to check it) the dump's own description */
+	/* the note's, else (or with --check-note) the dump's own one */
 	run->walked = vg_kvm_from_notes(
 		r == 0 ? ki : NULL, r == 0 ? klen : 0,
 		from == run->lt.dump_path ? "note" : "carrier",
 		r == 0 ? NULL : vg_error_msg(&err), run->vmcoreinfo,
-		run->vmcoreinfo_len, &run->kvm_mem.hm, &run->kv, &run->kw,
-		&rep->kvm, rep->kvm_status, sizeof(rep->kvm_status));
+		run->vmcoreinfo_len, run->o.check_note, &run->kvm_mem.hm,
+		&run->kv, &run->kw, &rep->kvm, rep->kvm_status,
+		sizeof(rep->kvm_status));
 	if (run->kvm_mem.refused) {
 		/* What the walk says of the reads it was refused is noise. */
 		snprintf(rep->kvm_status, sizeof(rep->kvm_status),
@@ -475,11 +488,14 @@ static void scan_verdict(struct vg_run *run)
 	}
 }
 
-/* Step 6: the walk names the guests, orders their vCPUs, adds regs[]. */
-static void run_merge(struct vg_run *run)
+/*
+ * Step 6: the walk names the guests, orders their vCPUs, adds regs[],
+ * and lists the TDs, which have no vCPU state to find.  0 or -ENOMEM.
+ */
+static int run_merge(struct vg_run *run)
 {
 	if (!run->walked)
-		return;
+		return 0;
 	vg_kvm_merge(&run->kw, &run->res, run->guests, run->nguests);
 	for (size_t i = 0; i < run->nguests; i++) {
 		struct vg_guest *g = &run->guests[i];
@@ -489,11 +505,116 @@ static void run_merge(struct vg_run *run)
 				 "not in KVM's vm_list (state of a destroyed "
 				 "VM?): found by the scan only");
 	}
+	return vg_kvm_add_tds(&run->kw, &run->res, &run->guests, &run->nguests);
+}
+
+/* 5-level NPT when L1 (the vCPU whose vmcb01 is at pa) has CR4.LA57. */
+static int l1_la57(const struct vg_run *run, uint64_t pa)
+{
+	for (size_t i = 0; i < run->res.nfound; i++) {
+		const struct vg_vcpu *v = &run->res.found[i].vcpu;
+
+		if (v->state_paddr == pa)
+			return (v->known & VG_K_CR4) && (v->cr4 & (1u << 12));
+	}
+	return 0;
+}
+
+/*
+ * L1's nCR3 for L2 from its vmcb12 in L1 memory: 0 (root, levels set),
+ * 1 when L1 runs L2 without nested paging, -1 (rg->mem_note says why).
+ */
+static int vmcb12_root(struct vg_run *run, struct vg_report_guest *rg,
+		       struct vg_gmem *l1, uint64_t *root, int *levels)
+{
+	const struct vg_kw_vcpu *c = rg->g->l1_vcpu;
+	uint64_t nctl;
+
+	if (vg_gmem_read(l1, c->vmcb12_gpa + VMCB_NESTED_CTL, &nctl, 8) ||
+	    vg_gmem_read(l1, c->vmcb12_gpa + VMCB_NCR3, root, 8)) {
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "vmcb12 at L1 gpa 0x%llx not in L1's memory",
+			 (unsigned long long)c->vmcb12_gpa);
+		return -1;
+	}
+	if (!(nctl & 1))
+		return 1;
+	*levels = l1_la57(run, c->l1_state_pa) ? 5 : 4;
+	return 0;
+}
+
+/*
+ * An L2 guest through L1's own tables for it (vmcs12's EPTP, vmcb12's
+ * nCR3), read from L1's memory (its memslots), then L1's memslots:
+ * src/nestmem.h.  0 (gm set, rg->mem_source says how), or 1 with
+ * rg->mem_note saying why not.
+ */
+static int nested_memory(struct vg_run *run, struct vg_report_guest *rg,
+			 struct vg_gmem *gm)
+{
+	const struct vg_guest *g = rg->g;
+	const struct vg_kw_vm *vm = g->l1_vm;
+	const struct vg_kw_vcpu *c = g->l1_vcpu;
+	int vmx = g->vendor == VG_VENDOR_VMX, levels = -1, r = 0;
+	struct vg_gmem l1;
+	uint64_t root = 0, top;
+
+	if (!vm || !c || c->l2_tdp == VG_KW_L2_UNKNOWN) {
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "L1's tables for L2 unknown (%.100s)",
+			 c && c->l2_why[0] ? c->l2_why : "no L1 vCPU");
+		return 1;
+	}
+	if (!vm->have_mm || !vm->nslots ||
+	    vg_slotmem_init(&l1, &run->guest_mem.hm, vm->pgd_pa, run->la57,
+			    vm->slots, vm->nslots) < 0) {
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "L1's memory (memslots) unknown");
+		return 1;
+	}
+	if (vmx && c->l2_tdp == VG_KW_L2_EPT) {
+		root = c->l2_root;
+		levels = vg_gpmap_ept_levels(root);
+	} else if (!vmx && c->l2_tdp == VG_KW_L2_VMCB12) {
+		r = vmcb12_root(run, rg, &l1, &root, &levels);
+	} else {
+		r = 1; /* VG_KW_L2_NO_EPT */
+	}
+	if (r == 1) { /* L2-physical is L1-physical */
+		*gm = l1;
+		rg->mem_source = "l1-memslots";
+		return 0;
+	}
+	if (r == 0 && levels < 0)
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "vmcs12 EPTP 0x%llx unusable",
+			 (unsigned long long)root);
+	if (r < 0 || levels < 0) {
+		vg_gmem_release(&l1);
+		return 1;
+	}
+	top = (vm->slots[vm->nslots - 1].base_gfn +
+	       vm->slots[vm->nslots - 1].npages) *
+	      VG_GPAGE_SIZE;
+	if (vg_nestmem_init(gm, &run->guest_mem.hm, &l1, top,
+			    vmx ? VG_GPMAP_EPT : VG_GPMAP_NPT, root,
+			    levels) < 0) {
+		snprintf(rg->mem_note, sizeof(rg->mem_note), "%.190s",
+			 gm->stats.first_error);
+		vg_gmem_release(gm);
+		memset(gm, 0, sizeof(*gm));
+		return 1;
+	}
+	rg->mem_source = vmx ? "l1-ept" : "l1-npt";
+	rg->l1_root = root;
+	rg->l1_root_from = vmx ? "vmcs12" : "vmcb12";
+	return 0;
 }
 
 /*
  * Guest memory for g into gm: the memslots when the walk found them,
- * else the EPT/NPT.  0, or -1 with rg->error set.
+ * else the EPT/NPT; an L2 guest through its L1 (nested_memory()), else
+ * KVM's shadow tables.  0, or -1 with rg->error set.
  */
 static int guest_memory(struct vg_run *run, struct vg_report_guest *rg,
 			struct vg_gmem *gm)
@@ -502,9 +623,23 @@ static int guest_memory(struct vg_run *run, struct vg_report_guest *rg,
 	const char *tables = g->vendor == VG_VENDOR_VMX ? "EPT" : "NPT";
 	int levels;
 
+	if (g->nested) {
+		char why[sizeof(rg->mem_note)];
+
+		if (nested_memory(run, rg, gm) == 0)
+			return 0;
+		snprintf(why, sizeof(why), "%s", rg->mem_note);
+		snprintf(rg->mem_note, sizeof(rg->mem_note),
+			 "%.110s: KVM's shadow tables only (what L2 touched "
+			 "since KVM last dropped them)",
+			 why);
+		rg->mem_source = g->vendor == VG_VENDOR_VMX ? "shadow-ept" :
+							      "shadow-npt";
+	}
 	if (g->vm && g->vm->have_mm && g->vm->nslots) {
-		if (vg_slotmem_init(gm, run->hm, g->vm->pgd_pa, run->la57,
-				    g->vm->slots, g->vm->nslots) == 0)
+		if (vg_slotmem_init(gm, &run->guest_mem.hm, g->vm->pgd_pa,
+				    run->la57, g->vm->slots,
+				    g->vm->nslots) == 0)
 			return 0;
 		snprintf(rg->mem_note, sizeof(rg->mem_note),
 			 "memslots unusable (%.120s): guest memory from the %s",
@@ -517,7 +652,7 @@ static int guest_memory(struct vg_run *run, struct vg_report_guest *rg,
 	else
 		levels = run->la57 ? 5 : 4; /* nCR3: the host's paging mode */
 	if (levels >= 0 &&
-	    vg_gpmap_init(gm, run->hm,
+	    vg_gpmap_init(gm, &run->guest_mem.hm,
 			  g->vendor == VG_VENDOR_VMX ? VG_GPMAP_EPT :
 						       VG_GPMAP_NPT,
 			  g->root, levels) == 0)
@@ -578,6 +713,7 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 	struct vg_vcpu *vcpus;
 	struct vg_gmem gm;
 	uint64_t cut = vg_hostdump_cut_reads(run->hd);
+	uint64_t io = vg_hostdump_io_reads(run->hd);
 
 	memset(&gm, 0, sizeof(gm));
 	vcpus = calloc(g->n, sizeof(*vcpus));
@@ -589,14 +725,25 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 		vcpus[i] = rg->vcpus[i].vcpu;
 	if (guest_memory(run, rg, &gm) == 0)
 		write_core(run, rg, &gm, vcpus);
-	/* a truncated host dump cut through this guest */
-	if (rg->written && !rg->partial &&
-	    vg_hostdump_cut_reads(run->hd) != cut) {
+	if (rg->written && !rg->partial && rg->mem_source &&
+	    !strncmp(rg->mem_source, "shadow-", 7)) {
+		rg->partial = 1;
+		snprintf(rg->error, sizeof(rg->error), "partial: %s",
+			 rg->mem_note);
+	}
+	cut = vg_hostdump_cut_reads(run->hd) != cut;
+	io = vg_hostdump_io_reads(run->hd) != io;
+	/* a truncated host dump cut through this guest, or read errors */
+	if (rg->written && !rg->partial && (cut || io)) {
 		rg->partial = 1;
 		snprintf(rg->error, sizeof(rg->error),
-			 "partial: %llu of its pages lie past the end of the "
-			 "truncated host dump",
-			 (unsigned long long)rg->core.pages_absent);
+			 "partial: %llu of its pages are absent: %s%s%s",
+			 (unsigned long long)rg->core.pages_absent,
+			 cut ? "they lie past the end of the truncated host "
+			       "dump" :
+			       "",
+			 cut && io ? ", or " : "",
+			 io ? "the host dump failed to read them" : "");
 	}
 	vg_gmem_release(&gm);
 	free(vcpus);
@@ -604,19 +751,34 @@ static void write_guest(struct vg_run *run, struct vg_report_guest *rg)
 
 /*
  * SEV, SEV-ES, SEV-SNP, TDX: the guest's memory is ciphertext, of no use
- * to crash.  It is listed with the reason, never dumped.  1 = skipped.
+ * to crash.  It is listed with the reason, never dumped.  A sw-protected
+ * VM encrypts nothing, but its private memory is in guest_memfd, which
+ * QEMU's mapping (what the memslots give) does not reach: skipped when
+ * it has a guest_memfd memslot, or may have one.  1 = skipped.
  */
 static int skip_protected(struct vg_run *run, struct vg_report_guest *rg)
 {
 	enum vg_protection p = vg_report_protection(rg);
+	int gmem;
 
 	if (p == VG_PROT_NONE)
 		return 0;
+	if (p == VG_PROT_SW_PROTECTED) {
+		gmem = rg->g->vm ? vg_kvm_gmem_slots(rg->g->vm) : -1;
+		if (gmem == 0)
+			return 0;
+		snprintf(rg->error, sizeof(rg->error),
+			 "skipped: the guest is sw-protected%s, its private "
+			 "memory %s in guest_memfd, outside QEMU's mapping",
+			 gmem < 0 ? " and its memslot flags are unknown" : "",
+			 gmem < 0 ? "may be" : "is");
+	} else {
+		snprintf(rg->error, sizeof(rg->error),
+			 "skipped: the guest is protected (%s), its memory "
+			 "is encrypted",
+			 vg_protection_name(p));
+	}
 	rg->skipped = 1;
-	snprintf(
-		rg->error, sizeof(rg->error),
-		"skipped: the guest is protected (%s), its memory is encrypted",
-		vg_protection_name(p));
 	run->exit_code = VG_EXIT_SOME;
 	say("guest %s: %s", rg->g->name, rg->error);
 	return 1;
@@ -707,10 +869,13 @@ static void run_report(struct vg_run *run)
 	rep->limits.elapsed = vg_budget_elapsed(&run->bud);
 	rep->limits.stopped = run->bud.stopped;
 	rep->limits.reason = run->bud.reason;
+	rep->capture.bytes_read = vg_hostdump_bytes_read(run->hd);
+	rep->capture.read_method = vg_hostdump_read_method(run->hd);
+	if (*vg_hostdump_io_errors(run->hd)) /* one line, as for a cut */
+		vg_report_error(rep, "%s", vg_hostdump_io_errors(run->hd));
 	if (rep->nerrors && run->exit_code == VG_EXIT_ALL)
 		run->exit_code = VG_EXIT_SOME;
 	rep->exit_code = run->exit_code;
-	rep->capture.bytes_read = vg_hostdump_bytes_read(run->hd);
 	for (unsigned int i = 0; i < rep->nerrors; i++)
 		say("%s", rep->errors[i]);
 	vg_report_summary(stdout, rep);
@@ -747,6 +912,7 @@ int vg_run(const struct vg_run_opts *opts)
 {
 	struct vg_run *run = calloc(1, sizeof(*run));
 	struct vg_error err = { 0 };
+	double t = 0;
 	long ng;
 	int rc;
 
@@ -755,6 +921,7 @@ int vg_run(const struct vg_run_opts *opts)
 		return VG_EXIT_NOINPUT;
 	}
 	run->o = *opts;
+	clock_gettime(CLOCK_MONOTONIC, &run->t0);
 	run->dirfd = -1;
 	run->rep.version = VG_VERSION;
 	run->rep.host_dump = opts->dump;
@@ -763,6 +930,8 @@ int vg_run(const struct vg_run_opts *opts)
 	if (rc == 0) {
 		run_layouts(run);
 		run_walk(run);
+		t = vg_budget_elapsed(&run->bud);
+		run->rep.capture.secs_kvm = t;
 		if (opts->verbose)
 			say("KVM: %s", run->rep.kvm_status);
 		rc = run_find(run, &err);
@@ -773,6 +942,7 @@ int vg_run(const struct vg_run_opts *opts)
 		return VG_EXIT_NOINPUT;
 	}
 	scan_verdict(run);
+	run->rep.capture.secs_states = vg_budget_elapsed(&run->bud) - t;
 	ng = vg_group(&run->res, &run->guests);
 	if (ng < 0) {
 		say("out of memory");
@@ -780,12 +950,18 @@ int vg_run(const struct vg_run_opts *opts)
 		return VG_EXIT_NOINPUT;
 	}
 	run->nguests = (size_t)ng;
-	run_merge(run);
+	if (run_merge(run) < 0) {
+		say("out of memory");
+		run_free(run);
+		return VG_EXIT_NOINPUT;
+	}
+	t = vg_budget_elapsed(&run->bud);
 	if (run_guests(run) < 0) {
 		say("out of memory");
 		run_free(run);
 		return VG_EXIT_NOINPUT;
 	}
+	run->rep.capture.secs_guests = vg_budget_elapsed(&run->bud) - t;
 	run_report(run);
 	rc = run->exit_code;
 	run_free(run);

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "notes/vgerr.h"
 #include "notes/vmcsinfo.h"
@@ -38,6 +39,7 @@ struct vg_run_opts {
 	const char *only; /* --only NAME[,NAME...] */
 	int no_kvm, verbose, progress;
 	int scan; /* --scan: the full host scan also when the walk ran */
+	int check_note; /* --check-note: the dump's description vs the note */
 	double stall; /* seconds */
 	double time_budget; /* seconds, < 0: none */
 	uint64_t reserve; /* bytes */
@@ -47,6 +49,7 @@ struct vg_run_opts {
 
 struct vg_run {
 	struct vg_run_opts o;
+	struct timespec t0; /* the start of vg_run() */
 	struct vg_hostdump *hd;
 	struct vg_hostmem *hm;
 	int dirfd;
@@ -70,6 +73,8 @@ struct vg_run {
 	struct vg_budget bud;
 	/* run->hm under the time budget, for the KVM walk (src/budget.h). */
 	struct vg_budget_mem kvm_mem;
+	/* guest memory reads (tables and pages): refused past the budget */
+	struct vg_budget_mem guest_mem;
 	struct vg_guestcore_opts gopts;
 	struct vg_report rep;
 	int exit_code;

@@ -137,7 +137,11 @@ static int scan_range(const struct vg_scan_cfg *cfg, struct vg_scan_result *res,
 		for (uint64_t o = 0; o < len; o += PAGE_SZ) {
 			int pr = r;
 
-			/* A failed chunk is retried page by page. */
+			/*
+			 * A failed chunk is retried page by page: one absent
+			 * or bad page costs that page.  The dump handle keeps
+			 * bad pages and bounds a dead device (src/hostdump.h).
+			 */
 			if (r != VG_HM_OK)
 				pr = vg_hostmem_read(cfg->hm, p + o, buf + o,
 						     PAGE_SZ);

@@ -103,6 +103,11 @@ struct vg_guest {
 	/* Set when the KVM walk (src/kvmwalk.h) claimed this guest. */
 	const struct vg_kw_vm *vm;
 	int nested; /* an L2 guest run by the L1 guest vm */
+	/* nested: its L1 (the walked VM, the vCPU found running it, its name) */
+	const struct vg_kw_vm *l1_vm;
+	const struct vg_kw_vcpu *l1_vcpu;
+	char l1_name[80];
+	int stateless; /* a TD from the walk: no VMCS, root means nothing */
 	char note[200]; /* why the scan path was used, "" if not */
 };
 

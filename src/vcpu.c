@@ -6,6 +6,8 @@
 const char *vg_protection_name(enum vg_protection p)
 {
 	switch (p) {
+	case VG_PROT_SW_PROTECTED:
+		return "sw-protected";
 	case VG_PROT_SEV:
 		return "sev";
 	case VG_PROT_SEV_ES:

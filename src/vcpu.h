@@ -101,10 +101,15 @@ enum vg_ar_format {
 	VG_AR_PACK16,
 };
 
-/* Memory and register encryption of the guest (SEV from the VMCB,
- * SEV-SNP and TDX only through the KVM walk). */
+/*
+ * Memory and register protection of the guest, weakest first (SEV and
+ * SEV-ES from the VMCB; SEV-SNP, TDX and sw-protected only through the
+ * KVM walk's kvm->arch.vm_type).  sw-protected encrypts nothing: its
+ * private memory lives in guest_memfd, outside QEMU's mapping.
+ */
 enum vg_protection {
 	VG_PROT_NONE = 0,
+	VG_PROT_SW_PROTECTED,
 	VG_PROT_SEV,
 	VG_PROT_SEV_ES,
 	VG_PROT_SEV_SNP,
@@ -138,6 +143,8 @@ struct vg_vcpu {
 	int in_guest_mode;
 	/* SEV-ES/SNP, TDX: the register state is encrypted and left unknown. */
 	int state_encrypted;
+	/* No VMCS/VMCB at all (a TD vCPU): state_paddr means nothing. */
+	int no_state;
 	enum vg_protection protection;
 
 	uint8_t cpl; /* VG_K_CPL */
@@ -192,7 +199,7 @@ static inline const char *vg_seg_attr_field(int s)
 
 /* "architectural", "rotated-8", "packed-16"; NULL for VG_AR_UNKNOWN. */
 const char *vg_ar_format_name(enum vg_ar_format f);
-/* "sev", "sev-es", "sev-snp", "tdx"; NULL for VG_PROT_NONE. */
+/* "sw-protected", "sev", "sev-es", "sev-snp", "tdx"; NULL for none. */
 const char *vg_protection_name(enum vg_protection p);
 
 #endif

@@ -39,6 +39,7 @@ static const struct {
 	{ 0x2800, 176, 1 }, /* VMCS_LINK_POINTER */
 	{ 0x2806, 200, 1 }, /* GUEST_IA32_EFER */
 	{ 0x2c02, 264, 1 }, /* HOST_IA32_EFER */
+	{ 0x4002, 748, 1 }, /* CPU_BASED_VM_EXEC_CONTROL */
 	{ 0x4012, 780, 1 }, /* VM_ENTRY_CONTROLS */
 	{ 0x401e, 804, 1 }, /* SECONDARY_VM_EXEC_CONTROL */
 	{ 0x4402, 812, 1 }, /* VM_EXIT_REASON */

@@ -2,17 +2,21 @@
 /*
  * libFuzzer target: the EPT / NPT walk and translation (src/gpmap.c),
  * the guest's own x86-64 tables through them (src/gmem.c) and the host
- * kernel's walk (src/hostkv.c vg_pt_walk), all over a hostile host
- * memory image.
+ * kernel's walk (src/hostkv.c vg_pt_walk), and an L2 guest's memory
+ * through L1's tables in L1's memory (src/nestmem.c), all over a
+ * hostile host memory image.
  *
  * Input: 8 control bytes, then the image (host physical 0 up; at most
  * 16 pages; past it, up to 16 MiB, every page is absent from the dump).
- *   [0] bit 0: NPT (else EPT); bit 1: 5 levels; bit 2: user walk
+ *   [0] bit 0: NPT (else EPT); bit 1: 5 levels; bit 2: user walk;
+ *       bit 3: also L2 through L1 (L1 = the tables at [1], L1's root
+ *       for L2 = the L1 page [2])
  *   [1] root page; [2] guest CR3 page; [3..7] a guest/host address
  * Every range the walk reports must translate back to where it said.
  */
 #include "src/gpmap.h"
 #include "src/hostkv.h"
+#include "src/nestmem.h"
 #include "tests/fuzz/fuzz.h"
 
 #define IMG_MAX (16 * 4096)
@@ -58,6 +62,25 @@ static int range_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 	return 0;
 }
 
+/* L2 through L1's tables at root12 (L1-physical), L1 behind root. */
+static void nested(struct vg_hostmem *hm, enum vg_gpmap_kind kind,
+		   uint64_t root, uint64_t root12, int levels)
+{
+	struct vg_gmem l1, l2;
+	struct ranges r = { &l2, 0, 0 };
+
+	if (vg_gpmap_init(&l1, hm, kind, root, levels))
+		return;
+	vg_gpmap_set_limits(&l1, 1024, 0);
+	if (vg_nestmem_init(&l2, hm, &l1, MAX_PADDR, kind, root12, levels))
+		return;
+	vg_nestmem_set_limits(&l2, 1024, 64ull << 20);
+	if (l2.walk(&l2, range_cb, &r) == 0 && l2.stats.pages_present && !r.n &&
+	    !l2.stats.truncated)
+		abort(); /* pages counted but no range reported */
+	vg_gmem_release(&l2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vg_hostmem hm = { img_read, MAX_PADDR, NULL };
@@ -90,5 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vg_gva_translate(&g, (uint64_t)data[2] << 12, levels == 5, addr, &pa,
 			 &ps);
 	vg_gmem_release(&g);
+	if (data[0] & 8)
+		nested(&hm, data[0] & 1 ? VG_GPMAP_NPT : VG_GPMAP_EPT, root,
+		       (uint64_t)data[2] << 12, levels);
 	return 0;
 }

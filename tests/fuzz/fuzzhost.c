@@ -24,7 +24,10 @@ static char *note_copy(struct fx *fx, const char *name, size_t *len)
 
 void fz_host_init(struct fz_host *h, int self_describe)
 {
-	struct kfx_opts o = { .self_describe = self_describe };
+	/* kvmwalk's host (no self-description) has a >= 6.8 vm_type too */
+	struct kfx_opts o = { .self_describe = self_describe,
+			      .has_vm_type = !self_describe,
+			      .vm_type = 4 };
 
 	h->fx = kfx_build(&o);
 	h->vmci = note_copy(h->fx, "VMCOREINFO", &h->vlen);

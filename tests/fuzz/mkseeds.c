@@ -164,6 +164,27 @@ static void gpmap(void)
 		put(kind == 1 ? "ept" : "npt", out, 8 + m.next);
 		memimg_free(&m);
 	}
+	/* Nested (bit 3): L1 identity-mapped over the image, its tables
+	 * for L2 at root12 mapping two L2 pages to L1 pages. */
+	for (int kind = 1; kind <= 2; kind++) {
+		struct memimg m;
+		uint8_t out[8 + 16 * 4096] = { 0 };
+		uint64_t root, root12;
+
+		memimg_init(&m, 16 * 4096, 16 * 4096, 4096);
+		root = memimg_alloc(&m);
+		root12 = memimg_alloc(&m);
+		slat_map(&m, kind, 4, root12, 0, 0xe000, 4096);
+		slat_map(&m, kind, 4, root12, 0x5000, 0xf000, 4096);
+		for (uint64_t a = 0; a < 16 * 4096; a += 4096)
+			slat_map(&m, kind, 4, root, a, a, 4096);
+		out[0] = (uint8_t)((kind - 1) | 8);
+		out[1] = (uint8_t)(root >> 12);
+		out[2] = (uint8_t)(root12 >> 12);
+		memcpy(out + 8, m.buf, 16 * 4096);
+		put(kind == 1 ? "nested-ept" : "nested-npt", out, 8 + m.next);
+		memimg_free(&m);
+	}
 }
 
 /* 4 control bytes, a guest with VMCOREINFO at 0x1000, tables from 0x4000. */
@@ -204,7 +225,9 @@ static void patches(const char *target)
 	static const uint64_t walk[] = { VM_LIST, KVM,	  MEMSLOTS, SLOT_A,
 					 XA_NODE, SVM0,	  MM,	    PGD,
 					 TASK0,	  ARGV_PA };
-	struct kfx_opts o = { .self_describe = strcmp(target, "kvmwalk") != 0 };
+	struct kfx_opts o = { .self_describe = strcmp(target, "kvmwalk") != 0,
+			      .has_vm_type = !strcmp(target, "kvmwalk"),
+			      .vm_type = 4 };
 	struct fx *fx = kfx_build(&o);
 	uint8_t rec[4 + 255];
 	char name[32];

@@ -94,6 +94,7 @@ struct fx_kvm_opts {
 	int no_kvm_btf; /* do not write <dir>/kvm */
 	int minimal; /* kvm and kvm_vcpu without members */
 	int bitfield; /* task_struct.on_cpu and kvm_vcpu.mode as bitfields */
+	int vm_type; /* 6.1 layout with the u8 kvm->arch.vm_type of >= 6.10 */
 };
 
 static inline struct btf *fx_vmlinux(const struct fx_kvm_opts *o,
@@ -395,17 +396,32 @@ static inline struct btf *fx_kvm(struct btf *base, const struct fx_base *t,
 			anon_s = fx_btf_struct(b, 0, NULL, 16, s);
 		}
 		{
-			const struct fxf f[] = {
-				{ "mm", t->t_ptr, 56, 0 },
-				{ "memslots", memslots_p2, 4352, 0 },
-				{ "vcpu_array", t->xarray, 4368, 0 },
-				{ "", anon_s, 4384, 0 },
-				{ "vm_list", t->list_head, 4400, 0 },
-				{ "userspace_pid", t->pid_t, 4560, 0 },
+			/* struct kvm_arch: vm_type only since 6.8 */
+			struct fxf af[] = {
+				{ "n_used_mmu_pages", t->t_ulong, 0, 0 },
+				{ "mmu_valid_gen", t->t_uchar, 28, 0 },
+				{ "vm_type", t->t_uchar, 29, 0 },
 				FXF_END
 			};
+			int arch;
 
-			fx_btf_struct(b, 0, "kvm", 4608, f);
+			if (!o->vm_type)
+				af[2] = af[3];
+			arch = fx_btf_struct(b, 0, "kvm_arch", 2048, af);
+			{
+				const struct fxf f[] = {
+					{ "mm", t->t_ptr, 56, 0 },
+					{ "arch", arch, 1024, 0 },
+					{ "memslots", memslots_p2, 4352, 0 },
+					{ "vcpu_array", t->xarray, 4368, 0 },
+					{ "", anon_s, 4384, 0 },
+					{ "vm_list", t->list_head, 4400, 0 },
+					{ "userspace_pid", t->pid_t, 4560, 0 },
+					FXF_END
+				};
+
+				fx_btf_struct(b, 0, "kvm", 4608, f);
+			}
 		}
 	} else {
 		int vcpus = fx_btf_array(b, t->t_int, t->t_ptr, 288);

@@ -105,6 +105,28 @@ static void new_layout_svm(void **state)
 	assert_true(strlen(text) < KVMINFO_TEXT_MAX / 2);
 }
 
+/*
+ * A kernel with kvm->arch.vm_type (>= 6.8; a u8 since 6.10) gets its
+ * offset and size, after kvm.userspace_pid; without it (the 6.1 layout
+ * above, which has struct kvm_arch too) neither key is written.
+ */
+static void vm_type_written(void **state)
+{
+	struct fx_kvm_opts o = { .vendor = FX_SVM, .vm_type = 1 };
+
+	(void)state;
+	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
+	assert_true(format() > 0);
+	if (!strstr(text, "OFFSET(kvm.userspace_pid)=4560\n"
+			  "OFFSET(kvm.arch.vm_type)=1053\n"
+			  "SIZE(kvm.arch.vm_type)=1\n"))
+		fail_msg("no vm_type keys in\n%s", text);
+	o.vm_type = 0;
+	layout(&o, FX_KALLSYMS, FX_CPU_POSSIBLE);
+	assert_true(format() > 0);
+	assert_null(strstr(text, "vm_type"));
+}
+
 static void old_layout_vmx(void **state)
 {
 	struct fx_kvm_opts o = { .old = 1, .vendor = FX_VMX };
@@ -478,6 +500,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(new_layout_svm),
+		cmocka_unit_test(vm_type_written),
 		cmocka_unit_test(old_layout_vmx),
 		cmocka_unit_test(missing_members_omitted),
 		cmocka_unit_test(bitfields_refused),

@@ -168,8 +168,32 @@ static void vmlinux_module_types(struct btf *b, const struct types *t)
 	fx_btf_struct(b, 0, "btf", 256, bt);
 }
 
-static void kvm_types(struct btf *b, const struct types *t, int vm_list_off)
+/*
+ * struct kvm_arch: vm_type only when the kernel has it (>= 6.8; u8 since
+ * 6.10, unsigned long before), as in 6.1 nothing else the walk reads.
+ */
+static int kvm_arch_type(struct btf *b, const struct types *t,
+			 const struct kfx_opts *o)
 {
+	int size = o->vm_type_size ? o->vm_type_size : 1;
+	struct fxf arch[] = { { "n_used_mmu_pages", t->u64, 0, 0 },
+			      { "vm_type",
+				size == 8 ? t->u64 :
+				size == 4 ? t->u32 :
+				size == 2 ? t->u16 :
+					    t->u8,
+				O_ARCH_VM_TYPE, 0 },
+			      FXF_END };
+
+	if (!o->has_vm_type)
+		arch[1] = arch[2];
+	return fx_btf_struct(b, 0, "kvm_arch", 1024, arch);
+}
+
+static void kvm_types(struct btf *b, const struct types *t,
+		      const struct kfx_opts *o)
+{
+	int vm_list_off = o->kvm_vm_list_offset;
 	const struct fxf arch[] = {
 		{ "regs", fx_btf_array(b, t->i32, t->u64, 17), 0, 0 },
 		{ "regs_avail", t->u32, O_VCPU_AVAIL - O_VCPU_REGS, 0 },
@@ -210,6 +234,7 @@ static void kvm_types(struct btf *b, const struct types *t, int vm_list_off)
 		{ "userspace_pid", t->i32, O_KVM_PID, 0 },
 		{ "vm_list", t->list, vm_list_off ? vm_list_off : O_KVM_VM_LIST,
 		  0 },
+		{ "arch", kvm_arch_type(b, t, o), O_KVM_ARCH, 0 },
 		FXF_END
 	};
 
@@ -329,7 +354,7 @@ static void put_modules(struct fx *fx, const struct kfx_opts *o,
 
 	if (!kvm || !amd)
 		abort();
-	kvm_types(kvm, t, o->kvm_vm_list_offset);
+	kvm_types(kvm, t, o);
 	kvm_amd_types(amd, t);
 	memcpy(fx_ptr(fx, MOD_KVM + O_MOD_NAME), "kvm", 4);
 	memcpy(fx_ptr(fx, MOD_AMD + O_MOD_NAME), "kvm_amd", 8);

@@ -44,6 +44,9 @@
 #define O_XA_SLOTS 40
 #define O_KVM_ONLINE 128
 #define O_KVM_PID 132
+#define O_KVM_ARCH 512 /* struct kvm_arch, when has_vm_type */
+#define O_ARCH_VM_TYPE 40
+#define O_KVM_VM_TYPE (O_KVM_ARCH + O_ARCH_VM_TYPE)
 #define O_MS_GFN_TREE 48
 #define O_MS_NODE_IDX 200
 #define O_SLOT_GFN_NODE 48
@@ -67,6 +70,15 @@
 #define O_SVM_CUR 2048
 #define O_SVM_VMCB01 2064
 #define O_INFO_PA 8
+/* The same places in struct vcpu_vmx (opts.vmx): vcpu, loaded_vmcs,
+ * vmcs01 (a struct loaded_vmcs), loaded_vmcs.vmcs. */
+#define O_VMX_VCPU O_SVM_VCPU
+#define O_VMX_LOADED O_SVM_CUR
+#define O_VMX_VMCS01 O_SVM_VMCB01
+#define O_LOADED_VMCS O_INFO_PA
+#define O_VMX_CACHED12 2200 /* vcpu_vmx.nested.cached_vmcs12 */
+#define O_SVM_VMCB12_GPA 2208 /* vcpu_svm.nested.vmcb12_gpa */
+#define O_STATE02 3072 /* a loaded_vmcs / kvm_vmcb_info for vmcs02 / vmcb02 */
 #define O_PID_NUMBERS 64
 #define O_PID_TASKS 8
 #define O_TASK_STATE 24

@@ -31,6 +31,24 @@
 #define KFX_VMCB1 0x101000ull
 #define KFX_KASLR 0x2a000000ull /* the host kernel's KERNELOFFSET */
 
+/*
+ * opts.nested: vCPU 0 runs an L2 guest.  L1 built tables for it in its
+ * own memory (EPT12 for VMX, also used as NPT12 for SVM: one format
+ * fits both here) at L1 gpa KFX_T12: L2 pages 0..15 -> L1 gfn 0x40..0x4f,
+ * L2 page 16 -> L1 gfn KFX_HOLE_GFN (not resident), L2 0x200000 (2 MiB,
+ * through a second PT) -> L1 0x100000 (slot B).  KVM's shadow (vmcs02 EPTP / vmcb02 nCR3)
+ * maps only L2 page 0.  VMX: KVM's cached_vmcs12 holds the EPTP; SVM:
+ * vmcb12 is at L1 gpa KFX_VMCB12_GPA.
+ */
+#define KFX_T12 0x80000ull
+#define KFX_L2_SMALL 16
+#define KFX_L2_SMALL_L1 0x40000ull
+#define KFX_L2_LARGE 0x200000ull
+#define KFX_L2_LARGE_L1 0x100000ull
+#define KFX_L2_PAGES (KFX_L2_SMALL + 512)
+#define KFX_VMCB12_GPA 0x90000ull
+#define KFX_L2_RIP 0x7770
+
 /* What is wrong with the host's description of itself (self_describe). */
 enum kfx_damage {
 	KD_NONE,
@@ -52,6 +70,11 @@ struct kfx_opts {
 	int rb_loop; /* a memslot tree node is its own left child */
 	int vcpu1_vmcb_elsewhere; /* vmcb01 of vCPU 1 points to a plain page */
 	int no_vmcbs; /* the VMCB pages stay zero: no AMD guest to find */
+	int vmx; /* an Intel host: vcpu_vmx, VMCSs in the vmcs12 layout */
+	int nested; /* vCPU 0 runs an L2 guest (KFX_L2_* above) */
+	int l1_no_tdp; /* nested: L1 runs L2 without EPT / NPT */
+	int l2_root_beyond_l1; /* nested: L1's root for L2 lies past L1's RAM */
+	uint32_t vmcs12_revision; /* nested VMX: !0 overrides VMCS12_REVISION */
 	const char *osrelease; /* of the KVMINFO note; NULL = the dump's */
 	int no_kvminfo; /* leave the note out */
 	/*
@@ -70,6 +93,19 @@ struct kfx_opts {
 	 */
 	const char *vmcsinfo_text;
 	int vmcsinfo_no_nul;
+	/*
+	 * The kernel has kvm->arch.vm_type (Linux >= 6.8; 6.1, the
+	 * default, has not): the note and the BTF give its offset and
+	 * size (vm_type_size bytes, 0 = 1 as in >= 6.10), the VM has
+	 * vm_type.  tdx: that VM is a TD on an Intel host (VENDOR=vmx, no
+	 * vCPU state pages at all).
+	 */
+	int has_vm_type;
+	uint64_t vm_type;
+	int vm_type_size;
+	int tdx;
+	int vmcb_sev; /* both VMCBs: 1 SEV, 2 SEV-ES (encrypted VMSA) */
+	int gmem_slot; /* memslot B is a guest_memfd slot */
 };
 
 /* RAM holding everything; the caller writes it with fx_write_elf(). */

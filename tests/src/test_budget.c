@@ -375,8 +375,8 @@ static int walk_host(struct fx *fx, double budget, double tick,
 	ticking_init(t, &hm, tick);
 	setup(&b, budget, 0, NULL);
 	vg_budget_mem_init(bm, &t->hm, &b);
-	walked = vg_kvm_from_notes(ki, klen, "note", NULL, vmci, vlen, &bm->hm,
-				   &kv, &kw, &ch, why, sizeof(why));
+	walked = vg_kvm_from_notes(ki, klen, "note", NULL, vmci, vlen, 1,
+				   &bm->hm, &kv, &kw, &ch, why, sizeof(why));
 	if (walked)
 		vg_kw_result_free(&kw);
 	if (bm->refused) {

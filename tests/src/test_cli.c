@@ -40,6 +40,8 @@
 #define MiB (1ull << 20)
 
 static char bin[PATH_MAX];
+static char eio_so[PATH_MAX]; /* tests/src/eio.h, preloaded */
+static const char *child_eio; /* VG_TEST_EIO for the next run_tool */
 
 struct run {
 	long maxrss_kb;
@@ -90,6 +92,18 @@ static void run_tool(struct run *r, const char *dir, rlim_t fsize_limit,
 			setrlimit(RLIMIT_FSIZE, &rl);
 		}
 		alarm(60); /* a hang fails the test instead of the CI job */
+		if (child_eio) {
+			char asan[512];
+			const char *a = getenv("ASAN_OPTIONS");
+
+			/* the preload comes before the CLI's ASan runtime */
+			snprintf(asan, sizeof(asan),
+				 "%s%sverify_asan_link_order=0", a ? a : "",
+				 a ? ":" : "");
+			setenv("ASAN_OPTIONS", asan, 1);
+			setenv("LD_PRELOAD", eio_so, 1);
+			setenv("VG_TEST_EIO", child_eio, 1);
+		}
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -1020,6 +1034,81 @@ static void truncated_dump_keeps_guests(void **state)
 	fx_free(fx);
 }
 
+/*
+ * Ranges of the host dump that fail to read (EIO; the pread(2) of the
+ * preloaded tests/src/eio.c, docs/testing.md): like a cut.  Bad pages in
+ * the guest: it is written partial with them absent and counted; bad
+ * pages elsewhere: the guest is complete.  Either way exit 1 and one line
+ * naming the error and the range.
+ */
+static void read_errors_keep_guests(void **state)
+{
+	static const struct {
+		uint64_t paddr, len; /* host physical range that fails */
+		const char *partial, *absent;
+	} cases[] = {
+		{ 3 * MiB, 8192, "\"partial\": true", "\"pages_absent\": 2," },
+		{ 6 * MiB, 4096, "\"partial\": false", "\"pages_absent\": 0," },
+	};
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[32768], spec[2 * PATH_MAX], want[128];
+	struct fx *fx = fx_new(8 * MiB, 0x180000);
+	uint64_t ncr3 = fx_alloc_page(fx), base;
+	struct fx_cpu c;
+	struct run r;
+
+	(void)state;
+	for (uint64_t gpa = 0; gpa < 2 * MiB; gpa += FX_PAGE)
+		fx_map(fx, ncr3, gpa, GUEST_HPA + gpa, FX_PAGE, 0x7);
+	memcpy(fx_ptr(fx, GUEST_HPA + 0x12340), code, sizeof(code));
+	fx_cpu_realmode(&c, ncr3);
+	fx_make_vmcb(fx, 0x100000, &c);
+	fx_note(fx, "VMCOREINFO", 0, vmcoreinfo, sizeof(vmcoreinfo) - 1);
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	base = first_load_offset(dump);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(spec, sizeof(spec), "%s:0x%llx+%llu", dump,
+			 (unsigned long long)(base + cases[i].paddr),
+			 (unsigned long long)cases[i].len);
+		snprintf(want, sizeof(want),
+			 "(Input/output error): %llu pages absent, host "
+			 "physical 0x%llx-0x%llx\n",
+			 (unsigned long long)(cases[i].len / FX_PAGE),
+			 (unsigned long long)cases[i].paddr,
+			 (unsigned long long)(cases[i].paddr + cases[i].len));
+		fx_rm_rf(out);
+		child_eio = spec;
+		run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+		child_eio = NULL;
+		if (r.status != 1 || count_lines(r.err) != 1 + (i == 0) ||
+		    !strstr(r.err, "read errors in ") || !strstr(r.err, want) ||
+		    (i == 0 && !strstr(r.err, "partial: 2 of its pages are "
+					      "absent: the host dump failed "
+					      "to read them")))
+			fail_msg("case %zu: exit %d, stderr: %s", i, r.status,
+				 r.err);
+		snprintf(path, sizeof(path), "%s/report.json", out);
+		slurp(path, report, sizeof(report));
+		if (!strstr(report, cases[i].partial) ||
+		    !strstr(report, cases[i].absent) ||
+		    !strstr(report, "read errors in "))
+			fail_msg("case %zu: %.900s", i, report);
+		snprintf(path, sizeof(path), "%s/svm-%llx.vmcore", out,
+			 (unsigned long long)ncr3);
+		if (access(path, F_OK) != 0)
+			fail_msg("no %s: %s", path, r.out);
+	}
+	/* without the preload the same dump is whole: exit 0 */
+	fx_rm_rf(out);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	fx_rm_rf(dir);
+	fx_free(fx);
+}
+
 /* A sparse ELF vmcore: one PT_LOAD of size bytes, all zero. */
 static void write_sparse_dump(const char *path, uint64_t size)
 {
@@ -1281,6 +1370,164 @@ static void kvm_from_the_dump_itself(void **state)
 	fx_rm_rf(dir);
 }
 
+/* The 8 bytes at guest physical gpa of a guest core (its PT_LOADs). */
+static int core_u64(const char *path, uint64_t gpa, uint64_t *v)
+{
+	int fd = open(path, O_RDONLY), found = 0;
+	Elf *e;
+	size_t phnum;
+
+	assert_true(fd >= 0);
+	elf_version(EV_CURRENT);
+	e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	assert_int_equal(elf_getphdrnum(e, &phnum), 0);
+	for (size_t i = 0; i < phnum && !found; i++) {
+		GElf_Phdr ph;
+
+		assert_non_null(gelf_getphdr(e, (int)i, &ph));
+		if (ph.p_type != PT_LOAD || ph.p_paddr > gpa ||
+		    ph.p_paddr + ph.p_filesz < gpa + 8)
+			continue;
+		assert_int_equal(pread(fd, v, 8,
+				       (off_t)(ph.p_offset + gpa - ph.p_paddr)),
+				 8);
+		found = 1;
+	}
+	elf_end(e);
+	close(fd);
+	return found ? 0 : -1;
+}
+
+/*
+ * A vCPU of L1 running an L2 guest (kvmfixture opts.nested): the L2
+ * guest's memory comes through L1's own tables in L1's memory (vmcs12's
+ * EPTP from KVM's cached_vmcs12, or vmcb12's nCR3), then L1's memslots:
+ * every page L1 gave L2, with the markers of L1's pages, where KVM's
+ * shadow tables hold one page.  The report links L2 to its L1.
+ */
+static void nested_l2_case(const struct kfx_opts *o, const char *source,
+			   const char *root)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536], want[128];
+	struct fx *fx = kfx_build(o);
+	const char *l2;
+	struct run r;
+	struct stat st;
+	uint64_t v;
+
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/guests", dir);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	if (r.status != 0)
+		fail_msg("exit %d: %s%s", r.status, r.out, r.err);
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	l2 = strstr(report, "\"name\": \"" KFX_NAME "-L2\"");
+	if (!l2)
+		fail_msg("no L2 guest: %s", report);
+	assert_non_null(strstr(l2, "\"nested_l2\": true"));
+	assert_non_null(strstr(l2, "\"l1\": \"" KFX_NAME "\""));
+	snprintf(want, sizeof(want), "\"source\": \"%s\"", source);
+	if (!strstr(l2, want))
+		fail_msg("no %s in %s", want, l2);
+	if (root) {
+		snprintf(want, sizeof(want), "\"l1_root\": \"%s\"", root);
+		assert_non_null(strstr(l2, want));
+		assert_non_null(
+			strstr(l2, o->vmx ? "\"l1_root_from\": \"vmcs12\"" :
+					    "\"l1_root_from\": \"vmcb12\""));
+		assert_int_equal(json_u64(l2, "pages_present"), KFX_L2_PAGES);
+	}
+	snprintf(want, sizeof(want), "\"rip\": \"0x%x\"", KFX_L2_RIP);
+	assert_non_null(strstr(l2, want));
+	snprintf(path, sizeof(path), "%s/" KFX_NAME "-L2.vmcore", out);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	if (root) {
+		for (uint64_t i = 0; i < KFX_L2_SMALL; i += 5) {
+			assert_int_equal(core_u64(path, i * 4096, &v), 0);
+			assert_true(v ==
+				    kfx_marker(KFX_L2_SMALL_L1 + i * 4096));
+		}
+		assert_int_equal(core_u64(path, KFX_L2_LARGE + 9 * 4096, &v),
+				 0);
+		assert_true(v == kfx_marker(KFX_L2_LARGE_L1 + 9 * 4096));
+		/* L2 page 16 is L1's hole */
+		assert_int_equal(core_u64(path, KFX_L2_SMALL * 4096, &v), -1);
+	} else {
+		/* no EPT/NPT: L2-physical is L1-physical */
+		assert_int_equal(core_u64(path, 7 * 4096, &v), 0);
+		assert_true(v == kfx_marker(7 * 4096));
+		assert_int_equal(json_u64(l2, "pages_present"),
+				 KFX_PRESENT_PAGES);
+	}
+	/* L1 is still whole */
+	snprintf(path, sizeof(path), "%s/" KFX_NAME ".vmcore", out);
+	assert_int_equal(core_u64(path, 7 * 4096, &v), 0);
+	assert_true(v == kfx_marker(7 * 4096));
+	fx_rm_rf(dir);
+}
+
+static void nested_l2_memory(void **state)
+{
+	struct kfx_opts o = { .vmx = 1, .nested = 1 };
+
+	(void)state;
+	nested_l2_case(&o, "l1-ept", "0x8001e");
+	o.vmx = 0;
+	nested_l2_case(&o, "l1-npt", "0x80000");
+	o.l1_no_tdp = 1;
+	nested_l2_case(&o, "l1-memslots", NULL);
+	o.vmx = 1;
+	nested_l2_case(&o, "l1-memslots", NULL);
+}
+
+/*
+ * L1's root for L2 past L1's memory: refused, and L2 gets what KVM's
+ * shadow tables map (one page), written as partial, exit 1, the report
+ * saying why.
+ */
+static void nested_l2_shadow_fallback(void **state)
+{
+	char dir[PATH_MAX], dump[PATH_MAX + 16], out[PATH_MAX + 16];
+	char path[2 * PATH_MAX], report[65536];
+	const char *l2;
+	struct run r;
+
+	(void)state;
+	for (int vmx = 0; vmx < 2; vmx++) {
+		struct kfx_opts o = { .vmx = vmx,
+				      .nested = 1,
+				      .l2_root_beyond_l1 = 1 };
+		struct fx *fx = kfx_build(&o);
+
+		assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+		snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+		snprintf(out, sizeof(out), "%s/guests", dir);
+		assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+		fx_free(fx);
+		run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+		assert_int_equal(r.status, 1);
+		assert_non_null(strstr(r.err, "shadow tables only"));
+		snprintf(path, sizeof(path), "%s/report.json", out);
+		slurp(path, report, sizeof(report));
+		l2 = strstr(report, "\"name\": \"" KFX_NAME "-L2\"");
+		assert_non_null(l2);
+		assert_non_null(strstr(l2, "\"partial\": true"));
+		assert_non_null(strstr(l2, vmx ? "\"source\": \"shadow-ept\"" :
+						 "\"source\": \"shadow-npt\""));
+		assert_non_null(strstr(l2, "beyond"));
+		assert_non_null(strstr(l2, "\"l1_root\": null"));
+		assert_int_equal(json_u64(l2, "pages_present"), 1);
+		fx_rm_rf(dir);
+	}
+}
+
 /*
  * No VMCSINFO note, but vmcsinfo-intel keeps its layout in its memory:
  * the VMCS is decoded with the layout found through the module list, and
@@ -1334,7 +1581,10 @@ static void vmcs_layout_from_module(void **state)
 	fx_rm_rf(dir);
 }
 
-/* With both: compared key by key, and the note is used when they agree. */
+/*
+ * With both: the note is used as it is; with --check-note compared key by
+ * key with the dump's own description, and used when they agree.
+ */
 static void kvm_note_and_dump_agree(void **state)
 {
 	struct kfx_opts o = { .self_describe = 1 };
@@ -1354,7 +1604,16 @@ static void kvm_note_and_dump_agree(void **state)
 	snprintf(path, sizeof(path), "%s/report.json", out);
 	slurp(path, report, sizeof(report));
 	assert_non_null(strstr(report, "\"source\": \"note\""));
+	assert_non_null(strstr(report, "\"note_dump_differences\": null"));
+	assert_non_null(strstr(report, "\"dump_description\": \"not derived: "
+				       "the note's KVMINFO was used as it is"));
+	run_tool(&r, dir, 0,
+		 (const char *[]){ "--check-note", dump, out, NULL });
+	assert_int_equal(r.status, 0);
+	slurp(path, report, sizeof(report));
+	assert_non_null(strstr(report, "\"source\": \"note\""));
 	assert_non_null(strstr(report, "\"note_dump_differences\": 0"));
+	assert_non_null(strstr(report, "\"dump_description\": \"derived from"));
 	fx_rm_rf(dir);
 }
 
@@ -1480,11 +1739,148 @@ static void compressed_guest(void **state)
 	fx_free(fx);
 }
 
+/* One protected-guest case: the KVM host built with o, what must follow. */
+struct prot_case {
+	struct kfx_opts o;
+	int status;
+	int written; /* KFX_NAME.vmcore exists */
+	const char *want[6]; /* in report.json */
+	const char *err; /* in stderr, or NULL */
+	const char *out; /* in stdout, or NULL */
+};
+
+static void prot_case_run(const struct prot_case *pc, const char *dir, size_t i)
+{
+	char dump[PATH_MAX + 16], out[PATH_MAX + 16], path[2 * PATH_MAX];
+	static char report[65536];
+	struct fx *fx = kfx_build(&pc->o);
+	struct run r;
+
+	snprintf(dump, sizeof(dump), "%s/vmcore", dir);
+	snprintf(out, sizeof(out), "%s/out-%zu", dir, i);
+	assert_int_equal(fx_write_elf(fx, dump, NULL), 0);
+	fx_free(fx);
+	run_tool(&r, dir, 0, (const char *[]){ dump, out, NULL });
+	snprintf(path, sizeof(path), "%s/report.json", out);
+	slurp(path, report, sizeof(report));
+	if (r.status != pc->status)
+		fail_msg("vm_type %llu, VMCB sev %d: exit %d, not %d: %s\n%s",
+			 (unsigned long long)pc->o.vm_type, pc->o.vmcb_sev,
+			 r.status, pc->status, r.err, report);
+	for (int i = 0; i < 6 && pc->want[i]; i++)
+		if (!strstr(report, pc->want[i]))
+			fail_msg("vm_type %llu, VMCB sev %d: no %s in\n%s",
+				 (unsigned long long)pc->o.vm_type,
+				 pc->o.vmcb_sev, pc->want[i], report);
+	if (pc->err && !strstr(r.err, pc->err))
+		fail_msg("no \"%s\" in stderr: %s", pc->err, r.err);
+	if (pc->out && !strstr(r.out, pc->out))
+		fail_msg("no \"%s\" in stdout: %s", pc->out, r.out);
+	snprintf(path, sizeof(path), "%s/" KFX_NAME ".vmcore", out);
+	if ((access(path, F_OK) == 0) != pc->written)
+		fail_msg("vm_type %llu, VMCB sev %d: %s %s",
+			 (unsigned long long)pc->o.vm_type, pc->o.vmcb_sev,
+			 path, pc->written ? "missing" : "written");
+}
+
+/*
+ * kvm->arch.vm_type (Linux >= 6.8) on the synthetic KVM host, one guest
+ * for each type: SEV, SEV-ES, SEV-SNP and TDX are listed and skipped
+ * (exit 1), SNP no longer hides behind "sev-es", a TD is listed with no
+ * vCPU state at all, sw-protected is dumped unless it has guest_memfd
+ * memory; where vm_type and the VMCB disagree both are said (the other
+ * combinations: protection_of_guests in test_kvmwalk.c).
+ */
+static void protection_from_vm_type(void **state)
+{
+	static const struct prot_case cases[] = {
+		{ { .has_vm_type = 1, .vm_type = 0 },
+		  0,
+		  1,
+		  { "\"vm_type\": \"default\"", "\"protection\": null,",
+		    "\"protection_note\": null" },
+		  NULL,
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 1 },
+		  0,
+		  1,
+		  { "\"protection\": \"sw-protected\"", "nothing is encrypted",
+		    "\"vm_type\": \"sw-protected\"" },
+		  NULL,
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 1, .gmem_slot = 1 },
+		  1,
+		  0,
+		  { "\"protection\": \"sw-protected\"", "\"skipped\": true" },
+		  "sw-protected, its private memory is in guest_memfd",
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 2, .vmcb_sev = 1 },
+		  1,
+		  0,
+		  { "\"protection\": \"sev\"", "\"protection_note\": null",
+		    "\"rip\": \"0x2340\"" },
+		  "the guest is protected (sev), its memory is encrypted",
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 3, .vmcb_sev = 2 },
+		  1,
+		  0,
+		  { "\"protection\": \"sev-es\"", "\"protection_note\": null",
+		    "\"state_encrypted\": true" },
+		  NULL,
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 4, .vmcb_sev = 2 },
+		  1,
+		  0,
+		  { "\"protection\": \"sev-snp\"", "\"protection_note\": null",
+		    "\"vm_type\": \"sev-snp\"", "\"state_encrypted\": true" },
+		  "the guest is protected (sev-snp)",
+		  NULL },
+		{ { .has_vm_type = 1, .vm_type = 5, .tdx = 1 },
+		  1,
+		  0,
+		  { "\"protection\": \"tdx\"",
+		    "\"state_paddr\": null,\n        \"state\": null,",
+		    "\"eptp\": null", "\"rip\": null",
+		    "\"state\": \"TD vCPU: the TDX module keeps",
+		    "\"tid\": 4251" },
+		  "the guest is protected (tdx)",
+		  "vcpu 1: state encrypted (tdx), no VMCS" },
+		{ { .has_vm_type = 1, .vm_type = 2, .vmcb_sev = 2 },
+		  1,
+		  0,
+		  { "\"protection\": \"sev-es\"",
+		    "KVM's vm_type says sev, the VMCB says sev-es: protection "
+		    "from the stronger" },
+		  NULL,
+		  NULL },
+		/* no note: vm_type from the dump's own BTF */
+		{ { .has_vm_type = 1,
+		    .vm_type = 4,
+		    .vmcb_sev = 2,
+		    .self_describe = 1,
+		    .no_kvminfo = 1 },
+		  1,
+		  0,
+		  { "\"protection\": \"sev-snp\"", "\"protection_note\": null",
+		    "\"source\": \"dump\"" },
+		  NULL,
+		  NULL },
+	};
+	char dir[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(fx_tmpdir(dir, sizeof(dir)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		prot_case_run(&cases[i], dir, i);
+	fx_rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(svm_end_to_end),
 		cmocka_unit_test(protected_guests_not_dumped),
+		cmocka_unit_test(protection_from_vm_type),
 		cmocka_unit_test(compressed_guest),
 		cmocka_unit_test(kernel_text_overlap),
 		cmocka_unit_test(la57_host_without_kvminfo),
@@ -1502,12 +1898,17 @@ int main(int argc, char **argv)
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(full_outdir),
 		cmocka_unit_test(truncated_dump_keeps_guests),
+		cmocka_unit_test(read_errors_keep_guests),
 		cmocka_unit_test(memory_does_not_grow),
+		cmocka_unit_test(nested_l2_memory),
+		cmocka_unit_test(nested_l2_shadow_fallback),
 	};
 	char self[PATH_MAX];
 
 	(void)argc;
 	snprintf(self, sizeof(self), "%s", argv[0]);
 	snprintf(bin, sizeof(bin), "%s/../bin/vmcore-guests", dirname(self));
+	snprintf(self, sizeof(self), "%s", argv[0]);
+	snprintf(eio_so, sizeof(eio_so), "%s/libvgeio.so", dirname(self));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

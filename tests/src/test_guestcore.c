@@ -719,7 +719,8 @@ static void progress_stop_gives_consistent_partial_core(void **state)
 	struct guest t;
 	struct vg_vcpu v[1];
 	struct vg_guestcore_result res;
-	struct stopper st = { 0, 4, 0, 0 };
+	/* called after the first walk, before the copy, after each batch */
+	struct stopper st = { 0, 5, 0, 0 };
 	struct vg_guestcore_opts o;
 	struct core c;
 	struct stat sb;
@@ -732,7 +733,7 @@ static void progress_stop_gives_consistent_partial_core(void **state)
 	o.progress_ctx = &st;
 	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
 			 VG_GC_PARTIAL);
-	assert_int_equal(st.calls, 4);
+	assert_int_equal(st.calls, 5);
 	/* Every mapped page: 4 MiB + 64 KiB. */
 	assert_true(st.first_total == (4 * MiB + HI_LEN) / 4096);
 	assert_int_equal(res.partial, 1);
@@ -770,7 +771,7 @@ static double tick_now(void)
 	return tick_t += 1.0;
 }
 
-/* src/budget.c as the writer's callback: a 6 s budget on a clock that
+/* src/budget.c as the writer's callback: an 8 s budget on a clock that
  * ticks at every reading stops the copy after the first batch, and the
  * core is consistent. */
 static void time_budget_stops_mid_copy(void **state)
@@ -785,7 +786,7 @@ static void time_budget_stops_mid_copy(void **state)
 	(void)state;
 	guest_init(&t);
 	make_vcpus(v, 1);
-	vg_budget_init(&b, 6.0, 0, -1, NULL);
+	vg_budget_init(&b, 8.0, 0, -1, NULL);
 	tick_t = 0;
 	b.now = tick_now;
 	b.start = 0;
@@ -793,10 +794,11 @@ static void time_budget_stops_mid_copy(void **state)
 	memset(&o, 0, sizeof(o));
 	o.progress = vg_budget_progress;
 	o.progress_ctx = &b;
-	/* t=3, 4 before the copy; t=5, 6 after the first batch: stop. */
+	/* t=3, 4 after the first walk; 5, 6 before the copy; 7, 8 after the
+	 * first batch: stop. */
 	assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
 			 VG_GC_PARTIAL);
-	assert_string_equal(res.error, "stopped: time budget of 6 s used up");
+	assert_string_equal(res.error, "stopped: time budget of 8 s used up");
 	assert_int_equal(b.stopped, 1);
 	core_open(&c, t.fd);
 	check_cpu_notes(&c, v, 1);
@@ -806,6 +808,60 @@ static void time_budget_stops_mid_copy(void **state)
 	core_close(&c);
 	assert_int_equal(vg_budget_before_guest(&b, "next"), 1);
 	guest_fini(&t);
+}
+
+/*
+ * The first table walk is under the same clock: guest memory read through
+ * the budget's memory (as run.c reads it), a 5 s budget on the ticking
+ * clock runs out inside the EPT walk before the copy.  The walk's reads
+ * are refused from then on, the writer says it stopped on the budget
+ * (not "guest memory incomplete"), copies nothing and the core holds the
+ * notes.  Then the same for the kdump-compressed writer, whose walks and
+ * VMCOREINFO search come before the copy.
+ */
+static void time_budget_covers_first_walk(void **state)
+{
+	static const int compress[] = { VG_GC_ELF, VG_GC_ZLIB };
+	struct vg_guestcore_result res;
+	struct vg_guestcore_opts o;
+	struct vg_budget_mem bm;
+	struct vg_vcpu v[1];
+	struct vg_budget b;
+	struct guest t;
+	struct core c;
+
+	(void)state;
+	for (int i = 0; i < 2; i++) {
+		guest_init(&t);
+		make_vcpus(v, 1);
+		vg_budget_init(&b, 5.0, 0, -1, NULL);
+		tick_t = 0;
+		b.now = tick_now;
+		b.start = 0;
+		vg_budget_mem_init(&bm, t.g.hm, &b);
+		t.g.hm = &bm.hm;
+		/* t=1, 2; the walk's reads: t=3, 4, then 5: refused */
+		assert_int_equal(vg_budget_before_guest(&b, "g"), 0);
+		memset(&o, 0, sizeof(o));
+		o.progress = vg_budget_progress;
+		o.progress_ctx = &b;
+		o.compress = compress[i];
+		o.dump_level = i ? 1 : 0;
+		assert_int_equal(vg_guestcore_write(t.fd, &t.g, v, 1, &o, &res),
+				 VG_GC_PARTIAL);
+		assert_string_equal(res.error,
+				    "stopped: time budget of 5 s used up");
+		assert_true(bm.refused > 0);
+		assert_int_equal(b.stopped, 1);
+		assert_int_equal(res.pages_present, 0);
+		if (!i) {
+			core_open(&c, t.fd);
+			check_cpu_notes(&c, v, 1);
+			assert_int_equal(c.nph, 1); /* the notes, no data */
+			core_close(&c);
+		}
+		guest_fini(&t);
+	}
 }
 
 static void unreadable_tables_still_give_registers(void **state)
@@ -948,6 +1004,7 @@ int main(void)
 		cmocka_unit_test(output_error_gives_consistent_partial_core),
 		cmocka_unit_test(progress_stop_gives_consistent_partial_core),
 		cmocka_unit_test(time_budget_stops_mid_copy),
+		cmocka_unit_test(time_budget_covers_first_walk),
 		cmocka_unit_test(unreadable_tables_still_give_registers),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(many_ranges_use_pn_xnum),

@@ -134,6 +134,72 @@ static void direct_reads_equal_libkdumpfile(void **state)
 	vg_hostdump_close(hd);
 }
 
+/*
+ * The mmap window (/proc/vmcore's reader, asked of a regular file here)
+ * gives what pread(2) gives: reads of every size from 4 KiB to 1 MiB at
+ * offsets that cross the 4 MiB window, a segment's end, the hole and the
+ * kernel-text PT_LOAD; small reads outside the window go to pread.  A
+ * regular file is read with pread unless asked.
+ */
+static void mmap_window_reads_equal_pread(void **state)
+{
+	struct fx_write_opts o = { .kernel_text_start = 0x800000,
+				   .kernel_text_len = 0x400000 };
+	struct fx_scratch *t = *state;
+	static uint8_t x[1 << 20], y[1 << 20];
+	static const uint64_t sizes[] = { 4096,	  8192,	   65536,
+					  131072, 1 << 19, 1 << 20 };
+	struct vg_hostdump *hd;
+	struct vg_hostmem *hm;
+	struct vg_error err;
+	struct fx *fx = kfx_build(NULL);
+	uint64_t seed = 0x243f6a8885a308d3ull;
+
+	fx_hole(fx, 0x1a00000, 0x1a80000);
+	for (uint64_t i = 0; i < 0x200000; i += 8)
+		fx_put64(fx, 0x1b00000 + i, i * 0x9e3779b97f4a7c15ull + 1);
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	fx_free(fx);
+	hd = vg_hostdump_open(t->path, &err);
+	if (!hd)
+		fail_msg("%s", err.msg);
+	hm = vg_hostdump_mem(hd);
+	assert_string_equal(vg_hostdump_read_method(hd), "pread");
+	for (int k = 0; k < 400; k++) {
+		uint64_t n = sizes[k % 6], pa;
+		int rx, ry;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		pa = ((seed >> 20) % (hm->max_paddr - n)) & ~4095ull;
+		if (k % 7 == 0) { /* right before a 4 MiB boundary */
+			uint64_t w = (seed >> 24) % (hm->max_paddr >> 22);
+
+			if (!w)
+				continue;
+			pa = (w << 22) - 4096;
+		}
+		if (pa + n > hm->max_paddr)
+			continue;
+		assert_int_equal(vg_hostdump_set_mmap(hd, 1), 0);
+		rx = vg_hostmem_read(hm, pa, x, n);
+		assert_int_equal(vg_hostdump_set_mmap(hd, 0), 0);
+		ry = vg_hostmem_read(hm, pa, y, n);
+		assert_int_equal(rx, ry);
+		if (rx == VG_HM_OK)
+			assert_memory_equal(x, y, n);
+	}
+	/* small reads inside the last window: from it; outside: pread */
+	assert_int_equal(vg_hostdump_set_mmap(hd, 1), 0);
+	assert_int_equal(vg_hostmem_read(hm, 0x1b00000, x, 1 << 20), VG_HM_OK);
+	assert_int_equal(vg_hostmem_read(hm, 0x1b08000, x, 4096), VG_HM_OK);
+	assert_int_equal(vg_hostmem_read(hm, 0x300000, y, 4096), VG_HM_OK);
+	assert_string_equal(vg_hostdump_read_method(hd), "mmap");
+	assert_int_equal(vg_hostdump_set_mmap(hd, 0), 0);
+	assert_int_equal(vg_hostmem_read(hm, 0x1b08000, y, 4096), VG_HM_OK);
+	assert_memory_equal(x, y, 4096);
+	vg_hostdump_close(hd);
+}
+
 static uint64_t peek64(const char *path, uint64_t off)
 {
 	uint64_t v = 0;
@@ -473,6 +539,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elf_several_pt_notes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(elf_no_notes, setup, teardown),
+		cmocka_unit_test_setup_teardown(mmap_window_reads_equal_pread,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(direct_reads_equal_libkdumpfile,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(elf_truncated_and_corrupt,

@@ -26,7 +26,7 @@
 #include "src/kvmdesc.h"
 #include "src/kvmwalk.h"
 #include "tests/src/ksymfixture.h"
-#include "tests/src/kvmfixture.h"
+#include "tests/src/kvmfixture-layout.h"
 
 struct host {
 	struct fx *fx;
@@ -92,6 +92,62 @@ static void same_as_note(void **state)
 	assert_int_equal(kw.vms[0].nvcpus, 2);
 	vg_kw_result_free(&kw);
 	fx_free(h.fx);
+}
+
+/*
+ * kvm->arch.vm_type: a kernel whose BTF has it (>= 6.8) describes its
+ * offset and width, as the note does, and the walk reads the type; 6.1
+ * (the default fixture) has no such member and no key.
+ */
+static void vm_type_described(void **state)
+{
+	static const int sizes[] = { 1, 8 };
+	struct vg_kvminfo note, desc;
+	struct vg_kw_result kw;
+	struct vg_error err;
+	struct host h;
+	char diff[1024], want[96];
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct kfx_opts o = { .self_describe = 1,
+				      .has_vm_type = 1,
+				      .vm_type = 4,
+				      .vm_type_size = sizes[i] };
+
+		if (host_build(&h, &o) < 0)
+			fail_msg("%s", h.err.msg);
+		snprintf(want, sizeof(want),
+			 "\nOFFSET(kvm.arch.vm_type)=%d\n"
+			 "SIZE(kvm.arch.vm_type)=%d\n",
+			 O_KVM_VM_TYPE, sizes[i]);
+		if (!strstr(h.text, want))
+			fail_msg("no %s in\n%s", want, h.text);
+		assert_int_equal(vg_kvminfo_parse(h.note, h.nlen, &note, &err),
+				 0);
+		assert_int_equal(vg_kvminfo_parse(h.text, strlen(h.text), &desc,
+						  &err),
+				 0);
+		if (vg_kvminfo_diff(&note, "note", &desc, "dump", diff,
+				    sizeof(diff)))
+			fail_msg("note and dump differ: %s", diff);
+		assert_int_equal(vg_kvm_walk(&h.kv, &desc, &kw), 0);
+		assert_true(kw.vms[0].have_vm_type);
+		assert_int_equal(kw.vms[0].vm_type, 4);
+		vg_kw_result_free(&kw);
+		fx_free(h.fx);
+	}
+	{
+		struct kfx_opts o = { .self_describe = 1 };
+
+		assert_true(host_build(&h, &o) > 0);
+		assert_null(strstr(h.text, "vm_type"));
+		assert_int_equal(vg_kvminfo_parse(h.text, strlen(h.text), &desc,
+						  &err),
+				 0);
+		assert_false(desc.have[KI_OFF_KVM_VM_TYPE]);
+		fx_free(h.fx);
+	}
 }
 
 /* A layout that differs from the note's is reported key by key. */
@@ -232,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(same_as_note),
 		cmocka_unit_test(differs_from_note),
+		cmocka_unit_test(vm_type_described),
 		cmocka_unit_test(missing_pieces),
 		cmocka_unit_test(hostile_pieces),
 		cmocka_unit_test(btf_bounds),

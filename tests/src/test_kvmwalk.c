@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "src/kvmguests.h"
 #include "notes/kvminfo-parse.h"
 #include "src/kvmwalk.h"
+#include "src/report.h"
 #include "src/scan.h"
 #include "src/slotmem.h"
 #include "tests/src/kvmfixture.h"
@@ -31,6 +33,9 @@ static void parse_note(void **state)
 				"VENDOR=vmx\nSYMBOL(vm_list)=ffffffffc0a01230\n"
 				"NEW_THING(x.y)=12\nOFFSET(kvm.mm)=4660\n"
 				"OFFSET(task_struct.state)=16\n";
+	static const char t6_10[] = "KVMINFO_VERSION=1\nOFFSET(kvm.mm)=4660\n"
+				    "OFFSET(kvm.arch.vm_type)=2617\n"
+				    "SIZE(kvm.arch.vm_type)=1\n";
 	struct vg_kvminfo ki;
 	struct vg_error err = { 0 };
 	const char *missing = NULL;
@@ -47,6 +52,17 @@ static void parse_note(void **state)
 		    ki.val[KI_OFF_TASK_STATE] == 16);
 	assert_false(vg_kvminfo_has(&ki, need, 2, &missing));
 	assert_string_equal(missing, "OFFSET(kvm.vm_list)");
+	/* a kernel before 6.8: no vm_type, nothing to say */
+	assert_false(ki.have[KI_OFF_KVM_VM_TYPE]);
+	assert_false(ki.have[KI_SIZE_KVM_VM_TYPE]);
+	assert_int_equal(vg_kvminfo_parse(t6_10, sizeof(t6_10) - 1, &ki, &err),
+			 0);
+	assert_true(ki.have[KI_OFF_KVM_VM_TYPE] &&
+		    ki.val[KI_OFF_KVM_VM_TYPE] == 2617);
+	assert_true(ki.have[KI_SIZE_KVM_VM_TYPE] &&
+		    ki.val[KI_SIZE_KVM_VM_TYPE] == 1);
+	assert_string_equal(vg_kvminfo_key(KI_OFF_KVM_VM_TYPE),
+			    "OFFSET(kvm.arch.vm_type)");
 
 	assert_int_equal(vg_kvminfo_parse("OFFSET(kvm.mm)=1\n", 17, &ki, &err),
 			 -EINVAL);
@@ -128,13 +144,20 @@ struct host {
 	int no_note; /* the dump has no KVMINFO note */
 };
 
-static void host_open(struct host *h, const struct kfx_opts *o)
+/*
+ * The host of o as an ELF dump, walked with check (vg_kvm_from_notes());
+ * stale_vm_list != 0: the note's SYMBOL(vm_list) is replaced by it (a kvm
+ * module reloaded after the load).
+ */
+static void host_open_as(struct host *h, const struct kfx_opts *o, int check,
+			 uint64_t stale_vm_list)
 {
 	struct fx *fx = kfx_build(o);
 	struct vg_error err;
 	const char *vmci;
 	const void *ki;
 	size_t klen, vlen;
+	static char text[8192];
 
 	memset(h, 0, sizeof(*h));
 	assert_int_equal(fx_tmpdir(h->dir, sizeof(h->dir)), 0);
@@ -149,10 +172,40 @@ static void host_open(struct host *h, const struct kfx_opts *o)
 					   &err);
 	assert_true(h->no_note == 0 || h->no_note == 1);
 	assert_int_equal(vg_hostdump_vmcoreinfo(h->hd, &vmci, &vlen, &err), 0);
+	if (stale_vm_list && !h->no_note) {
+		const char *p = ki, *end = p + klen, *key = "SYMBOL(vm_list)=";
+		size_t n = 0;
+
+		while (p < end) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) + 1 :
+					  (size_t)(end - p);
+
+			assert_true(n + len + 32 < sizeof(text));
+			if (!strncmp(p, key, strlen(key)))
+				n += (size_t)sprintf(text + n,
+						     "%s%" PRIx64 "\n", key,
+						     stale_vm_list);
+			else {
+				memcpy(text + n, p, len);
+				n += len;
+			}
+			p += len;
+		}
+		ki = text;
+		klen = n;
+	}
 	h->walked = vg_kvm_from_notes(h->no_note ? NULL : ki,
 				      h->no_note ? 0 : klen, "note", NULL, vmci,
-				      vlen, vg_hostdump_mem(h->hd), &h->kv,
-				      &h->kw, &h->ch, h->why, sizeof(h->why));
+				      vlen, check, vg_hostdump_mem(h->hd),
+				      &h->kv, &h->kw, &h->ch, h->why,
+				      sizeof(h->why));
+}
+
+/* Walked with --check-note: the note always compared with the dump. */
+static void host_open(struct host *h, const struct kfx_opts *o)
+{
+	host_open_as(h, o, 1, 0);
 }
 
 static void host_close(struct host *h)
@@ -210,6 +263,51 @@ static void walk_finds_everything(void **state)
 	assert_string_equal(vg_kw_task_state(vm->vcpus[1].task_state),
 			    "sleeping");
 	host_close(&h);
+}
+
+/*
+ * A vCPU running L2: the walk finds L1's root for it, vmcs12's EPTP in
+ * KVM's cached_vmcs12 (VMX) or the vmcb12 address (SVM); L1 without
+ * EPT for L2, and a cached_vmcs12 that is no vmcs12, are told apart.
+ */
+static void nested_vcpu_roots(void **state)
+{
+	static const struct {
+		struct kfx_opts o;
+		int tdp;
+		const char *why;
+	} cases[] = {
+		{ { .vmx = 1, .nested = 1 }, VG_KW_L2_EPT, NULL },
+		{ { .nested = 1 }, VG_KW_L2_VMCB12, NULL },
+		{ { .vmx = 1, .nested = 1, .l1_no_tdp = 1 },
+		  VG_KW_L2_NO_EPT,
+		  NULL },
+		{ { .vmx = 1, .nested = 1, .vmcs12_revision = 0x1234 },
+		  VG_KW_L2_UNKNOWN,
+		  "revision 0x1234" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct vg_kw_vcpu *c;
+		struct host h;
+
+		host_open(&h, &cases[i].o);
+		if (!h.walked)
+			fail_msg("not walked: %s", h.why);
+		assert_int_equal(h.kw.vms[0].nvcpus, 2);
+		c = &h.kw.vms[0].vcpus[0];
+		assert_true(c->have_state && c->nested);
+		assert_false(h.kw.vms[0].vcpus[1].nested);
+		assert_int_equal(c->l2_tdp, cases[i].tdp);
+		if (cases[i].tdp == VG_KW_L2_EPT)
+			assert_true(c->l2_root == (KFX_T12 | 0x1e));
+		if (cases[i].tdp == VG_KW_L2_VMCB12)
+			assert_true(c->vmcb12_gpa == KFX_VMCB12_GPA);
+		if (cases[i].why)
+			assert_non_null(strstr(c->l2_why, cases[i].why));
+		host_close(&h);
+	}
 }
 
 struct cnt {
@@ -372,6 +470,196 @@ static void walk_states_equal_scan(void **state)
 	host_close(&h);
 }
 
+/*
+ * kvm->arch.vm_type: read at the note's offset and width (u8 since 6.10,
+ * unsigned long in 6.8/6.9), absent on 6.1; mapped to the protection.
+ */
+static void walk_reads_vm_type(void **state)
+{
+	static const struct {
+		uint64_t type;
+		enum vg_protection p;
+		const char *name;
+	} map[] = {
+		{ 0, VG_PROT_NONE, "default" },
+		{ 1, VG_PROT_SW_PROTECTED, "sw-protected" },
+		{ 2, VG_PROT_SEV, "sev" },
+		{ 3, VG_PROT_SEV_ES, "sev-es" },
+		{ 4, VG_PROT_SEV_SNP, "sev-snp" },
+		{ 5, VG_PROT_TDX, "tdx" },
+		{ 9, VG_PROT_NONE, NULL },
+	};
+	/* widths: u8 (>= 6.10), u32, unsigned long (6.8, 6.9) */
+	static const struct {
+		int size;
+		uint64_t type;
+	} rd[] = { { 1, 4 }, { 4, 5 }, { 8, 2 } };
+	struct host h;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		struct vg_kw_vm vm = { .have_vm_type = 1,
+				       .vm_type = map[i].type };
+
+		assert_int_equal(vg_kvm_protection(&vm), map[i].p);
+		if (map[i].name)
+			assert_string_equal(vg_kw_vm_type_name(map[i].type),
+					    map[i].name);
+		else
+			assert_null(vg_kw_vm_type_name(map[i].type));
+	}
+	host_open(&h, NULL);
+	assert_true(h.walked);
+	assert_false(h.kw.vms[0].have_vm_type);
+	assert_int_equal(vg_kvm_protection(&h.kw.vms[0]), VG_PROT_NONE);
+	assert_int_equal(vg_kvm_protection(NULL), VG_PROT_NONE);
+	assert_int_equal(vg_kvm_gmem_slots(&h.kw.vms[0]), 0);
+	host_close(&h);
+	for (size_t i = 0; i < sizeof(rd) / sizeof(rd[0]); i++) {
+		/* the bytes after a narrower vm_type are not part of it */
+		struct kfx_opts o = {
+			.has_vm_type = 1,
+			.vm_type = rd[i].type |
+				   (rd[i].size < 8 ? ~0ull << (8 * rd[i].size) :
+						     0),
+			.vm_type_size = rd[i].size,
+			.gmem_slot = 1
+		};
+
+		host_open(&h, &o);
+		assert_true(h.walked);
+		assert_true(h.kw.vms[0].have_vm_type);
+		if (h.kw.vms[0].vm_type != rd[i].type)
+			fail_msg("vm_type %llu read as %llu",
+				 (unsigned long long)rd[i].type,
+				 (unsigned long long)h.kw.vms[0].vm_type);
+		assert_int_equal(vg_kvm_gmem_slots(&h.kw.vms[0]), 1);
+		host_close(&h);
+	}
+}
+
+/*
+ * A TD: the walk reads no VMCS pointers of its vCPUs (a vcpu_tdx has
+ * none), vg_kvm_states() does not fall back for it, and vg_kvm_add_tds()
+ * lists it with its vCPUs, registers unknown, state encrypted.
+ */
+static void td_listed_without_state(void **state)
+{
+	struct kfx_opts o = { .has_vm_type = 1, .vm_type = 5, .tdx = 1 };
+	struct vg_scan_result res;
+	struct vg_guest *guests = NULL;
+	struct vg_scan_cfg cfg;
+	struct host h;
+	size_t ng = 0;
+	char why[256];
+
+	(void)state;
+	host_open(&h, &o);
+	assert_true(h.walked);
+	assert_true(vg_kw_vm_is_td(&h.kw.vms[0]));
+	assert_int_equal(h.kw.vms[0].nvcpus, 2);
+	for (int v = 0; v < 2; v++) {
+		assert_false(h.kw.vms[0].vcpus[v].have_state);
+		assert_int_equal(h.kw.vms[0].vcpus[v].tid,
+				 v ? KFX_TID1 : KFX_TID0);
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = vg_hostdump_mem(h.hd);
+	assert_int_equal(vg_kvm_states(&h.kw, &cfg, &res, why, sizeof(why)), 0);
+	assert_int_equal(res.nfound, 0);
+	assert_int_equal(vg_kvm_add_tds(&h.kw, &res, &guests, &ng), 0);
+	assert_int_equal(ng, 1);
+	assert_true(guests[0].stateless);
+	assert_ptr_equal(guests[0].vm, &h.kw.vms[0]);
+	assert_string_equal(guests[0].name, KFX_NAME);
+	assert_int_equal(guests[0].n, 2);
+	for (int v = 0; v < 2; v++) {
+		const struct vg_found *f = &res.found[guests[0].first + v];
+
+		assert_ptr_equal(f->kvm, &h.kw.vms[0].vcpus[v]);
+		assert_true(f->vcpu.no_state && f->vcpu.state_encrypted);
+		assert_int_equal(f->vcpu.protection, VG_PROT_TDX);
+		assert_int_equal(f->vcpu.known, 0);
+		assert_int_equal(f->vcpu.gpr_known, 0);
+		assert_string_equal(f->vcpu.unknown[0].field, "state");
+	}
+	/* claimed already: not listed twice */
+	assert_int_equal(vg_kvm_add_tds(&h.kw, &res, &guests, &ng), 0);
+	assert_int_equal(ng, 1);
+	free(guests);
+	vg_scan_result_free(&res);
+	host_close(&h);
+}
+
+/*
+ * guests[].protection and protection_note for every combination of
+ * vm_type (or none) and what the vCPU state page says.
+ */
+static void protection_of_guests(void **state)
+{
+	enum { NOVM = -2, NOTYPE = -1 };
+	static const struct {
+		int type; /* vm_type, or NOVM / NOTYPE */
+		enum vg_vendor vendor;
+		enum vg_protection state; /* the VMCB's (a VMCS: none) */
+		int no_state; /* a TD vCPU from vg_kvm_add_tds() */
+		enum vg_protection want;
+		const char *note; /* "" none */
+	} t[] = {
+		{ NOVM, VG_VENDOR_SVM, VG_PROT_SEV_ES, 0, VG_PROT_SEV_ES,
+		  "SEV-ES or SEV-SNP: the VMCB alone does not tell them apart" },
+		{ NOTYPE, VG_VENDOR_SVM, VG_PROT_SEV_ES, 0, VG_PROT_SEV_ES,
+		  "apart (the KVM walk gave no vm_type)" },
+		{ NOTYPE, VG_VENDOR_SVM, VG_PROT_NONE, 0, VG_PROT_NONE, "" },
+		{ 0, VG_VENDOR_SVM, VG_PROT_NONE, 0, VG_PROT_NONE, "" },
+		{ 0, VG_VENDOR_SVM, VG_PROT_SEV, 0, VG_PROT_SEV,
+		  "vm_type default with a sev VMCB: set up by the legacy "
+		  "KVM_SEV_INIT or KVM_SEV_ES_INIT" },
+		{ 1, VG_VENDOR_VMX, VG_PROT_NONE, 0, VG_PROT_SW_PROTECTED,
+		  "KVM_X86_SW_PROTECTED_VM: nothing is encrypted" },
+		{ 1, VG_VENDOR_SVM, VG_PROT_SEV, 0, VG_PROT_SEV,
+		  "KVM's vm_type says sw-protected, the VMCB says sev" },
+		{ 2, VG_VENDOR_SVM, VG_PROT_SEV, 0, VG_PROT_SEV, "" },
+		{ 2, VG_VENDOR_SVM, VG_PROT_NONE, 0, VG_PROT_SEV,
+		  "KVM's vm_type says sev, the VMCB says none: protection "
+		  "from the stronger" },
+		{ 3, VG_VENDOR_SVM, VG_PROT_SEV_ES, 0, VG_PROT_SEV_ES, "" },
+		{ 3, VG_VENDOR_SVM, VG_PROT_SEV, 0, VG_PROT_SEV_ES,
+		  "KVM's vm_type says sev-es, the VMCB says sev" },
+		{ 4, VG_VENDOR_SVM, VG_PROT_SEV_ES, 0, VG_PROT_SEV_SNP, "" },
+		{ 4, VG_VENDOR_SVM, VG_PROT_NONE, 0, VG_PROT_SEV_SNP,
+		  "KVM's vm_type says sev-snp, the VMCB says none" },
+		{ 5, VG_VENDOR_VMX, VG_PROT_TDX, 1, VG_PROT_TDX, "" },
+		{ 5, VG_VENDOR_VMX, VG_PROT_NONE, 0, VG_PROT_TDX,
+		  "KVM's vm_type says tdx, the VMCS says none" },
+		{ 9, VG_VENDOR_SVM, VG_PROT_NONE, 0, VG_PROT_NONE,
+		  "KVM vm_type 9 is not one this version knows: protection "
+		  "from the VMCB alone" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct vg_kw_vm vm = { .have_vm_type = t[i].type >= 0,
+				       .vm_type = (uint64_t)t[i].type };
+		struct vg_guest g = { .vendor = t[i].vendor,
+				      .vm = t[i].type == NOVM ? NULL : &vm,
+				      .n = 1,
+				      .stateless = t[i].no_state };
+		struct vg_found f = { .vcpu = { .vendor = t[i].vendor,
+						.protection = t[i].state,
+						.no_state = t[i].no_state } };
+		struct vg_report_guest rg = { .g = &g, .vcpus = &f };
+		char note[200];
+
+		vg_report_protection_note(&rg, note, sizeof(note));
+		if (vg_report_protection(&rg) != t[i].want ||
+		    (t[i].note[0] ? !strstr(note, t[i].note) : !!note[0]))
+			fail_msg("case %zu: protection %s, note \"%s\"", i,
+				 vg_protection_name(vg_report_protection(&rg)),
+				 note);
+	}
+}
+
 static void stale_or_missing_note(void **state)
 {
 	struct kfx_opts stale = { .osrelease = "5.10.0-old" };
@@ -440,6 +728,59 @@ static void description_source(void **state)
 			    "OFFSET(kvm.vm_list): note 256, dump 264");
 	assert_non_null(strstr(h.why, "differs from the dump's own "
 				      "description in 1 key: note ignored"));
+	host_close(&h);
+}
+
+/*
+ * Without --check-note a usable note is walked as it is and the dump's
+ * own description is not derived; a note whose walk fails or finds no VM
+ * (vm_list moved by a module reload) falls back to the dump's.
+ */
+static void note_used_as_is(void **state)
+{
+	struct kfx_opts both = { .self_describe = 1 };
+	struct kfx_opts moved = { .self_describe = 1,
+				  .kvm_vm_list_offset = 264 };
+	struct kfx_opts note_only = { 0 };
+	struct host h;
+
+	(void)state;
+	host_open_as(&h, &both, 0, 0);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "note");
+	assert_false(h.ch.compared);
+	assert_non_null(strstr(h.ch.dump, "not derived"));
+	assert_string_equal(h.why, "walked 1 VM (KVMINFO from the note)");
+	assert_string_equal(h.kw.vms[0].name, KFX_NAME);
+	host_close(&h);
+
+	/* the BTF is wrong here and the note right: not even looked at */
+	host_open_as(&h, &moved, 0, 0);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "note");
+	assert_false(h.ch.compared);
+	assert_int_equal(h.kw.nvms, 1);
+	host_close(&h);
+
+	/* vm_list of a reloaded module: the walk with the note fails */
+	host_open_as(&h, &both, 0, 0xffffffffc0ff0000ull);
+	assert_true(h.walked);
+	assert_string_equal(h.ch.source, "dump");
+	assert_true(h.ch.compared);
+	assert_int_equal(h.ch.ndiff, 1);
+	assert_non_null(strstr(h.ch.diff, "SYMBOL(vm_list)"));
+	assert_int_equal(h.kw.nvms, 1);
+	assert_string_equal(h.kw.vms[0].name, KFX_NAME);
+	assert_non_null(strstr(h.why, "KVMINFO from the dump; "));
+	assert_non_null(strstr(h.why, "; the walk with the note's KVMINFO "));
+	host_close(&h);
+
+	/* ... and with no description in the dump: both reasons */
+	host_open_as(&h, &note_only, 0, 0xffffffffc0ff0000ull);
+	assert_false(h.walked);
+	assert_non_null(strstr(h.why, "KVM walk (KVMINFO from the note): "));
+	assert_non_null(strstr(h.why, "; no description in the dump ("));
+	assert_non_null(strstr(h.why, "scan only"));
 	host_close(&h);
 }
 
@@ -516,11 +857,16 @@ int main(void)
 		cmocka_unit_test(parse_argv),
 		cmocka_unit_test(exit_names),
 		cmocka_unit_test(walk_finds_everything),
+		cmocka_unit_test(nested_vcpu_roots),
 		cmocka_unit_test(memslots_give_all_memory),
 		cmocka_unit_test(merge_names_and_regs),
 		cmocka_unit_test(disagreement_falls_back),
 		cmocka_unit_test(walk_states_equal_scan),
+		cmocka_unit_test(walk_reads_vm_type),
+		cmocka_unit_test(td_listed_without_state),
+		cmocka_unit_test(protection_of_guests),
 		cmocka_unit_test(stale_or_missing_note),
+		cmocka_unit_test(note_used_as_is),
 		cmocka_unit_test(description_source),
 		cmocka_unit_test(hostile_structures),
 	};

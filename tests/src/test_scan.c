@@ -839,6 +839,8 @@ static void vmcs12_layout_has_kernel_offsets(void **state)
 		{ 0x0800, 964 }, /* GUEST_ES_SELECTOR */
 		{ 0x080e, 978 }, /* GUEST_TR_SELECTOR */
 		{ 0x201a, 120 }, /* EPT_POINTER */
+		{ 0x4002, 748 }, /* CPU_BASED_VM_EXEC_CONTROL */
+		{ 0x401e, 804 }, /* SECONDARY_VM_EXEC_CONTROL */
 		{ 0x4402, 812 }, /* VM_EXIT_REASON */
 		{ 0x4812, 876 }, /* GUEST_IDTR_LIMIT */
 		{ 0x4814, 880 }, /* GUEST_ES_AR_BYTES */
@@ -855,7 +857,7 @@ static void vmcs12_layout_has_kernel_offsets(void **state)
 
 	(void)state;
 	assert_int_equal(vi->revision_id, VG_VMCS12_REVISION);
-	assert_int_equal(vi->nfields, 60);
+	assert_int_equal(vi->nfields, 61);
 	for (unsigned int i = 1; i < vi->nfields; i++)
 		assert_true(vi->fields[i - 1].encoding <
 			    vi->fields[i].encoding);
