@@ -114,12 +114,11 @@ save_host() {
 	# shellcheck disable=SC2034 # read by vg_log
 	VG_LOGFILE=$DUMPDIR/vmcore-guests.log
 	vg_log "saving the host vmcore to $dev:${DUMPDIR#"$MNT"} (makedumpfile $(vg_compression_flag) -d $VG_DUMP_LEVEL)"
-	t0=$(cut -d. -f1 /proc/uptime)
+	t0=$(vg_uptime_cs)
 	# shellcheck disable=SC2046 # the flag is one word or none
 	makedumpfile $(vg_compression_flag) -d "$VG_DUMP_LEVEL" --message-level 7 \
 		/proc/vmcore "$DUMPDIR/vmcore-incomplete"
 	rc=$?
-	t1=$(cut -d. -f1 /proc/uptime)
 	vg_status "host_rc=$rc"
 	if [ "$rc" != 0 ]; then
 		vg_log "makedumpfile failed (exit $rc): host vmcore incomplete in ${DUMPDIR#"$MNT"}/vmcore-incomplete"
@@ -128,7 +127,9 @@ save_host() {
 	fi
 	mv "$DUMPDIR/vmcore-incomplete" "$DUMPDIR/vmcore"
 	sync
-	vg_log "host vmcore saved: ${DUMPDIR#"$MNT"}/vmcore ($(($(stat -c %s "$DUMPDIR/vmcore") / 1048576)) MiB in $((t1 - t0)) s)"
+	# The host phase ends when the vmcore is on the disk (after sync).
+	t1=$(vg_uptime_cs)
+	vg_log "host vmcore saved: ${DUMPDIR#"$MNT"}/vmcore ($(($(stat -c %s "$DUMPDIR/vmcore") / 1048576)) MiB in $(vg_secs "$t0" "$t1") s)"
 	makedumpfile --dump-dmesg /proc/vmcore "$DUMPDIR/vmcore-dmesg.txt" >/dev/null 2>&1 ||
 		vg_log "makedumpfile --dump-dmesg failed (the vmcore is saved)"
 	return 0

@@ -21,6 +21,24 @@ VG_TAG=vmcore-guests
 
 # vg_log MSG...: one line on stderr (the console in the capture kernel),
 # in the kernel log (so kdump's saved dmesg has it) and in VG_LOGFILE.
+# Uptime in centiseconds (0 if /proc/uptime is unreadable), and the time
+# between two of them as seconds with two decimals: the capture prints its
+# host-dump phase and its guest phase to 0.01 s, so the two can be compared.
+vg_uptime_cs() {
+	_up=0.00
+	read -r _up _ </proc/uptime 2>/dev/null || _up=0.00
+	case "$_up" in
+	*.??) echo $((${_up%.*} * 100 + 1${_up#*.} - 100)) ;;
+	*) echo 0 ;;
+	esac
+}
+
+vg_secs() { # T0-CS T1-CS
+	_d=$(($2 - $1))
+	[ "$_d" -ge 0 ] || _d=0
+	printf '%d.%02d' $((_d / 100)) $((_d % 100))
+}
+
 vg_log() {
 	echo "$VG_TAG: $*" >&2
 	if [ -w /dev/kmsg ] && [ -z "${VG_NO_KMSG:-}" ]; then
@@ -42,6 +60,7 @@ vg_conf_defaults() {
 	VG_RESERVE=256
 	VG_PROGRESS=yes
 	VG_SCAN=no
+	VG_CHECK_NOTE=no
 	VG_KILL_GRACE=30
 	VG_DUMP_TARGET=
 	VG_DUMP_FSTYPE=auto
@@ -128,7 +147,7 @@ vg_conf_load() {
 		_key=$(printf '%s' "${_line%%=*}" | sed 's/[[:space:]]*$//')
 		_val=$(printf '%s' "${_line#*=}" | sed 's/^[[:space:]]*//')
 		case "$_key" in
-		enable | progress | scan)
+		enable | progress | scan | check_note)
 			case "$_val" in
 			yes | true | 1) _val=yes ;;
 			no | false | 0) _val=no ;;
@@ -141,6 +160,7 @@ vg_conf_load() {
 			enable) VG_ENABLE=$_val ;;
 			progress) VG_PROGRESS=$_val ;;
 			scan) VG_SCAN=$_val ;;
+			check_note) VG_CHECK_NOTE=$_val ;;
 			esac
 			;;
 		guests)
@@ -301,6 +321,31 @@ vg_find_stamp_dumpdir() {
 
 # ------------------------------------------------------------- the guests
 
+# vg_sync_bounded SECS: sync, waiting for it at most SECS seconds (polled
+# every 0.1 s).  A write-back that hangs (a dying disk, a lost NFS server)
+# would otherwise hold the capture past the guests' time budget; the host
+# dump before us was synced by its own phase.  Returns 1 and says so when
+# the sync is still running, which is left to finish on its own.
+vg_sync_bounded() {
+	_s0=$(vg_uptime_cs)
+	sync &
+	_sp=$!
+	_n=$(($1 * 10))
+	while kill -0 "$_sp" 2>/dev/null; do
+		if [ "$_n" -le 0 ]; then
+			vg_log "the guests' files were not yet on the disk after $1 s of sync; not waiting longer"
+			unset _sp _n _s0
+			return 1
+		fi
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	wait "$_sp" 2>/dev/null
+	vg_log "the guests' files are on the disk (sync $(vg_secs "$_s0" "$(vg_uptime_cs)") s)"
+	unset _sp _n _s0
+	return 0
+}
+
 vg_count() { # PATTERN FILE: lines of FILE matching PATTERN
 	grep -c "$1" "$2" 2>/dev/null || :
 }
@@ -345,6 +390,7 @@ vg_run_guests() {
 	set -- "$@" $VG_GUEST_COLLECTOR
 	[ "$VG_PROGRESS" = yes ] && set -- "$@" --progress
 	[ "$VG_SCAN" = yes ] && set -- "$@" --scan
+	[ "$VG_CHECK_NOTE" = yes ] && set -- "$@" --check-note
 	[ "$VG_GUESTS" = all ] || set -- "$@" --only "$VG_GUESTS"
 	if [ -s "$_notes" ]; then
 		# Offline use of a kexec -s dump needs the carrier: keep it.
@@ -354,7 +400,7 @@ vg_run_guests() {
 	fi
 	_limit=$((VG_TIME_BUDGET + VG_KILL_GRACE))
 	vg_log "writing the guests of $_src into $_show/guests (time budget ${VG_TIME_BUDGET} s, reserve ${VG_RESERVE} MiB)"
-	_t0=$(cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)
+	_t0=$(vg_uptime_cs)
 	# Progress and messages go to the console and to the log; the exit
 	# code goes through a file (no pipefail in POSIX sh).  The group's
 	# own stderr is dropped: only the shell's "Killed" job notice is there.
@@ -365,8 +411,11 @@ vg_run_guests() {
 	} 2>/dev/null | tee -a "$VG_LOGFILE" >&2
 	_rc=$(cat "$_rcf" 2>/dev/null || echo 255)
 	rm -f "$_rcf"
-	_t1=$(cut -d. -f1 /proc/uptime 2>/dev/null || echo 0)
-	_secs=$((_t1 - _t0))
+	# Like the host phase, the guest phase ends with its files on the
+	# disk, but waits for that no longer than the kill grace.
+	vg_sync_bounded "$VG_KILL_GRACE"
+	_t1=$(vg_uptime_cs)
+	_secs=$(vg_secs "$_t0" "$_t1")
 	VG_GUESTS_RC=$_rc
 	_rep=$_dd/guests/report.json
 	case "$_rc" in

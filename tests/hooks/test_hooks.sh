@@ -205,20 +205,32 @@ t "vmcore-guests got the limits, the guest list, the carrier" has "$T/args" \
 t "carrier copied beside the host dump, 0600" eval \
 	'[ "$(cat "$dd/loadtime.notes")" = PRETEND-NOTES ] && [ "$(stat -c %a "$dd/loadtime.notes")" = 600 ]'
 t "progress line on the console" has "$T/hook.out" "svm-1000: 100% 1/1 MiB"
-t "one outcome line" has "$T/hook.out" "vmcore-guests: guests saved in $dd/guests: 1 of 1 written (0 partial, 0 skipped) in [0-9]* s, exit 0; the host vmcore is unaffected"
+t "one outcome line" has "$T/hook.out" "vmcore-guests: guests saved in $dd/guests: 1 of 1 written (0 partial, 0 skipped) in [0-9]*\.[0-9][0-9] s, exit 0; the host vmcore is unaffected"
+t "the sync after the guests, timed" has "$T/hook.out" "the guests' files are on the disk (sync [0-9]*\.[0-9][0-9] s)"
 t "log file in the dump directory" has "$dd/vmcore-guests.log" "guests saved in"
 t "  ... mode 0600" eq "$(stat -c %a "$dd/vmcore-guests.log")" 600
 t "crashing vmcore-guests: hook still exits 0" hook vg-segv 0
 t "crash is named in the outcome line" has "$T/hook.out" "guests not saved: vmcore-guests crashed (signal 11)"
 t "hanging vmcore-guests: hook still exits 0" hook vg-hang 0
-t "killed at budget + grace, said so" has "$T/hook.out" "guests not saved: vmcore-guests killed after [34] s (limit: time budget 2 s + 1 s grace, then SIGTERM, SIGKILL 5 s later)"
+t "killed at budget + grace, said so" has "$T/hook.out" "guests not saved: vmcore-guests killed after [34]\.[0-9][0-9] s (limit: time budget 2 s + 1 s grace, then SIGTERM, SIGKILL 5 s later)"
 t "  ... without the shell's job notice" eval '! grep -q Killed "$T/hook.out"'
 printf '#!/bin/sh\ntrap "" TERM\nsleep 60 & wait; wait\n' >"$fakebin/vg-hang-hard"
 chmod +x "$fakebin/vg-hang-hard"
 t "vmcore-guests ignoring SIGTERM: hook still exits 0" hook vg-hang-hard 0
-t "  ... killed with SIGKILL 5 s later, said so" has "$T/hook.out" "killed after [89] s"
+t "  ... killed with SIGKILL 5 s later, said so" has "$T/hook.out" "killed after [89]\.[0-9][0-9] s"
+mkdir -p "$T/slowsync"
+printf '#!/bin/sh\nexec sleep 30\n' >"$T/slowsync/sync"
+chmod +x "$T/slowsync/sync"
+t0=$(date +%s)
+t "hanging sync after the guests: hook still exits 0" eval 'PATH=$T/slowsync:$PATH hook vg-ok 0'
+t "  ... waited no longer than the 1 s kill grace, said so" eval \
+	'[ $(($(date +%s) - t0)) -lt 10 ] && grep -q "not yet on the disk after 1 s of sync" "$T/hook.out"'
+t "  ... and the outcome line still came" has "$T/hook.out" "guests saved in $dd/guests: 1 of 1 written"
 t "failed host dump: still tries, says so" hook vg-ok 1
 t "  ... and the status is in the log" has "$T/hook.out" "dump status 1"
+printf 'time_budget = 2\nkill_grace = 1\nreserve = 64\nscan = yes\ncheck_note = yes\n' >"$T/hook.conf"
+t "scan = yes, check_note = yes: hook exits 0" hook vg-ok 0
+t "  ... vmcore-guests got --scan --check-note" has "$T/args" "^--time-budget 2 --reserve 64 --dump-level 31 --compress lzo --progress --scan --check-note --notes "
 echo "enable = no" >"$T/hook.conf"
 t "disabled: exit 0" hook vg-ok 0
 t "  ... says disabled" has "$T/hook.out" "disabled in"
