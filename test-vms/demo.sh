@@ -24,9 +24,9 @@ die() {
 
 say "installing dependencies (make deps)"
 make -s deps
-say "building vmcore-guests, vmcsinfo, the patched kexec-tools, fetching the test kernel"
+say "building vmcore-guests, vmcsinfo, the patched kexec-tools, fetching the test kernel (and its debug vmlinux, for crash)"
 make -s -j2 all
-make -s kexec-tools test-vms-kernel
+make -s kexec-tools test-vms-kernel test-vms-dbg
 
 say "crash cycle: L1 KVM host under QEMU TCG, Linux L2 guest + tiny guest, sysrq crash"
 if ! VG_SCENARIOS=D test-vms/check-vms-amd.sh; then
@@ -77,5 +77,12 @@ for f in "$r"/guests/*.vmcore; do
 done
 rm -f "$log"
 [ $shown = 1 ] || die "makedumpfile --dump-dmesg read no guest vmcore"
+
+say "crash(8) on the Linux guest's filtered, compressed vmcore (the test kernel's debug vmlinux)"
+out=$r/guests/vgtest-l2.vmcore.crash.out
+[ -s "$out" ] || die "no crash output ($out): scenario D runs crash on the guest"
+echo "crash -s vmlinux vgtest-l2.vmcore, commands sys and bt (the registers are the vCPU's, from its VMCB):"
+grep -E '^ +(DUMPFILE|RELEASE|CPUS|MEMORY): ' "$out" | sed 's/^/  /'
+sed -n '/^PID: /,/^ *#3 /p' "$out" | sed 's/^/  /'
 
 say "done: everything above came out of the crashed host's memory"

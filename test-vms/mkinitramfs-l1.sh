@@ -1,6 +1,6 @@
 #!/bin/bash
 # Build the L1 host initramfs of the crash tests:
-#   mkinitramfs-l1.sh [--l2] [--intel] CAPTURE.cpio.gz OUT.cpio.gz
+#   mkinitramfs-l1.sh [--l2|--l3] [--intel] CAPTURE.cpio.gz OUT.cpio.gz
 # busybox, kvm-amd (+ deps) of the cached kernel, the kernel itself and the
 # capture initramfs for kexec, the kexec binary (VG_KEXEC, default the
 # patched build/kexec-tools/sbin/kexec) with its libraries, the tiny guest
@@ -8,6 +8,8 @@
 # --l2 adds what a real Linux L2 guest needs: qemu-system-x86_64 with its
 # libraries, firmware and option ROMs at their usual paths, and the L2
 # initramfs (busybox + init/l2-init.sh); L2 boots the same kernel.
+# --l3 is --l2 with kvm-amd and kvmguest in the L2 initramfs too, for
+# vg_l3=1 (scenario I: the L2 runs the tiny guest itself).
 # --intel is for the Bochs (VMX) test: kvm-intel instead of kvm-amd, plus
 # the vmcsinfo-intel module (VG_VMCSINFO_KO, default
 # build/kernel/vmcsinfo-intel/vmcsinfo-intel.ko) as
@@ -17,16 +19,18 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 with_l2=0
+with_l3=0
 intel=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--l2) with_l2=1 ;;
+	--l3) with_l2=1 with_l3=1 ;;
 	--intel) intel=1 ;;
 	*) break ;;
 	esac
 	shift
 done
-[ $# = 2 ] || die "usage: $tv_prog [--l2] [--intel] CAPTURE.cpio.gz OUT.cpio.gz"
+[ $# = 2 ] || die "usage: $tv_prog [--l2|--l3] [--intel] CAPTURE.cpio.gz OUT.cpio.gz"
 capture=$1
 out=$2
 kexec=${VG_KEXEC:-$TOP/build/kexec-tools/sbin/kexec}
@@ -76,6 +80,12 @@ if [ $with_l2 = 1 ]; then
 	mkdir -p "$l2"/{bin,proc,dev}
 	cp /bin/busybox "$l2/bin/busybox"
 	install -m 0755 "$TV_DIR/init/l2-init.sh" "$l2/init"
+	if [ $with_l3 = 1 ]; then
+		# For vg_l3=1 (l2-init.sh): L2 is a KVM host too, running the
+		# tiny guest (L3): kvm-amd of the same kernel, and kvmguest.
+		copy_modules "$l2" kvm_amd
+		cp "$TOP/build/test-vms/kvmguest" "$l2/kvmguest"
+	fi
 	mkcpio "$l2" "$root/l2.cpio.gz"
 fi
 mkcpio "$root" "$out"

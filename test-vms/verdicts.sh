@@ -456,11 +456,13 @@ outcome_logged() { # RESULTS WANT
 # ------------------------------------------------ cycles and scenarios
 
 # An L1 that the emulator froze (run-vm.sh's deadline passed without
-# PANIC_NOW) outside the crash kernel load gets one more try: before the
-# crash only the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the
-# test's own setup (booting L1, starting the guests).  A freeze inside the
-# load is a failure.  The frozen attempt stays in OUTDIR.froze/ and the
-# timings say so.
+# PANIC_NOW), or that crashed on its own before PANIC_NOW (vm_finish's
+# l1-crashed: a capture of the wrong moment, seen once in CI under nested
+# SVM), outside the crash kernel load gets one more try: before the crash
+# only the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the
+# test's own setup (booting L1, starting the guests).  A freeze or crash
+# inside the load is a failure.  The failed attempt stays in OUTDIR.froze/
+# and the timings say so.
 froze_in_load() { # CONSOLE
 	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
 }
@@ -479,14 +481,20 @@ run_cycle() {
 	else
 		rm -rf "$dir.froze"
 		"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
-		if [ $ok = 0 ] && [ -f "$dir/l1-froze" ] && ! froze_in_load "$dir/console.log"; then
+		if [ $ok = 0 ] && ! froze_in_load "$dir/console.log" &&
+			{ [ -f "$dir/l1-froze" ] || [ -f "$dir/l1-crashed" ] }; then
 			retried=+retry
 			mv "$dir" "$dir.froze"
-			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze") (emulator); once more"
+			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze" "$dir.froze/l1-crashed" 2>/dev/null) (emulator); once more"
 			"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
 			echo "retried_after=$dir.froze" >>"$dir/timings.txt"
 		fi
 	fi
+	# Emulator glitches the L1 worked around (an L2 QEMU started again):
+	# said in the test's output, not only in the console log.
+	grep -a 'NOTE emulator glitch' "$dir/console.log" 2>/dev/null |
+		sed "s/^\[[^]]*\] /${tv_prog%.sh}: $name: /"
+	grep -aq 'VGTEST: L2_RESTARTED' "$dir/console.log" 2>/dev/null && retried=$retried+l2restart
 	if [ $ok = 1 ]; then
 		timing[$name]=$(sed -n 's/^wall=//p' "$dir/timings.txt")s$retried
 		adapt_results "$dir/results"

@@ -3,13 +3,15 @@
 # Checks that kdump-tools loaded the crash kernel, defines and starts a
 # libvirt domain (virsh define + virsh start) that boots a small Linux
 # guest writing the marker vg_l2= of the kernel command line to its kernel
-# log, waits for it, records what the verdict needs in /var/lib/vgtest/,
-# then crashes the host with sysrq.  Progress lines "VGTEST: NAME" on the
+# log, and a second one (no kernel, no disk: SeaBIOS finds nothing to boot
+# and halts), waits for the marker, records what the verdict needs in
+# /var/lib/vgtest/, then crashes the host with sysrq.  Progress lines "VGTEST: NAME" on the
 # console are the test's timing markers.
 set -u
 state=/var/lib/vgtest
 boot=/var/lib/libvirt/boot
 dom=vgtest-deb-l2
+dom2=vgtest-deb-bios
 serial=/var/log/libvirt/qemu/$dom-serial.log
 mkdir -p "$state"
 
@@ -99,6 +101,44 @@ while ! grep -q "L2_MARKER_WRITTEN $marker" "$serial" 2>/dev/null; do
 	sleep 1
 done
 mark L2_MARKER_SEEN
+# The second domain, started once the first one has written its marker
+# (its SeaBIOS would slow that guest's boot), costs little: SeaBIOS runs,
+# finds no boot device and, with rebootTimeout -1, waits in hlt for ever.
+# No Linux in it, so no VMCOREINFO: vmcore-guests writes it with zero
+# pages excluded only.
+cat >"$state/$dom2.xml" <<XML
+<domain type='kvm'>
+  <name>$dom2</name>
+  <memory unit='MiB'>16</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <boot dev='hd'/>
+    <bootmenu enable='no'/>
+    <bios rebootTimeout='-1'/>
+  </os>
+  <cpu mode='host-passthrough'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+timeout 120 virsh -c qemu:///system define "$state/$dom2.xml" ||
+	fail "virsh define $dom2 failed"
+timeout 180 virsh -c qemu:///system start "$dom2" ||
+	fail "virsh start $dom2 failed or took over 180 s: $(tail -5 "/var/log/libvirt/qemu/$dom2.log")"
+virsh -c qemu:///system domuuid "$dom2" | sed '/^$/d' >"$state/domain2.uuid"
+pid2=$(cat "/run/libvirt/qemu/$dom2.pid" 2>/dev/null)
+tr '\0' ' ' <"/proc/$pid2/cmdline" >"$state/qemu2.cmdline" 2>/dev/null
+mark L2B_STARTED "uuid=$(cat "$state/domain2.uuid") pid=$pid2"
+
+sleep 5
+[ "$(virsh -c qemu:///system domstate "$dom2" 2>/dev/null)" = running ] ||
+	fail "the domain $dom2 stopped: $(tail -5 "/var/log/libvirt/qemu/$dom2.log")"
 tr -d '\r' <"$serial" | tail -3 | sed 's/^/L2| /'
 sync
 mark PANIC_NOW
