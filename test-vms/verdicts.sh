@@ -456,13 +456,15 @@ outcome_logged() { # RESULTS WANT
 # ------------------------------------------------ cycles and scenarios
 
 # An L1 that the emulator froze (run-vm.sh's deadline passed without
-# PANIC_NOW), or that crashed on its own before PANIC_NOW (vm_finish's
+# PANIC_NOW), that crashed on its own before PANIC_NOW (vm_finish's
 # l1-crashed: a capture of the wrong moment, seen once in CI under nested
-# SVM), outside the crash kernel load gets one more try: before the crash
-# only the load is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the
-# test's own setup (booting L1, starting the guests).  A freeze or crash
-# inside the load is a failure.  The failed attempt stays in OUTDIR.froze/
-# and the timings say so.
+# SVM), or whose tiny guest died of the emulator's glitches (vm_finish's
+# guest-glitched, seen once in CI in D) gets one more try, unless it
+# happened inside the crash kernel load: before the crash only the load
+# is ours (KEXEC_LOAD .. KEXEC_LOADED), the rest is the test's own setup
+# (booting L1, starting the guests).  A freeze or crash inside the load
+# is a failure.  The failed attempt stays in OUTDIR.froze/ and the
+# timings say so.
 froze_in_load() { # CONSOLE
 	grep -aq 'VGTEST: KEXEC_LOAD ' "$1" && ! grep -aq 'VGTEST: KEXEC_LOADED' "$1"
 }
@@ -482,10 +484,10 @@ run_cycle() {
 		rm -rf "$dir.froze"
 		"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
 		if [ $ok = 0 ] && ! froze_in_load "$dir/console.log" &&
-			{ [ -f "$dir/l1-froze" ] || [ -f "$dir/l1-crashed" ] }; then
+			{ [ -f "$dir/l1-froze" ] || [ -f "$dir/l1-crashed" ] || [ -f "$dir/guest-glitched" ]; }; then
 			retried=+retry
 			mv "$dir" "$dir.froze"
-			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze" "$dir.froze/l1-crashed" 2>/dev/null) (emulator); once more"
+			echo "${tv_prog%.sh}: $name: $(cat "$dir.froze/l1-froze" "$dir.froze/l1-crashed" "$dir.froze/guest-glitched" 2>/dev/null) (emulator); once more"
 			"$TV_DIR/$runner" "$dir" "$image" "$@" && ok=1
 			echo "retried_after=$dir.froze" >>"$dir/timings.txt"
 		fi
