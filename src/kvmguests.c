@@ -356,6 +356,16 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 			res->found[fi].kvm = kc;
 			if (!kc->nested)
 				vg_kvm_overlay_regs(&res->found[fi].vcpu, kc);
+			else
+				/*
+				 * KVM's regs[] hold L2's; L1's GPRs beyond
+				 * what vmcb01/vmcs01 holds (RAX, RSP, RIP /
+				 * RSP, RIP) were saved by L1's hypervisor
+				 * in L1's memory: null, and said why.
+				 */
+				vg_vcpu_unknown(
+					&res->found[fi].vcpu, "gprs",
+					"L1 runs L2: KVM's regs[] hold L2's, L1's own were saved by L1's hypervisor in L1's memory");
 		}
 		qsort(&res->found[guests[gi].first], guests[gi].n,
 		      sizeof(res->found[0]), cmp_idx);

@@ -1432,6 +1432,14 @@ static void nested_l2_case(const struct kfx_opts *o, const char *source,
 		fail_msg("no L2 guest: %s", report);
 	assert_non_null(strstr(l2, "\"nested_l2\": true"));
 	assert_non_null(strstr(l2, "\"l1\": \"" KFX_NAME "\""));
+	/* L1's vCPU running L2: its other GPRs are unknowable, and said so */
+	{
+		const char *u = strstr(report, "\"gprs\": \"L1 runs L2: ");
+
+		assert_non_null(u);
+		assert_true(u < l2);
+		assert_null(strstr(u + 1, "\"gprs\": \"L1 runs L2: "));
+	}
 	snprintf(want, sizeof(want), "\"source\": \"%s\"", source);
 	if (!strstr(l2, want))
 		fail_msg("no %s in %s", want, l2);
