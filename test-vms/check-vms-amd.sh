@@ -6,7 +6,10 @@
 #   A  kexec -p + fixture VMCS tree: VMCSINFO in /proc/vmcore and in the
 #      saved host dump; the guest's vmcore and report
 #   B  kexec -s -p + fixture tree: VMCSINFO reaches the capture kernel
-#      through the initrd carrier, not through /proc/vmcore's notes
+#      through the initrd carrier, not through /proc/vmcore's notes; the
+#      tiny guest runs in 64-bit mode at CPL 3 (kvmguest --long): its
+#      segment attributes, CPL and control registers through report.json
+#      and gdb, beside every check A makes of the real-mode one
 #   C  kexec -p, no tree: no VMCSINFO; the notes are otherwise A's
 #   D  a real Linux L2 guest under QEMU -enable-kvm in L1 beside the tiny
 #      guest, written with the shipped guest_core_collector (kdump-
@@ -79,6 +82,7 @@ stock_kexec=${VG_STOCK_KEXEC:-/usr/sbin/kexec}
 
 mkdir -p "$VG_OUT" "$VG_BUILD"
 "$kvmguest" --expect >"$VG_OUT/expect.env"
+"$kvmguest" --expect --long >"$VG_OUT/expect-long.env"
 # shellcheck source=/dev/null
 . "$VG_OUT/expect.env"
 if [ -x "$vmcsinfo" ]; then
@@ -223,8 +227,10 @@ scenario_A() {
 scenario_B() {
 	scen=B
 	echo "== B: kexec -s -p --vmcsinfo-sysfs=FIXTURE (kexec_file_load)"
-	run_cycle run-vm.sh "$VG_OUT/B" "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 || return 0
+	run_cycle run-vm.sh "$VG_OUT/B" "$VG_BUILD/l1.cpio.gz" vg_kexec=sp vg_fixture=1 vg_tiny=long || return 0
 	local r=$VG_OUT/B/results
+	# shellcheck source=/dev/null
+	. "$VG_OUT/expect-long.env"
 	check "carrier in the capture rootfs (/etc/vmcore-guests/loadtime.notes)" carrier_listed "$r/carrier.ls"
 	check "vmcsinfo read /proc/vmcore exits 0 (via the carrier)" rc_is "$r/vmcsinfo.read.rc" 0
 	check "vmcsinfo read /proc/vmcore = fixture layout" same_layout "$r/vmcsinfo.read"
@@ -234,20 +240,22 @@ scenario_B() {
 	check "carrier kept beside the host dump (0600): vmcsinfo read --notes it on the saved dump = fixture layout" \
 		carrier_beside_dump "$r"
 	check "vmcore-guests /proc/vmcore exits 0" guests_rc0 "$r"
-	check "vmcore-guests: one svm guest, its vmcore written" one_guest "$r"
 	check "KVM walk ran (KVMINFO through the carrier)" kvm_walked "$r/guests/report.json"
 	check "the carrier's KVMINFO and the dump's own description agree key by key" note_dump_agree "$r/guests/report.json"
 	check "guests from the KVM walk alone, host dump read for their pages only" capture_mode "$r/guests/report.json" walk
-	check "guest memory: all $KG_PAGES pages (memslots)" guest_memory "$r"
+	with_one_guest "$r" svm long_guest_checks
+	# shellcheck source=/dev/null
+	. "$VG_OUT/expect.env"
 }
 
-guest_memory() { # RESULTS: guestcheck passes on the one guest's vmcore
-	local g
-	g=$(one_guest "$1" 2>&1) || {
-		echo "no guest vmcore to check: $g"
-		return 1
-	}
-	"$guestcheck" "$g"
+# The long-mode tiny guest: A's checks (against expect-long.env), then
+# its 64-bit state: CS.L, DPL 3 and CPL 3, CR0/CR3/CR4/EFER in the
+# report, CS and SS in gdb.
+long_guest_checks() { # GUEST.vmcore
+	tiny_guest_checks "$1"
+	check "report.json: 64-bit code at CPL 3: cs $KG_CS_SELECTOR attr $KG_CS_ATTR, ss/ds/es $KG_DS_SELECTOR attr $KG_DS_ATTR, cpl $KG_CPL, PG, CR3 $KG_CR3, PAE, LMA" \
+		report_long_mode "$(dirname "$1")/report.json" efer
+	check "gdb -c guest vmcore: cs $KG_CS_SELECTOR, ss $KG_DS_SELECTOR, eflags $KG_RFLAGS" gdb_long_mode "$1"
 }
 
 # The capture copies the kexec -s carrier to <dumpdir>/loadtime.notes: with

@@ -29,7 +29,9 @@
 # VMCSINFO or KVMINFO note anywhere, so vmcore-guests takes the VMCS
 # layout from vmcsinfo-intel's memory and KVM's layout from the dump's
 # own kallsyms and BTF, and must still give every register and page the
-# vmx scenario gives) and novmx (the refusal on a CPU without VMX).
+# vmx scenario gives; its tiny guest runs in 64-bit mode at CPL 3, so the
+# access rights, the CPL and CR0/CR3/CR4 are those of long mode) and novmx
+# (the refusal on a CPU without VMX).
 #
 #   VG_INTEL_SCENARIOS  which to run (default "vmx stock novmx")
 #   VG_STOCK_KEXEC      the unpatched kexec for "stock" (default
@@ -56,6 +58,7 @@ stock_kexec=${VG_STOCK_KEXEC:-/usr/sbin/kexec}
 out=$VG_OUT/intel
 mkdir -p "$out" "$VG_BUILD"
 "$kvmguest" --expect >"$out/expect.env"
+"$kvmguest" --expect --long >"$out/expect-long.env"
 # shellcheck source=/dev/null
 . "$out/expect.env"
 
@@ -162,7 +165,7 @@ le_at() { # HEXBYTES OFF N
 }
 
 qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
-	local hex rip rfl rsp sel base err
+	local hex rip rfl rsp sel base flags err
 	readelf -n "$1" >"$1.notes" || return 1
 	hex=$(note_bytes "$1.notes" QEMU)
 	[ -n "$hex" ] || {
@@ -177,6 +180,11 @@ qemu_note_regs() { # GUEST.vmcore: QEMUCPUState v1: rip, rflags, rsp, cs
 	sel=$(le_at "$hex" 152 4)
 	base=$(le_at "$hex" 168 8)
 	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
+	# Long mode: CS's flags, QEMU's descriptor bits 8-23 (L = bit 21).
+	if [ "$KG_MODE" = long ]; then
+		flags=$(le_at "$hex" 160 4)
+		hexeq "$flags" $((KG_CS_ATTR << 8)) || err+="cs.flags=$flags (want $(printf '0x%x' $((KG_CS_ATTR << 8)))) "
+	fi
 	[ -z "$err" ] || {
 		echo "QEMU note: $err"
 		return 1
@@ -210,6 +218,10 @@ reloaded_with_vmx_on() { # CONSOLE.log
 
 report_attr_decoded() { # REPORT.json: the access rights decoded from the rotated format
 	local q='.guests[0].vcpus[0]' got want="rotated-8 layout 0x93 0x93 0x93 0x82 0x8b 0"
+	# Long mode (stock): the user data and 64-bit code segments kvmguest
+	# --long sets, DPL 3, beside the same LDTR and TR.
+	[ "$KG_MODE" != long ] ||
+		want=$(printf 'rotated-8 layout 0x%x 0x%x 0x%x 0x82 0x8b %d' "$KG_DS_ATTR" "$KG_CS_ATTR" "$KG_DS_ATTR" "$KG_CPL")
 	got=$(jq -r "[$q.ar_format, $q.ar_format_from, $q.regs.es.attr, $q.regs.cs.attr, $q.regs.ss.attr, $q.regs.ldtr.attr, $q.regs.tr.attr, $q.regs.cpl] | map(tostring) | join(\" \")" "$1")
 	# What the VMCS holds (rotated: 0x9300, 0x8200, 0x8b00): KVM's LDTR
 	# 0x82 and TR 0x8b, whose types differ, and Bochs' real-mode
@@ -332,10 +344,18 @@ vmx_guest_checks() { # GUEST.vmcore
 	j=$(dirname "$1")/report.json
 	check "guest vmcore mode 0600" mode_0600 "$1"
 	check "report.json: rip/rsp/rflags/cs selector, base, limit/pages as set up" report_regs "$j"
-	check "report.json: access rights decoded as rotated-8 (the layout's format): es/cs/ss 0x93, ldtr 0x82, tr 0x8b, cpl 0" report_attr_decoded "$j"
+	if [ "$KG_MODE" = long ]; then
+		check "report.json: access rights decoded as rotated-8 (the layout's format): es/ss $KG_DS_ATTR, cs $KG_CS_ATTR (L, DPL 3), ldtr 0x82, tr 0x8b, cpl $KG_CPL" report_attr_decoded "$j"
+		check "report.json: 64-bit code at CPL 3: cs $KG_CS_SELECTOR attr $KG_CS_ATTR, ss/ds/es $KG_DS_SELECTOR attr $KG_DS_ATTR, cpl $KG_CPL, PG, CR3 $KG_CR3, PAE, LMA" \
+			report_long_mode "$j" efer
+	else
+		check "report.json: access rights decoded as rotated-8 (the layout's format): es/cs/ss 0x93, ldtr 0x82, tr 0x8b, cpl 0" report_attr_decoded "$j"
+	fi
 	check "readelf -n guest vmcore: CORE/NT_PRSTATUS + QEMU notes" guest_notes "$1"
 	check "NT_PRSTATUS (gdb 'info registers'): rip, rsp, eflags, cs" gdb_prstatus_regs "$1"
-	check "QEMU note: rip, rsp, rflags, cs selector and base" qemu_note_regs "$1"
+	check "QEMU note: rip, rsp, rflags, cs selector and base$([ "$KG_MODE" != long ] || echo ", flags (L)")" qemu_note_regs "$1"
+	[ "$KG_MODE" != long ] ||
+		check "gdb -c guest vmcore: cs $KG_CS_SELECTOR, ss $KG_DS_SELECTOR, eflags $KG_RFLAGS" gdb_long_mode "$1"
 	tiny_walk_checks "$j" "$1"
 }
 
@@ -369,8 +389,10 @@ scenario_stock() {
 	echo "== intel-stock: Bochs VMX L1, Debian's own kexec -s -p (no notes), tiny guest, sysrq crash"
 	local dir=$out/stock cycle=0
 	local r=$dir/results log=$dir/console.log l1=$out/stock.l1.vmcsinfo
-	run_cycle run-bochs.sh "$dir" "$VG_BUILD/l1-intel-stock.cpio.gz" vg_kexec=sp vg_fixture=0 || cycle=$?
+	run_cycle run-bochs.sh "$dir" "$VG_BUILD/l1-intel-stock.cpio.gz" vg_kexec=sp vg_fixture=0 vg_tiny=long || cycle=$?
 	[ "$cycle" = 0 ] || return 0
+	# shellcheck source=/dev/null
+	. "$out/expect-long.env"
 	ok "crash cycle (console: $log)"
 	if [ -f "$r/l1/vmcs-sysfs.tar" ]; then
 		rm -rf "$dir/vmcs-sysfs"
@@ -388,6 +410,8 @@ scenario_stock() {
 		layout_from_module "$r/guests/report.json" "$l1"
 	check "KVM walk from the dump's own description (kvm.source = dump)" kvm_from_dump "$r/guests/report.json"
 	with_one_guest "$r" vmx vmx_guest_checks
+	# shellcheck source=/dev/null
+	. "$out/expect.env"
 }
 
 scenario_novmx() {

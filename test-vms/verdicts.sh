@@ -220,7 +220,7 @@ report_regs() { # REPORT.json
 	lim=$(jq -r "$q.regs.cs.limit" "$j")
 	pages=$(jq -r '.guests[0].memory.pages_present' "$j")
 	err=$(regs_differ "$rip" "$rsp" "$rfl" "$sel" "$base")
-	hexeq "$lim" 0xffff || err+="cs.limit=$lim (want 0xffff, real mode) "
+	hexeq "$lim" "$KG_CS_LIMIT" || err+="cs.limit=$lim (want $KG_CS_LIMIT, $KG_MODE mode) "
 	# At least the code page: NPT maps what the guest touched.
 	{ [ "$pages" != null ] && [ "$pages" -ge 1 ]; } ||
 		err+="memory.pages_present=$pages (want >= 1) "
@@ -255,6 +255,44 @@ gdb_regs() { # GUEST.vmcore
 	}
 	hexeq "$rsp" "$KG_RSP" || {
 		echo "gdb rsp=${rsp:-none} (want $KG_RSP)"
+		return 1
+	}
+}
+
+# The long-mode tiny guest (kvmguest --long): 64-bit code at CPL 3, as
+# report.json decodes it: CS and SS selectors and attributes (CS.L = 1,
+# DPL 3), DS and ES, the CPL, CR0.PG and PE, CR3 (its tables), CR4.PAE,
+# and with "efer" EFER.LME and LMA too.
+report_long_mode() { # REPORT [efer]
+	local q='.guests[0].vcpus[0].regs' got want cr0 cr3 cr4 efer
+	got=$(jq -r "[$q.cs.selector, $q.cs.attr, $q.ss.selector, $q.ss.attr, $q.ds.attr, $q.es.attr, $q.cpl] | map(tostring) | join(\" \")" "$1")
+	want=$(printf '0x%x 0x%x 0x%x 0x%x 0x%x 0x%x %d' "$KG_CS_SELECTOR" "$KG_CS_ATTR" \
+		"$KG_DS_SELECTOR" "$KG_DS_ATTR" "$KG_DS_ATTR" "$KG_DS_ATTR" "$KG_CPL")
+	[ "$got" = "$want" ] || {
+		echo "cs.selector cs.attr ss.selector ss.attr ds.attr es.attr cpl = $got (want $want; regs_unknown: $(jq -c '.guests[0].vcpus[0].regs_unknown' "$1"))"
+		return 1
+	}
+	got=$(jq -r "[$q.cr0, $q.cr3, $q.cr4, $q.efer] | map(tostring) | join(\" \")" "$1")
+	read -r cr0 cr3 cr4 efer <<<"$got"
+	{ hexeq "$cr0" "$cr0" && [ $((cr0 & 0x80000001)) -eq $((0x80000001)) ] &&
+		hexeq "$cr3" "$KG_CR3" && hexeq "$cr4" "$cr4" && [ $((cr4 & 0x20)) -ne 0 ]; } || {
+		echo "cr0 cr3 cr4 = $cr0 $cr3 $cr4 (want PG|PE, $KG_CR3, PAE)"
+		return 1
+	}
+	[ "${2:-}" != efer ] || { hexeq "$efer" "$efer" && [ $((efer & 0x500)) -eq $((0x500)) ]; } || {
+		echo "efer = $efer (want LME|LMA)"
+		return 1
+	}
+}
+
+# gdb's view of the same: CS and SS selectors (RPL 3), RFLAGS.
+gdb_long_mode() { # GUEST.vmcore (after gdb_regs wrote GUEST.vmcore.gdb.txt)
+	local cs ss rfl
+	cs=$(awk '$1 == "cs" {print $2}' "$1.gdb.txt")
+	ss=$(awk '$1 == "ss" {print $2}' "$1.gdb.txt")
+	rfl=$(awk '$1 == "eflags" {print $2}' "$1.gdb.txt")
+	{ hexeq "$cs" "$KG_CS_SELECTOR" && hexeq "$ss" "$KG_DS_SELECTOR" && hexeq "$rfl" "$KG_RFLAGS"; } || {
+		echo "gdb cs ss eflags = ${cs:-none} ${ss:-none} ${rfl:-none} (want $KG_CS_SELECTOR $KG_DS_SELECTOR $KG_RFLAGS)"
 		return 1
 	}
 }
@@ -321,7 +359,8 @@ tiny_named() { # REPORT GUEST.vmcore
 
 GPRS="rbx rcx rdx rsi rdi rbp r8 r9 r10 r11 r12 r13 r14 r15"
 
-# Every GPR the runner set; RAX only above the 16 bits the loop flips.
+# Every GPR the runner set; RAX as set or with the bits the loop flips
+# (the low 16 in real mode, the low 32 in long mode) flipped.
 report_gprs() { # REPORT
 	local r v want err=
 	for r in $GPRS; do
@@ -330,8 +369,10 @@ report_gprs() { # REPORT
 		hexeq "$v" "${!want}" || err+="$r=$v (want ${!want}) "
 	done
 	v=$(jq -r '.guests[0].vcpus[0].regs.rax' "$1")
-	{ [ "$v" != null ] && [ $((v & ~0xffff)) -eq $((KG_RAX & ~0xffff)) ]; } ||
-		err+="rax=$v (want $KG_RAX above bit 15) "
+	{ [ "$v" != null ] && [ $((v & ~KG_RAX_FLIP)) -eq $((KG_RAX & ~KG_RAX_FLIP)) ] &&
+		{ [ $((v & KG_RAX_FLIP)) -eq $((KG_RAX & KG_RAX_FLIP)) ] ||
+			[ $((v & KG_RAX_FLIP)) -eq $((~KG_RAX & KG_RAX_FLIP)) ]; }; } ||
+		err+="rax=$v (want $KG_RAX, its bits $KG_RAX_FLIP flipped or not) "
 	[ -z "$err" ] || {
 		echo "$err"
 		return 1

@@ -15,7 +15,8 @@
  *
  * so RIP is KG_IP or KG_IP + 2 and RFLAGS stays KG_RFLAGS (IF=1: Bochs
  * never leaves a guest that runs with IF=0).  AX flips between the low 16
- * bits of KG_RAX and their complement.
+ * bits of KG_RAX and their complement.  kvmguest --long runs the same
+ * loop in 64-bit mode at CPL 3 (KG_LM_* below).
  */
 #ifndef VG_TEST_GUEST_EXPECT_H
 #define VG_TEST_GUEST_EXPECT_H
@@ -38,6 +39,37 @@
 /* RIP is always inside [KG_RIP_MIN, KG_RIP_MAX]. */
 #define KG_RIP_MIN KG_IP
 #define KG_RIP_MAX (KG_IP + KG_CODE_LEN - 1)
+
+/*
+ * The long-mode variant (kvmguest --long): the same memory, code, RFLAGS,
+ * RSP and GPRs, the vCPU in 64-bit mode at CPL 3.  CS is a 64-bit user
+ * code segment (L = 1, DPL 3), SS, DS and ES a user data segment, as
+ * Linux's __USER_CS / __USER_DS; KVM takes the segments from
+ * KVM_SET_SREGS, so no GDT is needed.  Four-level paging maps one 4 KiB
+ * page, the code's, at KG_LM_IP's page: the tables lie in the last four
+ * pages of guest memory and use entry 2 of each level, so that every page
+ * still begins with its marker (entries 0 and 1 hold the marker's bytes
+ * and are never used); the CPU sets accessed bits in entry 2 only.  Nothing is
+ * pushed: RSP is not mapped.  NOT EAX zero-extends into RAX, so RAX
+ * flips between KG_RAX and KG_RAX ^ 0xffffffff (KG_RAX < 2^32).
+ */
+#define KG_LM_PT_GPA (KG_MEM_SIZE - 4 * KG_PAGE_SIZE) /* PML4, PDPT, PD, PT */
+#define KG_LM_INDEX 2ull
+#define KG_LM_PAGE_VA                                                      \
+	((KG_LM_INDEX << 39) | (KG_LM_INDEX << 30) | (KG_LM_INDEX << 21) | \
+	 (KG_LM_INDEX << 12))
+#define KG_LM_IP (KG_LM_PAGE_VA | (KG_CODE_GPA & (KG_PAGE_SIZE - 1)))
+#define KG_LM_RIP_MIN KG_LM_IP
+#define KG_LM_RIP_MAX (KG_LM_IP + KG_CODE_LEN - 1)
+#define KG_LM_CS_SELECTOR 0x33u /* GDT entry 6, RPL 3 (Linux's __USER_CS) */
+#define KG_LM_DS_SELECTOR 0x2bu /* GDT entry 5, RPL 3 (Linux's __USER_DS) */
+/* VMX access-rights layout: type, S, DPL, P, AVL, L, D/B, G. */
+#define KG_LM_CS_ATTR 0xa0fbu /* code exec/read accessed, DPL 3, L, G */
+#define KG_LM_DS_ATTR 0xc0f3u /* data read/write accessed, DPL 3, D/B, G */
+#define KG_LM_CPL 3u
+#define KG_LM_CR0 0x80010033ull /* PG WP NE ET MP PE */
+#define KG_LM_CR4 0x20ull /* PAE */
+#define KG_LM_EFER 0x500ull /* LMA LME */
 
 #define KG_RFLAGS 0x202ull
 #define KG_RSP 0x7ff0ull

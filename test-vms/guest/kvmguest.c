@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * kvmguest: the tiny KVM guest of the crash tests.  One VM, one vCPU in
- * real mode running a two-instruction loop, memory and registers as in
- * expect.h.  Runs inside the L1 host until the host crashes.
+ * real mode (or, with --long, in 64-bit mode at CPL 3) running a
+ * two-instruction loop, memory and registers as in expect.h.  Runs inside
+ * the L1 host until the host crashes.
  *
- *   kvmguest            run the guest; prints "kvmguest: GUEST_RUNNING" once
+ *   kvmguest [--long]   run the guest; prints "kvmguest: GUEST_RUNNING" once
  *                       the vCPU has entered the guest, then a tick every
  *                       10 s (SIGALRM interrupts KVM_RUN once a second)
- *   kvmguest --expect   print the expected values as shell KEY=VALUE lines
+ *   kvmguest --expect [--long]
+ *                       print the expected values as shell KEY=VALUE lines
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,9 @@
 
 static const uint8_t code[KG_CODE_LEN] = KG_CODE_BYTES;
 
+/* --long: 64-bit mode at CPL 3 (expect.h, KG_LM_*). */
+static int long_mode;
+
 static void die(const char *what)
 {
 	fprintf(stderr, "kvmguest: %s: %s\n", what, strerror(errno));
@@ -41,18 +46,43 @@ static void print_expect(void)
 {
 	unsigned int i;
 
+	printf("KG_MODE=%s\n", long_mode ? "long" : "real");
 	printf("KG_MEM_SIZE=0x%x\n", KG_MEM_SIZE);
 	printf("KG_PAGES=%u\n", KG_PAGES);
 	printf("KG_MARKER=%s\n", KG_MARKER);
-	printf("KG_CS_SELECTOR=0x%x\n", KG_CS_SELECTOR);
-	printf("KG_CS_BASE=0x%x\n", KG_CS_BASE);
 	printf("KG_CODE_GPA=0x%x\n", KG_CODE_GPA);
 	printf("KG_CODE_HEX=");
 	for (i = 0; i < KG_CODE_LEN; i++)
 		printf("%02x", code[i]);
 	printf("\n");
-	printf("KG_RIP_MIN=0x%x\n", KG_RIP_MIN);
-	printf("KG_RIP_MAX=0x%x\n", KG_RIP_MAX);
+	if (long_mode) {
+		printf("KG_CS_SELECTOR=0x%x\n", KG_LM_CS_SELECTOR);
+		printf("KG_CS_BASE=0x0\n");
+		printf("KG_CS_LIMIT=0xffffffff\n");
+		printf("KG_CS_ATTR=0x%x\n", KG_LM_CS_ATTR);
+		printf("KG_DS_SELECTOR=0x%x\n", KG_LM_DS_SELECTOR);
+		printf("KG_DS_ATTR=0x%x\n", KG_LM_DS_ATTR);
+		printf("KG_CPL=%u\n", KG_LM_CPL);
+		printf("KG_CR0=0x%llx\n", KG_LM_CR0);
+		printf("KG_CR3=0x%x\n", KG_LM_PT_GPA);
+		printf("KG_CR4=0x%llx\n", KG_LM_CR4);
+		printf("KG_EFER=0x%llx\n", KG_LM_EFER);
+		printf("KG_RIP_MIN=0x%llx\n", KG_LM_RIP_MIN);
+		printf("KG_RIP_MAX=0x%llx\n", KG_LM_RIP_MAX);
+		printf("KG_RAX_FLIP=0xffffffff\n");
+	} else {
+		/* KVM's real-mode attributes: code 0x9b, data 0x93, DPL 0 */
+		printf("KG_CS_SELECTOR=0x%x\n", KG_CS_SELECTOR);
+		printf("KG_CS_BASE=0x%x\n", KG_CS_BASE);
+		printf("KG_CS_LIMIT=0xffff\n");
+		printf("KG_CS_ATTR=0x9b\n");
+		printf("KG_DS_SELECTOR=0x%x\n", KG_CS_SELECTOR);
+		printf("KG_DS_ATTR=0x93\n");
+		printf("KG_CPL=0\n");
+		printf("KG_RIP_MIN=0x%x\n", KG_RIP_MIN);
+		printf("KG_RIP_MAX=0x%x\n", KG_RIP_MAX);
+		printf("KG_RAX_FLIP=0xffff\n");
+	}
 	printf("KG_RFLAGS=0x%llx\n", KG_RFLAGS);
 	printf("KG_RSP=0x%llx\n", KG_RSP);
 	printf("KG_RAX=0x%llx\n", KG_RAX);
@@ -72,9 +102,21 @@ static void print_expect(void)
 	printf("KG_R15=0x%llx\n", KG_R15);
 }
 
-/* The guest's memory as expect.h describes it: markers, then the code. */
+/* One page-table entry: present, writable, user (CPL 3 runs through it). */
+static void set_pte(uint8_t *mem, uint64_t table, uint64_t target)
+{
+	uint64_t e = target | 0x7;
+
+	memcpy(mem + table + KG_LM_INDEX * sizeof(e), &e, sizeof(e));
+}
+
+/*
+ * The guest's memory as expect.h describes it: markers, then the code,
+ * and in long mode the four tables that map the code's page.
+ */
 static void fill_memory(uint8_t *mem)
 {
+	const uint64_t pt = KG_LM_PT_GPA;
 	uint64_t p;
 
 	memset(mem, 0, KG_MEM_SIZE);
@@ -83,6 +125,13 @@ static void fill_memory(uint8_t *mem)
 		memcpy(mem + p * KG_PAGE_SIZE + KG_MARKER_LEN, &p, sizeof(p));
 	}
 	memcpy(mem + KG_CODE_GPA, code, sizeof(code));
+	if (long_mode) {
+		set_pte(mem, pt, pt + KG_PAGE_SIZE);
+		set_pte(mem, pt + KG_PAGE_SIZE, pt + 2 * KG_PAGE_SIZE);
+		set_pte(mem, pt + 2 * KG_PAGE_SIZE, pt + 3 * KG_PAGE_SIZE);
+		set_pte(mem, pt + 3 * KG_PAGE_SIZE,
+			KG_CODE_GPA & ~(uint64_t)(KG_PAGE_SIZE - 1));
+	}
 }
 
 static uint8_t *guest_memory(void)
@@ -98,11 +147,53 @@ static uint8_t *guest_memory(void)
 }
 
 /*
- * The segment and control registers the guest starts with: KVM's reset
- * state with CS, DS and SS moved, read once so that a recovery puts back
- * every field, not only the three segments.
+ * The segment and control registers the guest starts with, made once
+ * from KVM's reset state (initial_state()) so that a recovery puts back
+ * every field, not only the segments the mode sets.
  */
 static struct kvm_sregs initial_sregs;
+
+static void set_seg(struct kvm_segment *sg, uint16_t sel, uint8_t type,
+		    uint8_t db, uint8_t l)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->selector = sel;
+	sg->base = 0;
+	sg->limit = 0xffffffff;
+	sg->type = type;
+	sg->present = 1;
+	sg->dpl = KG_LM_CPL;
+	sg->db = db;
+	sg->s = 1;
+	sg->l = l;
+	sg->g = 1;
+}
+
+static void initial_state(int vcpu)
+{
+	struct kvm_sregs *s = &initial_sregs;
+
+	if (ioctl(vcpu, KVM_GET_SREGS, s) < 0)
+		die("KVM_GET_SREGS");
+	if (!long_mode) {
+		s->cs.selector = KG_CS_SELECTOR;
+		s->cs.base = KG_CS_BASE;
+		s->ds.selector = KG_CS_SELECTOR;
+		s->ds.base = KG_CS_BASE;
+		s->ss.selector = KG_CS_SELECTOR;
+		s->ss.base = KG_CS_BASE;
+		return;
+	}
+	/* CS: code exec/read accessed (0xb), 64-bit; the rest data (0x3). */
+	set_seg(&s->cs, KG_LM_CS_SELECTOR, 0xb, 0, 1);
+	set_seg(&s->ss, KG_LM_DS_SELECTOR, 0x3, 1, 0);
+	set_seg(&s->ds, KG_LM_DS_SELECTOR, 0x3, 1, 0);
+	set_seg(&s->es, KG_LM_DS_SELECTOR, 0x3, 1, 0);
+	s->cr0 = KG_LM_CR0;
+	s->cr3 = KG_LM_PT_GPA;
+	s->cr4 = KG_LM_CR4;
+	s->efer = KG_LM_EFER;
+}
 
 static void set_registers(int vcpu)
 {
@@ -112,7 +203,7 @@ static void set_registers(int vcpu)
 		die("KVM_SET_SREGS");
 
 	memset(&g, 0, sizeof(g));
-	g.rip = KG_IP;
+	g.rip = long_mode ? KG_LM_IP : KG_IP;
 	g.rflags = KG_RFLAGS;
 	g.rsp = KG_RSP;
 	g.rax = KG_RAX;
@@ -182,6 +273,8 @@ static int recover(int vcpu, uint8_t *mem, unsigned int *recoveries)
 
 static int run_guest(void)
 {
+	const uint64_t rip_min = long_mode ? KG_LM_RIP_MIN : KG_RIP_MIN;
+	const uint64_t rip_max = long_mode ? KG_LM_RIP_MAX : KG_RIP_MAX;
 	unsigned int recoveries = 0;
 	struct kvm_userspace_memory_region region;
 	struct itimerval tick = { { 1, 0 }, { 1, 0 } };
@@ -224,14 +317,7 @@ static int run_guest(void)
 		   vcpu, 0);
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
-	if (ioctl(vcpu, KVM_GET_SREGS, &initial_sregs) < 0)
-		die("KVM_GET_SREGS");
-	initial_sregs.cs.selector = KG_CS_SELECTOR;
-	initial_sregs.cs.base = KG_CS_BASE;
-	initial_sregs.ds.selector = KG_CS_SELECTOR;
-	initial_sregs.ds.base = KG_CS_BASE;
-	initial_sregs.ss.selector = KG_CS_SELECTOR;
-	initial_sregs.ss.base = KG_CS_BASE;
+	initial_state(vcpu);
 	set_registers(vcpu);
 
 	memset(&sa, 0, sizeof(sa));
@@ -241,8 +327,9 @@ static int run_guest(void)
 	if (setitimer(ITIMER_REAL, &tick, NULL) < 0)
 		die("setitimer");
 
-	printf("kvmguest: pid %d, %u KiB at gpa 0, code at gpa 0x%x\n",
-	       (int)getpid(), KG_MEM_SIZE / 1024, KG_CODE_GPA);
+	printf("kvmguest: pid %d, %u KiB at gpa 0, code at gpa 0x%x, %s\n",
+	       (int)getpid(), KG_MEM_SIZE / 1024, KG_CODE_GPA,
+	       long_mode ? "64-bit mode, CPL 3" : "real mode");
 	for (n = 0;; n++) {
 		rc = ioctl(vcpu, KVM_RUN, 0);
 		if (rc < 0 && errno != EINTR)
@@ -255,7 +342,7 @@ static int run_guest(void)
 		}
 		if (ioctl(vcpu, KVM_GET_REGS, &cur) < 0)
 			die("KVM_GET_REGS");
-		if (cur.rip < KG_RIP_MIN || cur.rip > KG_RIP_MAX) {
+		if (cur.rip < rip_min || cur.rip > rip_max) {
 			fprintf(stderr, "kvmguest: rip 0x%llx left the loop\n",
 				(unsigned long long)cur.rip);
 			if (!recover(vcpu, mem, &recoveries))
@@ -274,13 +361,22 @@ static int run_guest(void)
 
 int main(int argc, char **argv)
 {
-	if (argc == 2 && strcmp(argv[1], "--expect") == 0) {
+	int expect = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--expect"))
+			expect = 1;
+		else if (!strcmp(argv[i], "--long"))
+			long_mode = 1;
+		else {
+			fprintf(stderr,
+				"usage: kvmguest [--expect] [--long]\n");
+			return 2;
+		}
+	}
+	if (expect) {
 		print_expect();
 		return 0;
-	}
-	if (argc != 1) {
-		fprintf(stderr, "usage: kvmguest [--expect]\n");
-		return 2;
 	}
 	return run_guest();
 }

@@ -14,6 +14,8 @@
 #                     to its kernel log; wait for it before the crash
 #   vg_l3=1           with vg_l2: passed on to the L2, which then runs the
 #                     tiny guest itself (L3, nested) before its marker
+#   vg_tiny=long      run the tiny guest in 64-bit mode at CPL 3
+#                     (kvmguest --long) instead of real mode
 # Progress lines start with "VGTEST: " (read by test-vms/run-vm.sh); any
 # failure prints "VGTEST: FAIL <why>" and powers off.
 # No "set -e": an init that exits panics the kernel; failures go through
@@ -129,7 +131,13 @@ if [ -n "$l2marker" ]; then
 	mark L2_STARTED pid=$l2pid
 fi
 
-$gcpu /kvmguest >/tmp/guest.log 2>&1 &
+case "$(arg vg_tiny)" in
+long) tiny=--long ;;
+'' | real) tiny= ;;
+*) fail "vg_tiny=$(arg vg_tiny): want real or long" ;;
+esac
+# shellcheck disable=SC2086 # $tiny: one option or none
+$gcpu /kvmguest $tiny >/tmp/guest.log 2>&1 &
 gpid=$!
 i=0
 while ! grep -q GUEST_RUNNING /tmp/guest.log; do
