@@ -108,11 +108,23 @@ static int budget_mem_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 	return m->under->read(m->under, paddr, buf, len);
 }
 
+/* As a read: nothing once the budget is up (the read after is refused). */
+static int budget_mem_map(struct vg_hostmem *hm, uint64_t paddr, size_t len,
+			  const void **p)
+{
+	struct vg_budget_mem *m = hm->priv;
+
+	if (m->b && vg_budget_expired(m->b))
+		return -1;
+	return vg_hostmem_map(m->under, paddr, len, p);
+}
+
 void vg_budget_mem_init(struct vg_budget_mem *m, struct vg_hostmem *under,
 			struct vg_budget *b)
 {
 	memset(m, 0, sizeof(*m));
 	m->hm.read = budget_mem_read;
+	m->hm.map = budget_mem_map;
 	m->hm.max_paddr = under->max_paddr;
 	m->hm.priv = m;
 	m->under = under;

@@ -249,6 +249,39 @@ static int elf_class(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
  * VG_HM_OK, or HD_IO_ERR with hd->io_why set when the read fails.
  */
 /*
+ * Map the window over [off, off + n) (n <= HD_WIN - PAGE_SZ): at its
+ * HD_WIN-aligned place, or from off's page when it would end inside n.
+ * 0, or -1 when not (mmap off, past the end, or the mmap failed: off for
+ * good then, map_why says why).
+ */
+static int win_move(struct vg_hostdump *hd, uint64_t off, uint64_t n)
+{
+	uint64_t ws = off & ~(HD_WIN - 1), wl;
+	void *p;
+
+	if (off + n > ws + HD_WIN)
+		ws = off & ~(uint64_t)(PAGE_SZ - 1);
+	if (!hd->map_on || ws >= hd->file_size)
+		return -1;
+	if (hd->win)
+		munmap(hd->win, hd->win_len);
+	hd->win = NULL;
+	wl = hd->file_size - ws < HD_WIN ? hd->file_size - ws : HD_WIN;
+	wl = (wl + PAGE_SZ - 1) & ~(uint64_t)(PAGE_SZ - 1);
+	p = mmap(NULL, wl, PROT_READ, MAP_PRIVATE, hd->fd, (off_t)ws);
+	if (p == MAP_FAILED) {
+		hd->map_on = 0;
+		snprintf(hd->map_why, sizeof(hd->map_why), "mmap: %s",
+			 strerror(errno));
+		return -1;
+	}
+	hd->win = p;
+	hd->win_off = ws;
+	hd->win_len = wl;
+	return 0;
+}
+
+/*
  * Copy [off, off + n) of the file from the mmap window, moving it when
  * the read is large enough to pay for that.  0 when copied, 1 when the
  * caller is to pread(2) it (small read outside the window, or mmap off).
@@ -261,29 +294,9 @@ static int map_read(struct vg_hostdump *hd, uint8_t *buf, uint64_t n,
 
 		if (!hd->win || off < hd->win_off ||
 		    off >= hd->win_off + hd->win_len) {
-			uint64_t ws = off & ~(HD_WIN - 1), wl;
-			void *p;
-
-			if (!hd->map_on || n < HD_WIN_MIN ||
-			    ws >= hd->file_size)
+			if (n < HD_WIN_MIN ||
+			    win_move(hd, off, n < HD_WIN / 2 ? n : 0))
 				return 1;
-			if (hd->win)
-				munmap(hd->win, hd->win_len);
-			hd->win = NULL;
-			wl = hd->file_size - ws < HD_WIN ? hd->file_size - ws :
-							   HD_WIN;
-			wl = (wl + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
-			p = mmap(NULL, wl, PROT_READ, MAP_PRIVATE, hd->fd,
-				 (off_t)ws);
-			if (p == MAP_FAILED) {
-				hd->map_on = 0;
-				snprintf(hd->map_why, sizeof(hd->map_why),
-					 "mmap: %s", strerror(errno));
-				return 1;
-			}
-			hd->win = p;
-			hd->win_off = ws;
-			hd->win_len = wl;
 		}
 		k = hd->win_off + hd->win_len - off;
 		if (k > n)
@@ -558,6 +571,40 @@ static void io_find(struct vg_hostdump *hd, uint64_t paddr, size_t len)
 	}
 }
 
+/*
+ * hm.map: [paddr, paddr + len) straight from the mmap window, no copy,
+ * when it lies in one PT_LOAD's file data that no read failed in, and
+ * the window holds it or len is worth moving the window for (as reads).
+ */
+static int hd_map(struct vg_hostmem *hm, uint64_t paddr, size_t len,
+		  const void **p)
+{
+	struct vg_hostdump *hd = hm->priv;
+	const struct hd_seg *sg;
+	uint64_t off;
+	int tail;
+
+	if (!hd->map_on || !hd->direct || !hd->segs || !len ||
+	    len > HD_WIN - PAGE_SZ || paddr + len < paddr)
+		return -1;
+	if (hd->nio && io_known(hd, paddr, len))
+		return -1;
+	sg = find_seg(hd, paddr, &tail);
+	if (!sg || tail || paddr + len > sg->end)
+		return -1;
+	off = sg->offset + (paddr - sg->start);
+	if (!hd->win || off < hd->win_off ||
+	    off + len > hd->win_off + hd->win_len) {
+		if (len < HD_WIN_MIN || win_move(hd, off, len))
+			return -1;
+		if (off + len > hd->win_off + hd->win_len)
+			return -1; /* the file ends first: cannot happen */
+	}
+	hd->bytes_read += len;
+	*p = hd->win + (off - hd->win_off);
+	return 0;
+}
+
 static int hd_read(struct vg_hostmem *hm, uint64_t paddr, void *buf, size_t len)
 {
 	struct vg_hostdump *hd = hm->priv;
@@ -650,6 +697,7 @@ static int memory_map(struct vg_hostdump *hd, struct vg_error *err)
 		kdump_bmp_incref(hd->pagemap);
 	}
 	hd->hm.read = hd_read;
+	hd->hm.map = hd_map;
 	hd->hm.max_paddr = hd->max_pfn * PAGE_SZ;
 	hd->hm.priv = hd;
 	return 0;

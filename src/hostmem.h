@@ -22,6 +22,15 @@ struct vg_hostmem {
 	 */
 	int (*read)(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 		    size_t len);
+	/*
+	 * Optional (NULL: not offered).  Point *p at len bytes of host
+	 * physical memory at paddr without copying them, valid until the
+	 * next read or map of this hostmem: 0 when mapped, anything else
+	 * when the caller is to read() them instead (a range not mappable
+	 * may still read fine, absent pages and errors are read()'s to say).
+	 */
+	int (*map)(struct vg_hostmem *hm, uint64_t paddr, size_t len,
+		   const void **p);
 	/* One past the highest host physical address the dump covers. */
 	uint64_t max_paddr;
 	void *priv;
@@ -31,6 +40,13 @@ static inline int vg_hostmem_read(struct vg_hostmem *hm, uint64_t paddr,
 				  void *buf, size_t len)
 {
 	return hm->read(hm, paddr, buf, len);
+}
+
+/* 0 and *p set when hm maps [paddr, paddr + len), else -1: read() it. */
+static inline int vg_hostmem_map(struct vg_hostmem *hm, uint64_t paddr,
+				 size_t len, const void **p)
+{
+	return hm->map ? hm->map(hm, paddr, len, p) : -1;
 }
 
 #endif

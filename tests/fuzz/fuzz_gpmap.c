@@ -83,7 +83,7 @@ static void nested(struct vg_hostmem *hm, enum vg_gpmap_kind kind,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vg_hostmem hm = { img_read, MAX_PADDR, NULL };
+	struct vg_hostmem hm = { .read = img_read, .max_paddr = MAX_PADDR };
 	struct vg_gmem g;
 	struct ranges r = { &g, 0, 0 };
 	uint64_t addr = 0, pa, ps, root;

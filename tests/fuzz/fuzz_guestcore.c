@@ -57,7 +57,7 @@ static int ram_translate(struct vg_gmem *g, uint64_t gpa, uint64_t *hpa,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
-	struct vg_hostmem hm = { ram_read, RAM_MAX, NULL };
+	struct vg_hostmem hm = { .read = ram_read, .max_paddr = RAM_MAX };
 	struct vg_gmem g = { ram_walk, ram_translate, NULL, &hm, NULL, { 0 } };
 	struct vg_guestcore_result res;
 	struct vg_vcpu v;

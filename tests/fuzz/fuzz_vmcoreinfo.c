@@ -43,7 +43,7 @@ static void iterate(const char *text, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct vg_hostmem hm = { host_read, HOST_SIZE, NULL };
+	struct vg_hostmem hm = { .read = host_read, .max_paddr = HOST_SIZE };
 	const char *text = (const char *)data;
 	struct vg_hostkv kv;
 	struct vg_error err;

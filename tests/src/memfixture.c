@@ -27,6 +27,8 @@ static int img_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 	uint8_t *out = buf;
 
 	m->reads++;
+	if (m->mapbuf)
+		memset(m->mapbuf, 0xa5, m->maplen);
 	if (paddr >= hm->max_paddr || hm->max_paddr - paddr < len)
 		return VG_HM_ABSENT;
 	for (uint64_t p = paddr & ~4095ull; p < paddr + len; p += 4096) {
@@ -55,6 +57,34 @@ static int img_read(struct vg_hostmem *hm, uint64_t paddr, void *buf,
 	return VG_HM_OK;
 }
 
+static int img_map(struct vg_hostmem *hm, uint64_t paddr, size_t len,
+		   const void **p)
+{
+	struct memimg *m = hm->priv;
+
+	memset(m->mapbuf, 0xa5, m->maplen);
+	if (!len || len > m->maplen || paddr >= m->size ||
+	    m->size - paddr < len)
+		return -1;
+	for (uint64_t q = paddr & ~4095ull; q < paddr + len; q += 4096)
+		if (marked(m->error, m->nerror, q) ||
+		    marked(m->absent, m->nabsent, q))
+			return -1;
+	memcpy(m->mapbuf, m->buf + paddr, len);
+	m->maps++;
+	*p = m->mapbuf;
+	return 0;
+}
+
+void memimg_offer_map(struct memimg *m)
+{
+	m->maplen = 1 << 20;
+	m->mapbuf = malloc(m->maplen);
+	if (!m->mapbuf)
+		abort();
+	m->hm.map = img_map;
+}
+
 void memimg_init(struct memimg *m, uint64_t size, uint64_t max_paddr,
 		 uint64_t alloc_from)
 {
@@ -75,6 +105,8 @@ void memimg_free(struct memimg *m)
 {
 	free(m->buf);
 	m->buf = NULL;
+	free(m->mapbuf);
+	m->mapbuf = NULL;
 }
 
 uint64_t memimg_alloc(struct memimg *m)

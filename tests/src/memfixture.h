@@ -23,12 +23,22 @@ struct memimg {
 	uint64_t absent[MEMIMG_MAX_MARKS], error[MEMIMG_MAX_MARKS];
 	unsigned nabsent, nerror;
 	uint64_t reads; /* read() calls, for the bounded-walk tests */
+	/*
+	 * memimg_offer_map(): map() hands out a copy in mapbuf, poisoned
+	 * at the next read or map, so that a caller using a mapping after
+	 * it is no longer valid reads garbage.  maps counts them.
+	 */
+	uint8_t *mapbuf;
+	size_t maplen;
+	uint64_t maps;
 };
 
 /* size bytes of real memory (tables from alloc_from up), max_paddr total. */
 void memimg_init(struct memimg *m, uint64_t size, uint64_t max_paddr,
 		 uint64_t alloc_from);
 void memimg_free(struct memimg *m);
+/* Offer hm.map for ranges of real memory with no marked page in them. */
+void memimg_offer_map(struct memimg *m);
 uint64_t memimg_alloc(struct memimg *m); /* a zeroed page, its hpa */
 void memimg_mark_absent(struct memimg *m, uint64_t hpa);
 void memimg_mark_error(struct memimg *m, uint64_t hpa);

@@ -310,7 +310,7 @@ static int zero_read(struct vg_hostmem *hm, uint64_t pa, void *buf, size_t len)
 
 static void scan_stops_at_the_budget(void **state)
 {
-	struct vg_hostmem zeros = { zero_read, 8 * MiB, NULL };
+	struct vg_hostmem zeros = { .read = zero_read, .max_paddr = 8 * MiB };
 	struct vg_scan_cfg cfg = { 0 };
 	struct vg_scan_result res;
 	struct vg_error err;

@@ -200,6 +200,80 @@ static void mmap_window_reads_equal_pread(void **state)
 	vg_hostdump_close(hd);
 }
 
+/*
+ * hm.map (the guest writers' reads of /proc/vmcore, no copy): the bytes
+ * a read gives, wherever the window must go for them (across a 4 MiB
+ * boundary too); refused for a range touching the hole, with mmap off,
+ * and for a small range outside the window (pread is cheaper there).
+ */
+static void mmap_map_equals_read(void **state)
+{
+	struct fx_write_opts o = { .kernel_text_start = 0x800000,
+				   .kernel_text_len = 0x400000 };
+	struct fx_scratch *t = *state;
+	static uint8_t y[256 << 10];
+	static const uint64_t sizes[] = { 65536, 131072, 256 << 10 };
+	struct vg_hostdump *hd;
+	struct vg_hostmem *hm;
+	struct vg_error err;
+	struct fx *fx = kfx_build(NULL);
+	uint64_t seed = 0x13198a2e03707344ull, mapped = 0;
+	const void *p;
+
+	fx_hole(fx, 0x1a00000, 0x1a80000);
+	for (uint64_t i = 0; i < 0x200000; i += 8)
+		fx_put64(fx, 0x1b00000 + i, i * 0x9e3779b97f4a7c15ull + 1);
+	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
+	fx_free(fx);
+	hd = vg_hostdump_open(t->path, &err);
+	if (!hd)
+		fail_msg("%s", err.msg);
+	hm = vg_hostdump_mem(hd);
+	assert_int_equal(vg_hostmem_map(hm, 0x1b00000, 65536, &p), -1);
+	for (int k = 0; k < 300; k++) {
+		uint64_t n = sizes[k % 3], pa;
+		int ry, rm;
+
+		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+		pa = ((seed >> 20) % (hm->max_paddr - n)) & ~4095ull;
+		if (k % 5 == 0) /* across a 4 MiB boundary */
+			pa = ((((seed >> 24) % (hm->max_paddr >> 22)) + 1)
+			      << 22) -
+			     8192;
+		if (pa + n > hm->max_paddr)
+			continue;
+		assert_int_equal(vg_hostdump_set_mmap(hd, 0), 0);
+		ry = vg_hostmem_read(hm, pa, y, n);
+		assert_int_equal(vg_hostdump_set_mmap(hd, 1), 0);
+		rm = vg_hostmem_map(hm, pa, n, &p);
+		if (pa < 0x1a80000 && pa + n > 0x1a00000) {
+			if (rm == 0)
+				fail_msg("0x%llx: mapped across the hole",
+					 (unsigned long long)pa);
+			continue;
+		}
+		if (ry != VG_HM_OK)
+			continue;
+		/* across a PT_LOAD's end (kernel text's): may be refused */
+		if (rm != 0 && ((pa < 0x800000 && pa + n > 0x800000) ||
+				(pa < 0xc00000 && pa + n > 0xc00000)))
+			continue;
+		if (rm != 0)
+			fail_msg("0x%llx+0x%llx: not mapped",
+				 (unsigned long long)pa, (unsigned long long)n);
+		assert_memory_equal(p, y, n);
+		mapped++;
+	}
+	assert_true(mapped > 100);
+	/* small: from the window when it holds them, else not offered */
+	assert_int_equal(vg_hostmem_map(hm, 0x1b00000, 256 << 10, &p), 0);
+	assert_int_equal(vg_hostmem_map(hm, 0x1b08000, 4096, &p), 0);
+	assert_int_equal(vg_hostmem_read(hm, 0x1b08000, y, 4096), VG_HM_OK);
+	assert_memory_equal(p, y, 4096);
+	assert_int_equal(vg_hostmem_map(hm, 0x300000, 4096, &p), -1);
+	vg_hostdump_close(hd);
+}
+
 static uint64_t peek64(const char *path, uint64_t off)
 {
 	uint64_t v = 0;
@@ -541,6 +615,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(elf_no_notes, setup, teardown),
 		cmocka_unit_test_setup_teardown(mmap_window_reads_equal_pread,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(mmap_map_equals_read, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(direct_reads_equal_libkdumpfile,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(elf_truncated_and_corrupt,
