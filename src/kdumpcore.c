@@ -100,6 +100,7 @@ struct kd {
 	uint64_t ndump, nwritten;
 
 	int have_vmci;
+	int vmci_aligned; /* this pass looks at page offset 12 only */
 	uint8_t note[24 + 4096 + 8];
 	char vmci[4097];
 	uint32_t descsz;
@@ -213,24 +214,69 @@ static int present_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 
 /* ---- VMCOREINFO ------------------------------------------------------ */
 
-/* Look for the magic in n bytes of rbuf (guest gpa); 1 when found. */
-static int vmci_in(struct kd *k, uint64_t gpa, size_t n)
+/*
+ * n bytes of host memory at hpa: mapped, no copy, where the host dump
+ * offers that (valid until the next host read), else read into k->rbuf.
+ * NULL when the read did not give them all.
+ */
+static const uint8_t *host_span(struct kd *k, uint64_t hpa, size_t n)
 {
-	const uint8_t *q = k->rbuf, *h;
+	const void *p;
+
+	if (!vg_hostmem_map(k->gm->hm, hpa, n, &p))
+		return p;
+	if (vg_hostmem_read(k->gm->hm, hpa, k->rbuf, n) == VG_HM_OK)
+		return k->rbuf;
+	return NULL;
+}
+
+/* Is the VMCOREINFO at gpa (the magic 12 bytes in)?  Reads the host. */
+static int vmci_try(struct kd *k, uint64_t at)
+{
+	k->res->vmcoreinfo_candidates++;
+	if (at < 12 || !vg_gc_vmcoreinfo_load(k->gm, at - 12, k->note, k->vmci,
+					      &k->descsz))
+		return 0;
+	k->res->vmcoreinfo_found = 1;
+	k->res->vmcoreinfo_gpa = at - 12;
+	return 1;
+}
+
+/*
+ * Look for the magic in the n bytes at guest gpa, host hpa, that src
+ * holds; 1 when found.  The aligned pass compares page offset 12 only:
+ * Linux 4.15 and later allocate the note a page of its own
+ * (alloc_pages_exact()), so its magic follows the 12-byte note header
+ * there, and the pass costs no byte-by-byte search.  The other pass
+ * (older kernels: the note in the kernel's .bss) searches every byte.
+ * A candidate's check reads the host: src is fetched again after it.
+ */
+static int vmci_in(struct kd *k, uint64_t gpa, uint64_t hpa, const uint8_t *src,
+		   size_t n)
+{
+	const uint8_t *h;
+	size_t o = 0;
 
 	k->res->vmcoreinfo_scan_bytes += n;
-	while ((h = memmem(q, (size_t)(k->rbuf + n - q), VMCI_MAGIC,
-			   VMCI_MAGIC_LEN))) {
-		uint64_t at = gpa + (uint64_t)(h - k->rbuf);
-
-		k->res->vmcoreinfo_candidates++;
-		if (at >= 12 && vg_gc_vmcoreinfo_load(k->gm, at - 12, k->note,
-						      k->vmci, &k->descsz)) {
-			k->res->vmcoreinfo_found = 1;
-			k->res->vmcoreinfo_gpa = at - 12;
-			return 1;
+	if (k->vmci_aligned) {
+		for (o = 0; o + PAGE <= n; o += PAGE) {
+			if (memcmp(src + o + 12, VMCI_MAGIC, VMCI_MAGIC_LEN))
+				continue;
+			if (vmci_try(k, gpa + o + 12))
+				return 1;
+			if (src != k->rbuf && !(src = host_span(k, hpa, n)))
+				return 0;
 		}
-		q = h + 1;
+		return 0;
+	}
+	while (o < n &&
+	       (h = memmem(src + o, n - o, VMCI_MAGIC, VMCI_MAGIC_LEN))) {
+		o = (size_t)(h - src);
+		if (vmci_try(k, gpa + o))
+			return 1;
+		if (src != k->rbuf && !(src = host_span(k, hpa, n)))
+			return 0;
+		o++;
 	}
 	return 0;
 }
@@ -241,19 +287,19 @@ static int vmci_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 
 	for (uint64_t done = 0; done < len;) {
 		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
+		const uint8_t *src = host_span(k, hpa + done, n);
 
-		if (vg_hostmem_read(k->gm->hm, hpa + done, k->rbuf, n) ==
-		    VG_HM_OK) {
-			if (vmci_in(k, gpa + done, n))
+		if (src) {
+			if (vmci_in(k, gpa + done, hpa + done, src, n))
 				return 1;
 		} else {
 			/* Page by page around what is missing. */
-			for (uint64_t o = 0; o < n; o += PAGE)
-				if (vg_hostmem_read(k->gm->hm, hpa + done + o,
-						    k->rbuf,
-						    PAGE) == VG_HM_OK &&
-				    vmci_in(k, gpa + done + o, PAGE))
+			for (uint64_t o = 0; o < n; o += PAGE) {
+				src = host_span(k, hpa + done + o, PAGE);
+				if (src && vmci_in(k, gpa + done + o,
+						   hpa + done + o, src, PAGE))
 					return 1;
+			}
 		}
 		done += n;
 	}
@@ -351,7 +397,11 @@ static void find_vmcoreinfo(struct kd *k)
 
 	if (k->opts->no_vmcoreinfo)
 		return;
-	search_vmcoreinfo(k);
+	/* Page-aligned notes first, then every byte (vmci_in()). */
+	for (k->vmci_aligned = 1;
+	     k->vmci_aligned >= 0 && !k->stop && !k->res->vmcoreinfo_found;
+	     k->vmci_aligned--)
+		search_vmcoreinfo(k);
 	if (!k->res->vmcoreinfo_found)
 		return;
 	k->have_vmci = 1;
@@ -602,14 +652,58 @@ static void progress(struct kd *k)
 	k->stop = 1;
 }
 
+/* A page copy_page() writes: in the dumped bitmap and not written yet. */
+static int wanted(const struct kd *k, uint64_t pfn)
+{
+	return pfn < k->max_pfn && vg_bit(k->bm2, pfn) && !vg_bit(k->done, pfn);
+}
+
+/*
+ * Copy the kept pages of [gpa, gpa + len), host [hpa, hpa + len): where
+ * the host dump maps its memory, straight from the mapping; elsewhere
+ * only the kept pages are read, in runs of up to CHUNK, as makedumpfile
+ * reads only the pages its bitmap keeps.  The pages the dump level
+ * leaves out (free, cache, user pages) cost no copy either way.
+ */
 static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 {
 	struct kd *k = ctx;
+	uint64_t done = 0, since = 0;
 
-	for (uint64_t done = 0; done < len && !k->stop;) {
-		uint64_t n = len - done < CHUNK ? len - done : CHUNK;
-		int r = vg_hostmem_read(k->gm->hm, hpa + done, k->rbuf, n);
+	while (done < len && !k->stop) {
+		const void *src;
+		uint64_t n;
+		int r;
 
+		while (done < len && !wanted(k, (gpa + done) / PAGE)) {
+			done += PAGE;
+			k->pages_done++;
+			if (++since >= CHUNK / PAGE) {
+				since = 0;
+				progress(k);
+			}
+		}
+		if (done >= len || k->stop)
+			break;
+		/*
+		 * Mapped (the capture kernel's /proc/vmcore): the next CHUNK
+		 * of the range, no copy, its pages not kept passed over.
+		 */
+		n = len - done < CHUNK ? len - done : CHUNK;
+		if (!vg_hostmem_map(k->gm->hm, hpa + done, n, &src)) {
+			for (uint64_t o = 0; o < n && !k->stop; o += PAGE)
+				copy_page(k, (gpa + done + o) / PAGE,
+					  (const uint8_t *)src + o);
+			done += n;
+			k->pages_done += n / PAGE;
+			since = 0;
+			progress(k);
+			continue;
+		}
+		for (n = 0; n < CHUNK && done + n < len &&
+			    wanted(k, (gpa + done + n) / PAGE);)
+			n += PAGE;
+		r = vg_hostmem_read(k->gm->hm, hpa + done, k->rbuf, n);
 		if (r != VG_HM_OK) /* a read refused once the budget is up */
 			progress(k);
 		for (uint64_t o = 0; o < n && !k->stop; o += PAGE) {
@@ -634,6 +728,7 @@ static int copy_cb(void *ctx, uint64_t gpa, uint64_t hpa, uint64_t len)
 		}
 		done += n;
 		k->pages_done += n / PAGE;
+		since = 0;
 		progress(k);
 	}
 	return k->stop ? 1 : 0;
