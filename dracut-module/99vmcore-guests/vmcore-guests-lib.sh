@@ -24,6 +24,9 @@ VG_TAG=vmcore-guests
 # Uptime in centiseconds (0 if /proc/uptime is unreadable), and the time
 # between two of them as seconds with two decimals: the capture prints its
 # host-dump phase and its guest phase to 0.01 s, so the two can be compared.
+# vg_sync_bounded's watchdog signals the script's shell.
+trap ':' USR1
+
 vg_uptime_cs() {
 	_up=0.00
 	read -r _up _ </proc/uptime 2>/dev/null || _up=0.00
@@ -321,28 +324,41 @@ vg_find_stamp_dumpdir() {
 
 # ------------------------------------------------------------- the guests
 
-# vg_sync_bounded SECS: sync, waiting for it at most SECS seconds (polled
-# every 0.1 s).  A write-back that hangs (a dying disk, a lost NFS server)
-# would otherwise hold the capture past the guests' time budget; the host
-# dump before us was synced by its own phase.  Returns 1 and says so when
-# the sync is still running, which is left to finish on its own.
+# vg_sync_bounded SECS: sync, waiting for it at most SECS seconds.  A
+# write-back that hangs (a dying disk, a lost NFS server) would otherwise
+# hold the capture past the guests' time budget; the host dump before us
+# was synced by its own phase.  Returns 1 and says so when the sync is
+# still running, which is left to finish on its own.
+#
+# Not a poll: wait(1) returns the moment sync does, or when a watchdog's
+# SIGUSR1 interrupts it (a signal with a trap set ends wait: POSIX, and
+# dash, bash and busybox sh do so), so the phase ends when its files are
+# on the disk, not at the next 0.1 s step.  The trap stays set: a USR1
+# from a watchdog that fired as sync ended must not kill the capture.
+# $$ is the script's shell: call this from it, not from a subshell (the
+# script's trap, set when this file is sourced, keeps a stray USR1 from
+# killing it even then).
 vg_sync_bounded() {
 	_s0=$(vg_uptime_cs)
 	sync &
 	_sp=$!
-	_n=$(($1 * 10))
-	while kill -0 "$_sp" 2>/dev/null; do
-		if [ "$_n" -le 0 ]; then
-			vg_log "the guests' files were not yet on the disk after $1 s of sync; not waiting longer"
-			unset _sp _n _s0
-			return 1
-		fi
-		sleep 0.1
-		_n=$((_n - 1))
-	done
+	trap ':' USR1
+	(
+		trap 'kill "$_z" 2>/dev/null; exit 0' TERM
+		sleep "$1" &
+		_z=$!
+		wait "$_z" && kill -USR1 $$
+	) </dev/null >/dev/null 2>&1 &
+	_wd=$!
 	wait "$_sp" 2>/dev/null
+	if kill -0 "$_sp" 2>/dev/null; then
+		vg_log "the guests' files were not yet on the disk after $1 s of sync; not waiting longer"
+		unset _sp _wd _s0
+		return 1
+	fi
+	kill "$_wd" 2>/dev/null
 	vg_log "the guests' files are on the disk (sync $(vg_secs "$_s0" "$(vg_uptime_cs)") s)"
-	unset _sp _n _s0
+	unset _sp _wd _s0
 	return 0
 }
 
@@ -409,13 +425,16 @@ vg_run_guests() {
 		timeout -k 5 "$_limit" "$_bin" "$@" "$_src" "$_dd/guests" 2>&1
 		echo $? >"$_rcf"
 	} 2>/dev/null | tee -a "$VG_LOGFILE" >&2
-	_rc=$(cat "$_rcf" 2>/dev/null || echo 255)
-	rm -f "$_rcf"
+	# read(1), not cat: no process to start inside the phase.
+	_rc=
+	read -r _rc 2>/dev/null <"$_rcf" || :
+	[ -n "$_rc" ] || _rc=255
 	# Like the host phase, the guest phase ends with its files on the
 	# disk, but waits for that no longer than the kill grace.
 	vg_sync_bounded "$VG_KILL_GRACE"
 	_t1=$(vg_uptime_cs)
 	_secs=$(vg_secs "$_t0" "$_t1")
+	rm -f "$_rcf"
 	VG_GUESTS_RC=$_rc
 	_rep=$_dd/guests/report.json
 	case "$_rc" in
