@@ -7,9 +7,12 @@
  * hostile guest RAM image.
  *
  * Input: 4 control bytes, then guest RAM from gpa 0 (at most 16 pages,
- * zero-padded to a page).  [0] the vCPU's CR3 page; [1] bit 0: LA57;
- * [2] a page where the RAM is split into two ranges (0: one range).
- * The core goes to a memfd, emptied after each input.
+ * zero-padded to a page).  [0] the vCPU's CR3 page; [1] bit 0: LA57,
+ * bit 1: the kdump-compressed writer at dump level 31 (src/kdumpcore.c:
+ * the same search, the mem_map classification, the copy), bit 2: the
+ * host memory offers map() (as /proc/vmcore does), a copy poisoned at
+ * the next read; [2] a page where the RAM is split into two ranges (0:
+ * one range).  The core goes to a memfd, emptied after each input.
  */
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,14 +24,28 @@
 
 static uint8_t ram[RAM_MAX];
 static uint64_t ram_len, split;
+static uint8_t mapbuf[RAM_MAX];
 
 static int ram_read(struct vg_hostmem *hm, uint64_t pa, void *buf, size_t len)
 {
 	(void)hm;
+	memset(mapbuf, 0xa5, sizeof(mapbuf));
 	if (pa >= ram_len || len > ram_len - pa)
 		return VG_HM_ABSENT;
 	memcpy(buf, ram + pa, len);
 	return VG_HM_OK;
+}
+
+static int ram_map(struct vg_hostmem *hm, uint64_t pa, size_t len,
+		   const void **p)
+{
+	(void)hm;
+	memset(mapbuf, 0xa5, sizeof(mapbuf));
+	if (!len || pa >= ram_len || len > ram_len - pa)
+		return -1;
+	memcpy(mapbuf, ram + pa, len);
+	*p = mapbuf;
+	return 0;
 }
 
 static int ram_walk(struct vg_gmem *g, vg_range_cb cb, void *ctx)
@@ -59,6 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int fd = -1;
 	struct vg_hostmem hm = { .read = ram_read, .max_paddr = RAM_MAX };
 	struct vg_gmem g = { ram_walk, ram_translate, NULL, &hm, NULL, { 0 } };
+	struct vg_guestcore_opts kd = { .compress = VG_GC_LZO,
+					.dump_level = 31 };
 	struct vg_guestcore_result res;
 	struct vg_vcpu v;
 	size_t n;
@@ -80,7 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	v.known = VG_K_CR3 | VG_K_CR4;
 	v.cr3 = (uint64_t)data[0] << 12;
 	v.cr4 = data[1] & 1 ? 1u << 12 : 0;
-	r = vg_guestcore_write(fd, &g, &v, 1, NULL, &res);
+	if (data[1] & 4)
+		hm.map = ram_map;
+	r = vg_guestcore_write(fd, &g, &v, 1, data[1] & 2 ? &kd : NULL, &res);
 	if (r == VG_GC_FAILED && !res.error[0])
 		abort(); /* a failure without its reason */
 	if (res.pages_present > ram_len / 4096)
