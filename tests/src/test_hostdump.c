@@ -135,6 +135,29 @@ static void direct_reads_equal_libkdumpfile(void **state)
 }
 
 /*
+ * The window tests' ELF dump: a hole at 0x1a00000-0x1a80000, a pattern
+ * at 0x1b00000, kernel text over RAM at 0x800000-0xc00000; opened.
+ */
+static struct vg_hostdump *window_dump(const char *path)
+{
+	struct fx_write_opts o = { .kernel_text_start = 0x800000,
+				   .kernel_text_len = 0x400000 };
+	struct fx *fx = kfx_build(NULL);
+	struct vg_hostdump *hd;
+	struct vg_error err;
+
+	fx_hole(fx, 0x1a00000, 0x1a80000);
+	for (uint64_t i = 0; i < 0x200000; i += 8)
+		fx_put64(fx, 0x1b00000 + i, i * 0x9e3779b97f4a7c15ull + 1);
+	assert_int_equal(fx_write_elf(fx, path, &o), 0);
+	fx_free(fx);
+	hd = vg_hostdump_open(path, &err);
+	if (!hd)
+		fail_msg("%s", err.msg);
+	return hd;
+}
+
+/*
  * The mmap window (/proc/vmcore's reader, asked of a regular file here)
  * gives what pread(2) gives: reads of every size from 4 KiB to 1 MiB at
  * offsets that cross the 4 MiB window, a segment's end, the hole and the
@@ -143,27 +166,14 @@ static void direct_reads_equal_libkdumpfile(void **state)
  */
 static void mmap_window_reads_equal_pread(void **state)
 {
-	struct fx_write_opts o = { .kernel_text_start = 0x800000,
-				   .kernel_text_len = 0x400000 };
 	struct fx_scratch *t = *state;
 	static uint8_t x[1 << 20], y[1 << 20];
 	static const uint64_t sizes[] = { 4096,	  8192,	   65536,
 					  131072, 1 << 19, 1 << 20 };
-	struct vg_hostdump *hd;
-	struct vg_hostmem *hm;
-	struct vg_error err;
-	struct fx *fx = kfx_build(NULL);
+	struct vg_hostdump *hd = window_dump(t->path);
+	struct vg_hostmem *hm = vg_hostdump_mem(hd);
 	uint64_t seed = 0x243f6a8885a308d3ull;
 
-	fx_hole(fx, 0x1a00000, 0x1a80000);
-	for (uint64_t i = 0; i < 0x200000; i += 8)
-		fx_put64(fx, 0x1b00000 + i, i * 0x9e3779b97f4a7c15ull + 1);
-	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
-	fx_free(fx);
-	hd = vg_hostdump_open(t->path, &err);
-	if (!hd)
-		fail_msg("%s", err.msg);
-	hm = vg_hostdump_mem(hd);
 	assert_string_equal(vg_hostdump_read_method(hd), "pread");
 	for (int k = 0; k < 400; k++) {
 		uint64_t n = sizes[k % 6], pa;
@@ -208,27 +218,14 @@ static void mmap_window_reads_equal_pread(void **state)
  */
 static void mmap_map_equals_read(void **state)
 {
-	struct fx_write_opts o = { .kernel_text_start = 0x800000,
-				   .kernel_text_len = 0x400000 };
 	struct fx_scratch *t = *state;
 	static uint8_t y[256 << 10];
 	static const uint64_t sizes[] = { 65536, 131072, 256 << 10 };
-	struct vg_hostdump *hd;
-	struct vg_hostmem *hm;
-	struct vg_error err;
-	struct fx *fx = kfx_build(NULL);
+	struct vg_hostdump *hd = window_dump(t->path);
+	struct vg_hostmem *hm = vg_hostdump_mem(hd);
 	uint64_t seed = 0x13198a2e03707344ull, mapped = 0;
 	const void *p;
 
-	fx_hole(fx, 0x1a00000, 0x1a80000);
-	for (uint64_t i = 0; i < 0x200000; i += 8)
-		fx_put64(fx, 0x1b00000 + i, i * 0x9e3779b97f4a7c15ull + 1);
-	assert_int_equal(fx_write_elf(fx, t->path, &o), 0);
-	fx_free(fx);
-	hd = vg_hostdump_open(t->path, &err);
-	if (!hd)
-		fail_msg("%s", err.msg);
-	hm = vg_hostdump_mem(hd);
 	assert_int_equal(vg_hostmem_map(hm, 0x1b00000, 65536, &p), -1);
 	for (int k = 0; k < 300; k++) {
 		uint64_t n = sizes[k % 3], pa;
