@@ -100,7 +100,8 @@ struct kd {
 	uint64_t ndump, nwritten;
 
 	int have_vmci;
-	int vmci_aligned; /* this pass looks at page offset 12 only */
+	int vmci_aligned; /* this pass looks at page offset 12 only ... */
+	int vmci_mapped; /* ... in the chunks that were mapped */
 	uint8_t note[24 + 4096 + 8];
 	char vmci[4097];
 	uint32_t descsz;
@@ -244,12 +245,15 @@ static int vmci_try(struct kd *k, uint64_t at)
 
 /*
  * Look for the magic in the n bytes at guest gpa, host hpa, that src
- * holds; 1 when found.  The aligned pass compares page offset 12 only:
+ * holds; 1 when found.  The aligned pass compares page offset 12 only
+ * where the host memory is mapped (then it costs one load a page):
  * Linux 4.15 and later allocate the note a page of its own
  * (alloc_pages_exact()), so its magic follows the 12-byte note header
- * there, and the pass costs no byte-by-byte search.  The other pass
- * (older kernels: the note in the kernel's .bss) searches every byte.
- * A candidate's check reads the host: src is fetched again after it.
+ * there.  A chunk that had to be read into rbuf is searched byte by byte
+ * at once, as is every chunk in the second pass, which runs only when
+ * the first found nothing in what it mapped (older kernels keep the note
+ * in the kernel's .bss).  A candidate's check reads the host: a mapped
+ * src is fetched again after it.
  */
 static int vmci_in(struct kd *k, uint64_t gpa, uint64_t hpa, const uint8_t *src,
 		   size_t n)
@@ -258,7 +262,8 @@ static int vmci_in(struct kd *k, uint64_t gpa, uint64_t hpa, const uint8_t *src,
 	size_t o = 0;
 
 	k->res->vmcoreinfo_scan_bytes += n;
-	if (k->vmci_aligned) {
+	if (k->vmci_aligned && src != k->rbuf) {
+		k->vmci_mapped = 1;
 		for (o = 0; o + PAGE <= n; o += PAGE) {
 			if (memcmp(src + o + 12, VMCI_MAGIC, VMCI_MAGIC_LEN))
 				continue;
@@ -397,11 +402,13 @@ static void find_vmcoreinfo(struct kd *k)
 
 	if (k->opts->no_vmcoreinfo)
 		return;
-	/* Page-aligned notes first, then every byte (vmci_in()). */
-	for (k->vmci_aligned = 1;
-	     k->vmci_aligned >= 0 && !k->stop && !k->res->vmcoreinfo_found;
-	     k->vmci_aligned--)
+	/* Page-aligned notes first where mapped, then every byte. */
+	k->vmci_aligned = 1;
+	search_vmcoreinfo(k);
+	if (!k->res->vmcoreinfo_found && !k->stop && k->vmci_mapped) {
+		k->vmci_aligned = 0;
 		search_vmcoreinfo(k);
+	}
 	if (!k->res->vmcoreinfo_found)
 		return;
 	k->have_vmci = 1;

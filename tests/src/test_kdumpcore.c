@@ -368,8 +368,9 @@ static void vmcoreinfo_searched_top_down(void **state)
 
 /*
  * A VMCOREINFO not at the start of a page (Linux before 4.15 kept it in
- * the kernel's .bss): the page-aligned pass finds nothing, the search
- * of every byte after it does.
+ * the kernel's .bss).  Host memory read into a buffer: every byte of it
+ * is searched in the one pass.  Mapped: the page-aligned pass finds
+ * nothing, the search of every byte after it does.
  */
 static void vmcoreinfo_unaligned_found(void **state)
 {
@@ -380,15 +381,24 @@ static void vmcoreinfo_unaligned_found(void **state)
 	struct guest t;
 
 	(void)state;
-	guest_init(&t, 1);
-	memmove(t.m.buf + GOFF + at, t.m.buf + GOFF + VMCI_GPA,
-		4096 - (at - VMCI_GPA));
-	memset(t.m.buf + GOFF + VMCI_GPA, 0, at - VMCI_GPA);
-	assert_int_equal(vg_guestcore_write(t.fd, &t.g, NULL, 0, &o, &res), 0);
-	assert_true(res.vmcoreinfo_found && res.vmcoreinfo_gpa == at);
-	assert_int_equal(res.classified, 1);
-	assert_true(res.vmcoreinfo_scan_bytes > GSIZE);
-	guest_fini(&t);
+	for (int mapped = 0; mapped < 2; mapped++) {
+		guest_init(&t, 1);
+		if (mapped)
+			memimg_offer_map(&t.m);
+		memmove(t.m.buf + GOFF + at, t.m.buf + GOFF + VMCI_GPA,
+			4096 - (at - VMCI_GPA));
+		memset(t.m.buf + GOFF + VMCI_GPA, 0, at - VMCI_GPA);
+		assert_int_equal(
+			vg_guestcore_write(t.fd, &t.g, NULL, 0, &o, &res), 0);
+		assert_true(res.vmcoreinfo_found && res.vmcoreinfo_gpa == at);
+		assert_int_equal(res.classified, 1);
+		if (mapped)
+			assert_true(res.vmcoreinfo_scan_bytes > GSIZE);
+		else
+			assert_true(res.vmcoreinfo_scan_bytes <= GSIZE);
+		check_file(&t, 31, 1, ~0ull);
+		guest_fini(&t);
+	}
 }
 
 /*
