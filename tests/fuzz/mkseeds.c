@@ -187,7 +187,10 @@ static void gpmap(void)
 	}
 }
 
-/* 4 control bytes, a guest with VMCOREINFO at 0x1000, tables from 0x4000. */
+/*
+ * 4 control bytes, a guest with VMCOREINFO at 0x1000, tables from 0x4000:
+ * as an ELF core, and kdump-compressed from read and from mapped memory.
+ */
 static void guestcore(void)
 {
 	static const uint64_t pob = 0xffff888000000000ull,
@@ -216,6 +219,10 @@ static void guestcore(void)
 	memcpy(m.buf + 0x1000 + 24, text, (size_t)n);
 	memcpy(out + 4, m.buf, 16 * 4096);
 	put("guest", out, 4 + m.next);
+	out[1] = 2; /* the kdump-compressed writer */
+	put("guest-kdump", out, 4 + m.next);
+	out[1] = 6; /* and mapped host memory */
+	put("guest-kdump-mapped", out, 4 + m.next);
 	memimg_free(&m);
 }
 
