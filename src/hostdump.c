@@ -244,11 +244,6 @@ static int elf_class(const struct vg_hostdump *hd, uint64_t paddr, size_t len)
 #define HD_IO_ERR 2
 
 /*
- * ELF: read [paddr, paddr + len), all of it in PT_LOAD file data, with
- * pread(2), as large as the caller asks (the scan: 1 MiB at a time).
- * VG_HM_OK, or HD_IO_ERR with hd->io_why set when the read fails.
- */
-/*
  * Map the window over [off, off + n) (n <= HD_WIN - PAGE_SZ): at its
  * HD_WIN-aligned place, or from off's page when it would end inside n.
  * 0, or -1 when not (mmap off, past the end, or the mmap failed: off for
@@ -309,6 +304,11 @@ static int map_read(struct vg_hostdump *hd, uint8_t *buf, uint64_t n,
 	return 0;
 }
 
+/*
+ * ELF: read [paddr, paddr + len), all of it in PT_LOAD file data, with
+ * pread(2), as large as the caller asks (the scan: 1 MiB at a time).
+ * VG_HM_OK, or HD_IO_ERR with hd->io_why set when the read fails.
+ */
 static int direct_read(struct vg_hostdump *hd, uint64_t paddr, uint8_t *buf,
 		       size_t len)
 {

@@ -611,12 +611,18 @@ static void add_data(struct kd *k, const void *p, size_t n)
 	k->next_data += n;
 }
 
+/* A page the dump keeps: in the dumped bitmap and not written yet. */
+static int wanted(const struct kd *k, uint64_t pfn)
+{
+	return pfn < k->max_pfn && vg_bit(k->bm2, pfn) && !vg_bit(k->done, pfn);
+}
+
 static void copy_page(struct kd *k, uint64_t pfn, const uint8_t *data)
 {
 	struct kd_desc d = { 0, 0, 0, 0 };
 	size_t n;
 
-	if (pfn >= k->max_pfn || !vg_bit(k->bm2, pfn) || vg_bit(k->done, pfn))
+	if (!wanted(k, pfn))
 		return;
 	k->res->pages_present++;
 	if (is_zero(data)) {
@@ -657,12 +663,6 @@ static void progress(struct kd *k)
 	flush_desc(k);
 	problem(k, 1, "%s", why[0] ? why : "stopped by the caller");
 	k->stop = 1;
-}
-
-/* A page copy_page() writes: in the dumped bitmap and not written yet. */
-static int wanted(const struct kd *k, uint64_t pfn)
-{
-	return pfn < k->max_pfn && vg_bit(k->bm2, pfn) && !vg_bit(k->done, pfn);
 }
 
 /*
