@@ -17,6 +17,9 @@
 
 VG_TAG=vmcore-guests
 
+# vg_sync_bounded's watchdog signals the script's shell.
+trap ':' USR1
+
 # ---------------------------------------------------------------- logging
 
 # vg_log MSG...: one line on stderr (the console in the capture kernel),
@@ -24,9 +27,6 @@ VG_TAG=vmcore-guests
 # Uptime in centiseconds (0 if /proc/uptime is unreadable), and the time
 # between two of them as seconds with two decimals: the capture prints its
 # host-dump phase and its guest phase to 0.01 s, so the two can be compared.
-# vg_sync_bounded's watchdog signals the script's shell.
-trap ':' USR1
-
 vg_uptime_cs() {
 	_up=0.00
 	read -r _up _ </proc/uptime 2>/dev/null || _up=0.00
