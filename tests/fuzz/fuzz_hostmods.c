@@ -11,15 +11,9 @@
 #include "src/hostbtf.h"
 #include "src/hostkv.h"
 #include "src/hostmods.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/pieces.h"
 #include "tests/src/kvmfixture-layout.h"
 #include "tests/src/kvmfixture.h"
-
-static const struct fz_piece pieces[] = {
-	{ KIMG_PA(KI_MODULES), 0x40 },
-	{ KIMG_PA(KI_BTF_MODULES), 0x40 },
-	{ 0x310000, 0x10000 }, /* struct module ... typetab (kdescfixture.c) */
-};
 
 static struct fz_host host;
 static struct vg_modlayout ml;
@@ -55,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!host.fx)
 		setup();
-	fz_patch(host.fx->ram, pieces, sizeof(pieces) / sizeof(pieces[0]), data,
-		 size, &undo);
+	fz_patch(host.fx->ram, fz_pieces_hostmods,
+		 FZ_NPIECES(fz_pieces_hostmods), data, size, &undo);
 	if (vg_hostkv_init(&kv, &host.hm, host.vmci, host.vlen, &err))
 		abort();
 	rc = vg_hostmods_sym(&kv, &ml, KIMG_VA(KI_MODULES), "kvm", "vm_list",

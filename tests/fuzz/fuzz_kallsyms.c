@@ -8,13 +8,9 @@
  */
 #include "src/hostkv.h"
 #include "src/kallsyms.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/pieces.h"
 #include "tests/src/kvmfixture-layout.h"
 #include "tests/src/kvmfixture.h"
-
-static const struct fz_piece pieces[] = {
-	{ KIMG_PA(KI_KALLSYMS), 0x10000 },
-};
 
 static const struct vg_ksym wanted[] = {
 	{ "__start_BTF", NULL, 0, 0, 0 },  { "__stop_BTF", NULL, 0, 0, 0 },
@@ -36,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!host.fx)
 		fz_host_init(&host, 1);
-	fz_patch(host.fx->ram, pieces, 1, data, size, &undo);
+	fz_patch(host.fx->ram, fz_pieces_kallsyms,
+		 FZ_NPIECES(fz_pieces_kallsyms), data, size, &undo);
 	if (vg_hostkv_init(&kv, &host.hm, host.vmci, host.vlen, &err))
 		abort();
 	memcpy(want, wanted, sizeof(want));

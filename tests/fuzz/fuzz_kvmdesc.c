@@ -17,20 +17,13 @@
 #include "notes/elfnote.h"
 #include "src/hostkv.h"
 #include "src/kvmdesc.h"
+#include "tests/fuzz/pieces.h"
 #include "tests/src/ksymfixture.h"
 #include "tests/src/kvmfixture-layout.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const struct {
-	uint64_t pa, len;
-} piece[] = {
-	{ KIMG_BASE_PA + KI_KALLSYMS, 0x10000 },
-	{ KIMG_BASE_PA + KI_BTF, 0x4000 },
-	{ 0x310000, 0x10000 }, /* struct module ... typetab (kdescfixture.c) */
-	{ 0x320000, 0x10000 }, /* kvm's BTF */
-};
-#define NPIECES (sizeof(piece) / sizeof(piece[0]))
+#define NPIECES FZ_NPIECES(fz_pieces_kvmdesc)
 
 static struct fx *fx;
 static uint8_t *saved[NPIECES];
@@ -49,8 +42,9 @@ static void setup(void)
 	vmci = malloc(vlen);
 	memcpy(vmci, d, vlen);
 	for (size_t i = 0; i < NPIECES; i++) {
-		saved[i] = malloc(piece[i].len);
-		memcpy(saved[i], fx_ptr(fx, piece[i].pa), piece[i].len);
+		saved[i] = malloc(fz_pieces_kvmdesc[i].len);
+		memcpy(saved[i], fx_ptr(fx, fz_pieces_kvmdesc[i].pa),
+		       fz_pieces_kvmdesc[i].len);
 	}
 }
 
@@ -68,11 +62,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 3) {
 		which = data[0] % NPIECES;
 		off = ((size_t)data[1] | (size_t)data[2] << 8) %
-		      piece[which].len;
+		      fz_pieces_kvmdesc[which].len;
 		size -= 3;
-		if (size > piece[which].len - off)
-			size = piece[which].len - off;
-		memcpy(fx_ptr(fx, piece[which].pa + off), data + 3, size);
+		if (size > fz_pieces_kvmdesc[which].len - off)
+			size = fz_pieces_kvmdesc[which].len - off;
+		memcpy(fx_ptr(fx, fz_pieces_kvmdesc[which].pa + off), data + 3,
+		       size);
 	}
 	ksfx_hostmem(fx, &hm);
 	if (vg_hostkv_init(&kv, &hm, vmci, vlen, NULL))
@@ -82,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* a failure without its one line */
 	if (size == 0 && n < 0)
 		abort(); /* the intact host must describe itself */
-	memcpy(fx_ptr(fx, piece[which].pa), saved[which], piece[which].len);
+	memcpy(fx_ptr(fx, fz_pieces_kvmdesc[which].pa), saved[which],
+	       fz_pieces_kvmdesc[which].len);
 	return 0;
 }

@@ -10,15 +10,9 @@
 #include "notes/kvminfo-parse.h"
 #include "src/hostkv.h"
 #include "src/kvmwalk.h"
-#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/pieces.h"
 #include "tests/src/kvmfixture-layout.h"
 #include "tests/src/kvmfixture.h"
-
-static const struct fz_piece pieces[] = {
-	{ 0x300000, 0x10000 }, /* struct kvm .. argv (kvmfixture-layout.h) */
-	{ KROOT, 0x1000 },
-	{ 16 * MiB, 0x8000 }, /* the tables fx_map() allocated first */
-};
 
 static struct fz_host host;
 static struct vg_kvminfo ki;
@@ -35,8 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (vg_kvminfo_parse(host.kvminfo, host.klen, &ki, &err))
 			abort();
 	}
-	fz_patch(host.fx->ram, pieces, sizeof(pieces) / sizeof(pieces[0]), data,
-		 size, &undo);
+	fz_patch(host.fx->ram, fz_pieces_kvmwalk, FZ_NPIECES(fz_pieces_kvmwalk),
+		 data, size, &undo);
 	if (vg_hostkv_init(&kv, &host.hm, host.vmci, host.vlen, &err))
 		abort();
 	memset(&res, 0, sizeof(res));
