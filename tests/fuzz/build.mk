@@ -137,3 +137,24 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%:
 		tail -n 60 $$log | sed 's/^/fuzz $*: /'; \
 		echo "fuzz $*: FAILED (exit $$rc), input in $(FUZZ_B)/findings/$*/"; \
 	fi; exit $$rc
+
+# Every committed corpus input through the CLI (tests/fuzz/replay.c): the
+# plain build, gcc, no libFuzzer; part of make check.
+$(B)/tests/fuzz-replay: $(B)/obj/tests/fuzz/replay.o \
+		$(B)/obj/tests/fuzz/fuzzlib.o $(VG_FIXTURE_OBJ) $(VG_LIB) \
+		$(VGNOTES_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(VG_LDLIBS) $(VGNOTES_LDLIBS) \
+		$(KVMINFO_LDLIBS)
+
+PROGRAMS += $(B)/tests/fuzz-replay
+
+.PHONY: check-corpus
+check-corpus: $(B)/tests/fuzz-replay $(B)/bin/vmcore-guests
+	@rc=0; for t in $(FUZZ_TARGETS); do \
+		$(B)/tests/fuzz-replay $(B)/bin/vmcore-guests $$t \
+			tests/fuzz/corpus/$$t || rc=1; \
+	done; exit $$rc
+
+# Before the VM tests: it takes a minute, they take most of an hour.
+CHECKS := check-corpus $(CHECKS)
