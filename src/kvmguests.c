@@ -438,6 +438,52 @@ static int vm_claimed(const struct vg_kw_vm *vm, const struct vg_guest *g,
 	return 0;
 }
 
+unsigned vg_kvm_unheld(const struct vg_kw_result *kw,
+		       const struct vg_scan_result *res,
+		       const struct vg_guest *guests, size_t ng,
+		       void (*line)(void *arg, const char *text), void *arg)
+{
+	unsigned n = 0;
+
+	for (unsigned m = 0; m < kw->nvms; m++) {
+		const struct vg_kw_vm *vm = &kw->vms[m];
+		unsigned with_state = 0, found = 0;
+		long where = -1;
+		char name[80], text[400];
+
+		if (!vm->nvcpus || vm_claimed(vm, guests, ng))
+			continue;
+		for (unsigned c = 0; c < vm->nvcpus; c++) {
+			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
+			long fi, g;
+
+			if (!kc->have_state)
+				continue;
+			with_state++;
+			fi = find_state(res, kc->l1_state_pa);
+			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
+			if (g >= 0 && found++ == 0)
+				where = g;
+		}
+		vm_name(vm, name, sizeof(name));
+		if (where >= 0)
+			snprintf(text, sizeof(text),
+				 "VM %s: the KVM walk and the scan disagree "
+				 "(%u of its %u vCPU states found, in guest "
+				 "%s): written as the scan found it",
+				 name, found, vm->nvcpus, guests[where].name);
+		else
+			snprintf(text, sizeof(text),
+				 "VM %s: none of its %u vCPU states found%s: "
+				 "not written",
+				 name, vm->nvcpus,
+				 with_state ? "" : " (no state address read)");
+		line(arg, text);
+		n++;
+	}
+	return n;
+}
+
 /* One TD vCPU: known to exist, its state kept by the TDX module. */
 static void td_vcpu(struct vg_found *f, const struct vg_kw_vcpu *kc, int idx)
 {

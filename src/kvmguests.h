@@ -62,6 +62,19 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 		  struct vg_guest *guests, size_t ng);
 
 /*
+ * The walked VMs no guest holds after vg_kvm_merge() and
+ * vg_kvm_add_tds(): the KVM walk and the scan disagree on their vCPU
+ * states (the scan's guest was written instead: fewer vCPUs, memory from
+ * the nested tables), or none of their states was found (nothing was
+ * written for them).  One line each to line(arg, text); returns how
+ * many.  A VM without vCPUs has nothing to find and is not named.
+ */
+unsigned vg_kvm_unheld(const struct vg_kw_result *kw,
+		       const struct vg_scan_result *res,
+		       const struct vg_guest *guests, size_t ng,
+		       void (*line)(void *arg, const char *text), void *arg);
+
+/*
  * TDs (vm_type TDX): their vCPUs have no VMCS, so neither the scan nor
  * vg_kvm_states() finds them.  Each walked TD no guest claims yet is
  * appended as a guest (stateless, vm set) with one vCPU per walked

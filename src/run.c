@@ -488,12 +488,21 @@ static void scan_verdict(struct vg_run *run)
 	}
 }
 
+static void unheld_line(void *arg, const char *text)
+{
+	vg_report_error(arg, "%s", text);
+}
+
 /*
  * Step 6: the walk names the guests, orders their vCPUs, adds regs[],
- * and lists the TDs, which have no vCPU state to find.  0 or -ENOMEM.
+ * and lists the TDs, which have no vCPU state to find; a walked VM that
+ * no guest holds after that is a warning (exit 1), not only a note in
+ * the report: a vCPU or the whole VM is missing.  0 or -ENOMEM.
  */
 static int run_merge(struct vg_run *run)
 {
+	int r;
+
 	if (!run->walked)
 		return 0;
 	vg_kvm_merge(&run->kw, &run->res, run->guests, run->nguests);
@@ -505,7 +514,11 @@ static int run_merge(struct vg_run *run)
 				 "not in KVM's vm_list (state of a destroyed "
 				 "VM?): found by the scan only");
 	}
-	return vg_kvm_add_tds(&run->kw, &run->res, &run->guests, &run->nguests);
+	r = vg_kvm_add_tds(&run->kw, &run->res, &run->guests, &run->nguests);
+	if (r == 0 && vg_kvm_unheld(&run->kw, &run->res, run->guests,
+				    run->nguests, unheld_line, &run->rep))
+		run->exit_code = VG_EXIT_SOME;
+	return r;
 }
 
 /* 5-level NPT when L1 (the vCPU whose vmcb01 is at pa) has CR4.LA57. */

@@ -208,6 +208,15 @@ static void host_open(struct host *h, const struct kfx_opts *o)
 	host_open_as(h, o, 1, 0);
 }
 
+/* vg_kvm_unheld()'s lines, one after another. */
+static void collect_line(void *arg, const char *text)
+{
+	char *buf = arg;
+
+	strncat(buf, text, 2047 - strlen(buf));
+	strncat(buf, "\n", 2047 - strlen(buf));
+}
+
 static void host_close(struct host *h)
 {
 	if (h->walked)
@@ -376,6 +385,9 @@ static void merge_names_and_regs(void **state)
 	vg_kvm_merge(&h.kw, &res, guests, (size_t)ng);
 	assert_ptr_equal(guests[0].vm, &h.kw.vms[0]);
 	assert_string_equal(guests[0].name, KFX_NAME);
+	assert_int_equal(vg_kvm_unheld(&h.kw, &res, guests, (size_t)ng,
+				       collect_line, NULL),
+			 0);
 	for (int v = 0; v < 2; v++) {
 		const struct vg_vcpu *c = &res.found[guests[0].first + v].vcpu;
 
@@ -392,9 +404,45 @@ static void merge_names_and_regs(void **state)
 	host_close(&h);
 }
 
+/*
+ * The walk's VM whose vCPU state pages hold no VMCB (zero pages) while
+ * the scan finds nothing: the VM is written nowhere, and one line says
+ * so.
+ */
+static void vm_without_states_is_named(void **state)
+{
+	struct kfx_opts o = { .no_vmcbs = 1 };
+	static char lines[2048];
+	struct vg_guest *guests = NULL;
+	struct vg_scan_result res;
+	struct vg_scan_cfg cfg;
+	struct vg_error err;
+	struct host h;
+	long ng;
+
+	(void)state;
+	host_open(&h, &o);
+	assert_true(h.walked);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.hm = vg_hostdump_mem(h.hd);
+	assert_int_equal(vg_scan(&cfg, &res, &err), 0);
+	ng = vg_group(&res, &guests);
+	assert_int_equal(ng, 0);
+	vg_kvm_merge(&h.kw, &res, guests, 0);
+	lines[0] = '\0';
+	assert_int_equal(
+		vg_kvm_unheld(&h.kw, &res, guests, 0, collect_line, lines), 1);
+	assert_string_equal(lines, "VM " KFX_NAME ": none of its 2 vCPU "
+				   "states found: not written\n");
+	free(guests);
+	vg_scan_result_free(&res);
+	host_close(&h);
+}
+
 static void disagreement_falls_back(void **state)
 {
 	struct kfx_opts o = { .vcpu1_vmcb_elsewhere = 1 };
+	static char lines[2048], want[512];
 	struct host h;
 	struct vg_scan_cfg cfg;
 	struct vg_scan_result res;
@@ -414,6 +462,17 @@ static void disagreement_falls_back(void **state)
 	assert_null(guests[0].vm);
 	assert_non_null(strstr(guests[0].note, "disagree"));
 	assert_null(res.found[guests[0].first].kvm);
+	/* the VM the walk found is in no guest: one line says so */
+	lines[0] = '\0';
+	assert_int_equal(vg_kvm_unheld(&h.kw, &res, guests, (size_t)ng,
+				       collect_line, lines),
+			 1);
+	snprintf(want, sizeof(want),
+		 "VM " KFX_NAME ": the KVM walk and the scan disagree (1 of "
+		 "its 2 vCPU states found, in guest %s): written as the scan "
+		 "found it\n",
+		 guests[0].name);
+	assert_string_equal(lines, want);
 	free(guests);
 	vg_scan_result_free(&res);
 	host_close(&h);
@@ -861,6 +920,7 @@ int main(void)
 		cmocka_unit_test(memslots_give_all_memory),
 		cmocka_unit_test(merge_names_and_regs),
 		cmocka_unit_test(disagreement_falls_back),
+		cmocka_unit_test(vm_without_states_is_named),
 		cmocka_unit_test(walk_states_equal_scan),
 		cmocka_unit_test(walk_reads_vm_type),
 		cmocka_unit_test(td_listed_without_state),
