@@ -466,6 +466,9 @@ unsigned vg_kvm_unheld(const struct vg_kw_result *kw,
 				where = g;
 		}
 		vm_name(vm, name, sizeof(name));
+		for (char *p = name; *p; p++) /* QEMU's argv: one line */
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		if (where >= 0)
 			snprintf(text, sizeof(text),
 				 "VM %s: the KVM walk and the scan disagree "
