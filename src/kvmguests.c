@@ -219,6 +219,16 @@ static long guest_of(const struct vg_guest *guests, size_t ng, long fi)
 	return -1;
 }
 
+/* The guest holding the state page of walked vCPU kc, or -1. */
+static long state_guest(const struct vg_scan_result *res,
+			const struct vg_guest *guests, size_t ng,
+			const struct vg_kw_vcpu *kc)
+{
+	long fi = find_state(res, kc->l1_state_pa);
+
+	return fi < 0 ? -1 : guest_of(guests, ng, fi);
+}
+
 static void vm_name(const struct vg_kw_vm *vm, char *out, size_t outsz)
 {
 	if (vm->name[0])
@@ -316,13 +326,12 @@ void vg_kvm_merge(const struct vg_kw_result *kw, struct vg_scan_result *res,
 		vm_name(vm, name, sizeof(name));
 		for (unsigned c = 0; c < vm->nvcpus; c++) {
 			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
-			long fi, g;
+			long g;
 
 			if (!kc->have_state)
 				continue;
 			with_state++;
-			fi = find_state(res, kc->l1_state_pa);
-			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
+			g = state_guest(res, guests, ng, kc);
 			if (g < 0 || (gi >= 0 && g != gi)) {
 				agree = 0;
 				if (g >= 0)
@@ -455,13 +464,12 @@ unsigned vg_kvm_unheld(const struct vg_kw_result *kw,
 			continue;
 		for (unsigned c = 0; c < vm->nvcpus; c++) {
 			const struct vg_kw_vcpu *kc = &vm->vcpus[c];
-			long fi, g;
+			long g;
 
 			if (!kc->have_state)
 				continue;
 			with_state++;
-			fi = find_state(res, kc->l1_state_pa);
-			g = fi < 0 ? -1 : guest_of(guests, ng, fi);
+			g = state_guest(res, guests, ng, kc);
 			if (g >= 0 && found++ == 0)
 				where = g;
 		}
